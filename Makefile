@@ -1,0 +1,38 @@
+# The two commands of the README: `make demo` runs the service, `make test` runs the tests.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: demo test install translations migrate bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d translations
+
+migrate: install
+	$(BIN)/flask --app grievance db upgrade
+
+demo: migrate
+	$(BIN)/flask --app grievance demo-data
+	@echo "Open http://$(HOST):$(PORT)/simulator to text as a worker, http://$(HOST):$(PORT)/queue to work the queue."
+	$(BIN)/flask --app grievance run --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) instance

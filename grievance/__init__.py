@@ -1,0 +1,107 @@
+"""grievance: worker grievances by SMS and WhatsApp, routed to committees with deadlines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application. Nothing connects to a database or Redis until it is used."""
+    from grievance import extensions as ext
+    from grievance.config import load_config
+    from grievance.logging_setup import install_redaction
+
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(app.instance_path, config))
+    install_redaction()
+
+    ext.db.init_app(app)
+    ext.migrate.init_app(app, ext.db, directory=_migrations_dir())
+    ext.csrf.init_app(app)
+    ext.limiter.init_app(app)
+    ext.queues.init_app(app)
+    _init_login(app)
+    _init_babel(app)
+    _init_sqlite(app)
+    _register_blueprints(app)
+
+    from grievance.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def _init_login(app: Flask) -> None:
+    from grievance.extensions import db, login
+    from grievance.models import User
+
+    login.init_app(app)
+    login.login_view = "auth.login"
+    login.session_protection = "strong"
+
+    @login.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))
+
+
+def _init_babel(app: Flask) -> None:
+    from flask import request
+    from flask_login import current_user
+
+    from grievance.extensions import babel
+    from grievance.web.i18n import UI_LOCALES
+
+    def select_locale():
+        if current_user and current_user.is_authenticated and current_user.language in UI_LOCALES:
+            return current_user.language
+        return request.accept_languages.best_match(UI_LOCALES) or "en"
+
+    babel.init_app(app, locale_selector=select_locale)
+
+
+def _init_sqlite(app: Flask) -> None:
+    """SQLite, the embedded default: foreign keys on, WAL so readers never block the webhook."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from grievance.extensions import db
+
+    with app.app_context():
+        engine: Engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from grievance.channels.twilio.webhook import bp as twilio_bp
+    from grievance.web.auth import bp as auth_bp
+    from grievance.web.health import bp as health_bp
+    from grievance.web.queue import bp as queue_bp
+    from grievance.web.simulator import bp as simulator_bp
+
+    app.register_blueprint(twilio_bp)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(queue_bp)
+    if app.config["SIMULATOR_ENABLED"]:
+        app.register_blueprint(simulator_bp)
+
+    from grievance.web import register_page_helpers
+
+    register_page_helpers(app)

@@ -1,0 +1,1 @@
+"""How messages enter and leave: one protocol, one registry, one module per channel."""

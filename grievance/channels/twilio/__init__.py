@@ -1,0 +1,1 @@
+"""Twilio SMS and WhatsApp: webhooks in, REST API out."""

@@ -1,0 +1,65 @@
+"""Sending through Twilio's REST API with the official SDK."""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from grievance.channels.base import OutboundMessage, PermanentSendError, SendResult, register
+from grievance.channels.twilio.status import TWILIO_TO_OURS
+
+TWILIO_API = "https://api.twilio.com"
+
+
+class BaseUrlHttpClient(TwilioHttpClient):
+    """Sends the SDK's requests to TWILIO_API_BASE_URL (a mock, a regional edge, a proxy)."""
+
+    def __init__(self, base_url: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.base_url = base_url.rstrip("/")
+
+    def request(self, method, url, *args, **kwargs):
+        if url.startswith(TWILIO_API):
+            url = self.base_url + url[len(TWILIO_API):]
+        return super().request(method, url, *args, **kwargs)
+
+
+def _address(channel: str, e164: str) -> str:
+    return f"whatsapp:{e164}" if channel == "whatsapp" else e164
+
+
+class TwilioChannel:
+    name = "twilio"
+
+    def available(self) -> bool:
+        config = current_app.config
+        return bool(config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_AUTH_TOKEN"))
+
+    def client(self) -> Client:
+        config = current_app.config
+        http = BaseUrlHttpClient(config["TWILIO_API_BASE_URL"], timeout=15)
+        return Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], http_client=http)
+
+    def status_callback(self) -> str:
+        base = current_app.config.get("PUBLIC_BASE_URL")
+        path = url_for("twilio_webhooks.status_callback", _external=not base)
+        return base.rstrip("/") + path if base else path
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        try:
+            created = self.client().messages.create(
+                to=_address(message.channel, message.to_address),
+                from_=_address(message.channel, message.from_address),
+                body=message.body,
+                status_callback=self.status_callback(),
+            )
+        except TwilioRestException as error:
+            if error.status in (400, 401, 403, 404):
+                raise PermanentSendError(f"twilio {error.status} code {error.code}") from None
+            raise
+        return SendResult(provider_id=created.sid, status=TWILIO_TO_OURS.get(created.status, "sending"))
+
+
+register(TwilioChannel())

@@ -1,0 +1,39 @@
+"""Twilio delivery statuses mapped onto ours; a status only ever moves forward."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from grievance.extensions import db
+from grievance.models import Message
+from grievance.models.message import DELIVERED, FAILED, OUTBOUND, QUEUED, SENDING, SENT
+
+TWILIO_TO_OURS = {
+    "accepted": SENDING, "scheduled": SENDING, "queued": SENDING, "sending": SENDING,
+    "sent": SENT, "delivered": DELIVERED, "read": "read",
+    "undelivered": FAILED, "failed": FAILED, "canceled": FAILED,
+}
+RANK = {QUEUED: 0, SENDING: 1, SENT: 2, DELIVERED: 3, "read": 4, FAILED: 5}
+
+
+def advance(current: str, new: str) -> str:
+    """The later of two statuses; failed is final, read beats delivered beats sent."""
+    if current == FAILED:
+        return current
+    return new if RANK.get(new, -1) > RANK.get(current, -1) else current
+
+
+def record_status(provider_id: str, twilio_status: str, error_code: str | None) -> None:
+    ours = TWILIO_TO_OURS.get(twilio_status)
+    if ours is None:
+        return
+    message = db.session.scalar(
+        select(Message)
+        .where(Message.provider == "twilio", Message.provider_id == provider_id, Message.direction == OUTBOUND)
+        .with_for_update()
+    )
+    if message is None:
+        return
+    message.status = advance(message.status, ours)
+    if ours == FAILED and error_code:
+        message.error = f"twilio error {error_code}"

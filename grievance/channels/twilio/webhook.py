@@ -1,0 +1,104 @@
+"""POST /webhooks/twilio/messages and /status: check, parse, store, answer. Nothing slow."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import parse_qsl
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from marshmallow import ValidationError
+from twilio.twiml.messaging_response import MessagingResponse
+
+from grievance.channels.base import InboundMessage
+from grievance.channels.ingest import UnknownEndpoint, accept_inbound
+from grievance.channels.twilio import signature
+from grievance.channels.twilio.status import record_status
+from grievance.extensions import csrf, db
+from grievance.schemas.twilio import InboundMessageSchema, StatusCallbackSchema
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("twilio_webhooks", __name__, url_prefix="/webhooks/twilio")
+csrf.exempt(bp)
+
+
+class BadPayload(Exception):
+    def __init__(self, reason: str, status: int = 400) -> None:
+        super().__init__(reason)
+        self.reason, self.status = reason, status
+
+
+@bp.errorhandler(BadPayload)
+def _bad_payload(error: BadPayload):
+    return jsonify(error=error.reason), error.status
+
+
+def _form() -> dict[str, str]:
+    """Parse the form ourselves: werkzeug would silently replace invalid UTF-8."""
+    if request.mimetype != "application/x-www-form-urlencoded":
+        raise BadPayload("expected application/x-www-form-urlencoded", 415)
+    try:
+        raw = request.get_data(cache=True).decode("utf-8")
+        pairs = parse_qsl(raw, keep_blank_values=True, strict_parsing=False, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise BadPayload("payload is not valid UTF-8") from None
+    form: dict[str, str] = {}
+    for key, value in pairs:
+        form[key] = value  # Twilio never repeats a key; the validator sees what we parse
+    return form
+
+
+def _authenticated_form() -> dict[str, str]:
+    if not current_app.config.get("TWILIO_AUTH_TOKEN"):
+        raise BadPayload("Twilio is not configured on this server", 403)
+    form = _form()
+    if not signature.is_valid(request, form):
+        raise BadPayload("invalid or missing X-Twilio-Signature", 403)
+    return form
+
+
+def _errors(error: ValidationError) -> str:
+    parts = []
+    for name, problems in sorted(error.normalized_messages().items()):
+        text = problems if isinstance(problems, str) else "; ".join(map(str, problems))
+        parts.append(f"{name}: {text}")
+    return ", ".join(parts)
+
+
+@bp.post("/messages")
+def inbound_message():
+    form = _authenticated_form()
+    schema = InboundMessageSchema(max_body_chars=current_app.config["INBOUND_BODY_MAX_CHARS"])
+    try:
+        data = schema.load(form)
+    except ValidationError as error:
+        raise BadPayload(_errors(error)) from None
+    channel, from_address = data["from_"]
+    media = [form.get(f"MediaUrl{i}", "") for i in range(data["num_media"])]
+    inbound = InboundMessage(
+        provider="twilio",
+        provider_id=data["message_sid"],
+        channel=channel,
+        from_address=from_address,
+        to_address=data["to"][1],
+        body=data["body"],
+        media=[url for url in media if url],
+    )
+    try:
+        accept_inbound(inbound)
+    except UnknownEndpoint:
+        db.session.rollback()
+        raise BadPayload("To is not a number of this service", 404) from None
+    return Response(str(MessagingResponse()), mimetype="text/xml")
+
+
+@bp.post("/status")
+def status_callback():
+    form = _authenticated_form()
+    try:
+        data = StatusCallbackSchema().load(form)
+    except ValidationError as error:
+        raise BadPayload(_errors(error)) from None
+    record_status(data["message_sid"], data["message_status"], data["error_code"])
+    db.session.commit()
+    return Response(status=204)

@@ -1,0 +1,197 @@
+"""flask --app grievance <command> (and the `grievance` console script)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+from sqlalchemy import select
+
+from grievance.extensions import db
+from grievance.models import ChannelEndpoint, Country, Factory, Membership, User
+from grievance.models.user import ROLES
+from grievance.privacy import InvalidPhoneNumber, normalize_phone
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def register_commands(app: Flask) -> None:
+    for command in (demo_data, factories, users, translations, requeue):
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    from grievance import create_app
+
+    FlaskGroup(create_app=create_app)(prog_name="grievance")
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+def _parse_number(value: str) -> tuple[str, str]:
+    channel = "sms"
+    if value.startswith("whatsapp:"):
+        channel, value = "whatsapp", value[len("whatsapp:"):]
+    try:
+        return channel, normalize_phone(value)
+    except InvalidPhoneNumber:
+        _fail(f"not a phone number in international form: {value!r}")
+
+
+def add_factory(code: str, name: str, country_code: str, timezone: str | None, numbers: list[str]) -> Factory:
+    country = db.session.get(Country, country_code.upper())
+    if country is None:
+        _fail(f"unknown country {country_code!r}; run 'flask --app grievance db upgrade' first")
+    factory = db.session.scalar(select(Factory).where(Factory.code == code))
+    if factory is None:
+        factory = Factory(code=code, name=name, country_code=country.code, timezone=timezone or country.timezone)
+        db.session.add(factory)
+        db.session.flush()
+    for value in numbers:
+        channel, address = _parse_number(value)
+        existing = db.session.scalar(
+            select(ChannelEndpoint).where(ChannelEndpoint.channel == channel, ChannelEndpoint.address == address)
+        )
+        if existing and existing.factory_id != factory.id:
+            _fail(f"{value} already belongs to another factory")
+        if not existing:
+            db.session.add(ChannelEndpoint(channel=channel, address=address, factory_id=factory.id,
+                                           country_code=country.code))
+    return factory
+
+
+def add_user(email: str, name: str, password: str, role: str, factory_code: str | None,
+             country_code: str | None, buyer: str | None, language: str | None) -> User:
+    from grievance.web.auth import hash_password
+
+    if len(password) < 10:
+        _fail("the password needs at least 10 characters")
+    factory = None
+    if factory_code:
+        factory = db.session.scalar(select(Factory).where(Factory.code == factory_code))
+        if factory is None:
+            _fail(f"unknown factory {factory_code!r}")
+    if role in ("picc", "factory_manager") and factory is None:
+        _fail(f"role {role} needs --factory")
+    if role == "advisor" and not (country_code or factory):
+        _fail("role advisor needs --country")
+    if role == "buyer" and not buyer:
+        _fail("role buyer needs --buyer")
+    email = email.strip().lower()
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, name=name, password_hash=hash_password(password), language=language)
+        db.session.add(user)
+        db.session.flush()
+    else:
+        user.name, user.password_hash = name, hash_password(password)
+        user.language = language or user.language
+    country = (country_code or (factory.country_code if factory else None) or "").upper() or None
+    membership = Membership(user_id=user.id, role=role, factory_id=factory.id if factory else None,
+                            country_code=country if role in ("advisor", "admin") else None, buyer_org=buyer)
+    if not any(
+        (m.role, m.factory_id, m.country_code, m.buyer_org)
+        == (membership.role, membership.factory_id, membership.country_code, membership.buyer_org)
+        for m in user.memberships
+    ):
+        db.session.add(membership)
+    return user
+
+
+@click.group("factories")
+def factories() -> None:
+    """Factories and their numbers."""
+
+
+@factories.command("add")
+@click.option("--code", required=True)
+@click.option("--name", required=True)
+@click.option("--country", "country_code", required=True)
+@click.option("--timezone")
+@click.option("--number", "numbers", multiple=True, help="+62…, or whatsapp:+62… for WhatsApp")
+def factories_add(code, name, country_code, timezone, numbers):
+    """Add a factory (or add numbers to an existing one)."""
+    factory = add_factory(code, name, country_code, timezone, list(numbers))
+    db.session.commit()
+    click.echo(f"factory {factory.code} ({factory.name}) with {len(factory.endpoints)} number(s)")
+
+
+@click.group("users")
+def users() -> None:
+    """People who sign in."""
+
+
+@users.command("add")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--factory", "factory_code")
+@click.option("--country", "country_code")
+@click.option("--buyer")
+@click.option("--language")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+def users_add(email, name, role, factory_code, country_code, buyer, language, password_stdin):
+    """Add a user, or a role to an existing user."""
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    user = add_user(email, name, password, role, factory_code, country_code, buyer, language)
+    db.session.commit()
+    click.echo(f"user {user.email}: {', '.join(m.role for m in user.memberships)}")
+
+
+DEMO_PASSWORD = "demo-password-picc"
+
+
+@click.command("demo-data")
+def demo_data():
+    """Seed a demo factory in Indonesia with an SMS number and a PICC member."""
+    add_factory("IDN-0001", "PT Contoh Garmen", "ID", "Asia/Jakarta", ["+622150000001"])
+    add_factory("KHM-0001", "Sample Garment Co. Ltd", "KH", "Asia/Phnom_Penh", ["+85523900001"])
+    add_user("picc@example.org", "Ani (PICC)", DEMO_PASSWORD, "picc", "IDN-0001", None, None, "id")
+    add_user("picc-kh@example.org", "Sophea (PICC)", DEMO_PASSWORD, "picc", "KHM-0001", None, None, "km")
+    db.session.commit()
+    click.echo(
+        "Demo data ready.\n"
+        "  Text as a worker:  /simulator  (factory number +62 21 5000 0001)\n"
+        f"  Sign in at /queue: picc@example.org / {DEMO_PASSWORD}\n"
+        f"  (Cambodian factory: picc-kh@example.org / {DEMO_PASSWORD})"
+    )
+
+
+@click.command("requeue")
+def requeue():
+    """Replay the spool and hand unprocessed messages to jobs again (what cron runs)."""
+    from grievance.jobs import requeue_stale
+
+    click.echo(requeue_stale())
+
+
+@click.group("translations")
+def translations() -> None:
+    """Babel catalogs in translations/."""
+
+
+def _pybabel(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
+
+
+@translations.command("extract")
+def translations_extract():
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-o", "translations/messages.pot", "--no-location",
+             "--sort-output", "grievance")
+
+
+@translations.command("update")
+def translations_update():
+    _pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching")
+
+
+@translations.command("compile")
+def translations_compile():
+    _pybabel("compile", "-d", "translations", "--statistics")

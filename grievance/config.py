@@ -1,0 +1,97 @@
+"""Settings from the environment, with the embedded defaults of DESIGN.md §2."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+
+
+class ConfigurationError(RuntimeError):
+    """A production setting is missing or wrong."""
+
+
+def _flag(value: str | bool | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _read_or_create(path: Path, make: callable) -> str:
+    """A secret generated once into instance/ so development restarts keep sessions and data."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = make()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value
+
+
+def normalize_database_url(url: str) -> str:
+    """psycopg 3 is the driver we install; plain postgres URLs would ask for psycopg2."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    env = os.environ
+    overrides = dict(overrides or {})
+    mode = overrides.get("GRIEVANCE_ENV") or env.get("GRIEVANCE_ENV", "development")
+    production = mode == "production"
+    instance = Path(instance_path)
+
+    def setting(name: str, default: Any = None) -> Any:
+        if name in overrides:
+            return overrides[name]
+        return env.get(name) or default
+
+    secret_key = setting("SECRET_KEY")
+    data_key = setting("GRIEVANCE_DATA_KEY")
+    if production and not (secret_key and data_key):
+        raise ConfigurationError("SECRET_KEY and GRIEVANCE_DATA_KEY must be set in production")
+    if not secret_key:
+        secret_key = _read_or_create(instance / "secret_key", lambda: secrets.token_urlsafe(48))
+    if not data_key:
+        data_key = _read_or_create(instance / "data_key", lambda: Fernet.generate_key().decode())
+
+    database_url = setting("DATABASE_URL") or f"sqlite:///{instance / 'grievance.db'}"
+    redis_url = setting("REDIS_URL") or None
+    config: dict[str, Any] = {
+        "GRIEVANCE_ENV": mode,
+        "SECRET_KEY": secret_key,
+        "GRIEVANCE_DATA_KEY": data_key,
+        "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "TWILIO_ACCOUNT_SID": setting("TWILIO_ACCOUNT_SID"),
+        "TWILIO_AUTH_TOKEN": setting("TWILIO_AUTH_TOKEN"),
+        "TWILIO_API_BASE_URL": setting("TWILIO_API_BASE_URL", "https://api.twilio.com"),
+        "PUBLIC_BASE_URL": setting("PUBLIC_BASE_URL"),
+        "SIMULATOR_ENABLED": _flag(setting("SIMULATOR_ENABLED"), default=not production),
+        "SPOOL_DIR": setting("SPOOL_DIR", str(instance / "spool")),
+        # Twilio caps an inbound SMS at 1,600 characters and WhatsApp at 4,096.
+        "INBOUND_BODY_MAX_CHARS": int(setting("INBOUND_BODY_MAX_CHARS", 4096)),
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+    config.update({k: v for k, v in overrides.items() if k not in {"DATABASE_URL"}})
+    if "DATABASE_URL" in overrides:
+        config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(overrides["DATABASE_URL"])
+    return config

@@ -1,0 +1,1 @@
+"""Language rules: detection, normalization, worker-facing texts."""

@@ -1,0 +1,46 @@
+"""Every message in and out, stored before anything else happens to it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grievance.models.base import Base, UTCDateTime, utcnow
+
+INBOUND = "inbound"
+OUTBOUND = "outbound"
+
+# Outbound life cycle; delivery callbacks only move a message forward.
+QUEUED, SENDING, SENT, DELIVERED, FAILED = "queued", "sending", "sent", "delivered", "failed"
+RECEIVED, PROCESSED = "received", "processed"
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("provider", "provider_id"),
+        Index("ix_messages_unprocessed", "direction", "processed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    direction: Mapped[str] = mapped_column(String(8))
+    provider: Mapped[str] = mapped_column(String(16))  # channel registry name: "twilio", "simulator"
+    provider_id: Mapped[str | None] = mapped_column(String(64))  # Twilio MessageSid
+    channel: Mapped[str] = mapped_column(String(16))  # "sms" or "whatsapp"
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("channel_endpoints.id"), index=True)
+    # Inbound: the sender's number, encrypted, until process_inbound resolves the worker.
+    address_encrypted: Mapped[str | None] = mapped_column(String(255))
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str | None] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    endpoint = relationship("ChannelEndpoint", lazy="joined")
+    worker = relationship("Worker")

@@ -1,0 +1,69 @@
+"""Worker phone numbers: normalized, hashed for lookup, encrypted at rest, never shown."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from base64 import urlsafe_b64decode
+
+import phonenumbers
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
+
+from grievance.models.case import random_code
+
+
+class InvalidPhoneNumber(ValueError):
+    pass
+
+
+def normalize_phone(raw: str, region: str | None = None) -> str:
+    """E.164 for a number as Twilio or a person writes it; raises InvalidPhoneNumber."""
+    try:
+        parsed = phonenumbers.parse(raw.strip(), region)
+    except phonenumbers.NumberParseException as error:
+        raise InvalidPhoneNumber(str(error)) from None
+    if not phonenumbers.is_possible_number(parsed):
+        raise InvalidPhoneNumber("not a possible phone number")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+class PhoneVault:
+    """Keyed hash for finding a worker, Fernet for the one place that must dial her."""
+
+    def __init__(self, data_key: str) -> None:
+        self._fernet = Fernet(data_key.encode())
+        self._hash_key = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"grievance worker phone hash"
+        ).derive(urlsafe_b64decode(data_key.encode()))
+
+    def hash(self, e164: str) -> str:
+        return hmac.new(self._hash_key, e164.encode(), hashlib.sha256).hexdigest()
+
+    def encrypt(self, e164: str) -> str:
+        return self._fernet.encrypt(e164.encode()).decode()
+
+    def decrypt(self, token: str) -> str:
+        return self._fernet.decrypt(token.encode()).decode()
+
+
+def vault() -> PhoneVault:
+    app = current_app
+    if "grievance.vault" not in app.extensions:
+        app.extensions["grievance.vault"] = PhoneVault(app.config["GRIEVANCE_DATA_KEY"])
+    return app.extensions["grievance.vault"]
+
+
+def new_pseudonym() -> str:
+    return "W-" + random_code(6)
+
+
+_PHONE_LIKE = re.compile(r"(?<![\w])\+?\d[\d ().-]{6,18}\d(?![\w])")
+
+
+def redact(text: str) -> str:
+    """Masks anything that looks like a phone number (defence in depth for logs)."""
+    return _PHONE_LIKE.sub("[redacted]", text)

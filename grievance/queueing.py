@@ -1,0 +1,111 @@
+"""Jobs run after the commit that made them necessary, never before.
+
+Views and jobs call ``queues.defer(job, *args)`` while they work; nothing leaves the
+process until the database session commits. Then the deferred jobs go to RQ (when
+``REDIS_URL`` is set) or run in-process, each in a fresh application context and so a
+fresh database session. A rollback forgets them. This is how a job never finds its
+message missing, and how a message that could not be enqueued (Redis down) is still
+stored: the periodic requeue picks it up.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any, Callable
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+PENDING_KEY = "grievance.pending_jobs"
+QUEUE_NAME = "default"
+
+
+class JobQueues:
+    def __init__(self) -> None:
+        self._redis_url: str | None = None
+        self._connection = None
+
+    def init_app(self, app: Flask) -> None:
+        self._redis_url = app.config.get("REDIS_URL")
+        self._connection = None
+        app.extensions["grievance.queues"] = self
+        if not event.contains(Session, "after_commit", _after_commit):
+            event.listen(Session, "after_commit", _after_commit)
+            event.listen(Session, "after_rollback", _after_rollback)
+
+    @property
+    def uses_redis(self) -> bool:
+        return bool(self._redis_url)
+
+    def connection(self):
+        if self._connection is None:
+            from redis import Redis
+
+            self._connection = Redis.from_url(self._redis_url, socket_timeout=5, socket_connect_timeout=2)
+        return self._connection
+
+    def queue(self, name: str = QUEUE_NAME):
+        from rq import Queue
+
+        return Queue(name, connection=self.connection())
+
+    def defer(self, func: Callable, *args: Any, **options: Any) -> None:
+        """Run ``func(*args)`` once the current session commits."""
+        from grievance.extensions import db
+
+        db.session.info.setdefault(PENDING_KEY, []).append((func, args, options))
+
+    def dispatch(self, func: Callable, args: tuple, options: dict) -> None:
+        if self.uses_redis:
+            try:
+                self.queue().enqueue(func, *args, **options)
+            except Exception:  # Redis down: the row is committed; the periodic requeue retries.
+                log.warning("could not enqueue %s; it will be retried by the requeue job", func.__name__)
+            return
+        try:
+            func(*args)
+        except Exception:
+            log.exception("in-process job %s failed", func.__name__)
+
+
+def _after_commit(session: Session) -> None:
+    pending = session.info.pop(PENDING_KEY, None)
+    if not pending or not has_app_context():
+        return
+    queues: JobQueues = current_app.extensions["grievance.queues"]
+    for func, args, options in pending:
+        queues.dispatch(func, args, options)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(PENDING_KEY, None)
+
+
+_worker_app: Flask | None = None
+
+
+def job(func: Callable) -> Callable:
+    """Run a job inside its own application context (and so its own session).
+
+    In a worker process the app is created once, lazily, from the environment.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        global _worker_app
+        if has_app_context():
+            app = current_app._get_current_object()
+        else:
+            if _worker_app is None:
+                from grievance import create_app
+
+                _worker_app = create_app()
+            app = _worker_app
+        with app.app_context():
+            return func(*args, **kwargs)
+
+    return wrapper

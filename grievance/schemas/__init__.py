@@ -1,0 +1,1 @@
+"""marshmallow schemas: webhook payloads, API input and output."""

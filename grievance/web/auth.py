@@ -1,0 +1,70 @@
+"""Sign in and out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Email, Length
+
+from grievance.extensions import db, limiter
+from grievance.models import User
+
+bp = Blueprint("auth", __name__)
+hasher = PasswordHasher()
+# Verifying against this when the email is unknown keeps the answer time the same.
+_DUMMY_HASH = hasher.hash("not a password anyone has")
+
+
+def hash_password(password: str) -> str:
+    return hasher.hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    try:
+        return hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+def _safe_next(target: str | None) -> str:
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("queue.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        if check_password(user, form.password.data) and user.is_active:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append(_("Wrong email or password."))
+    return render_template("login.html", form=form), (200 if request.method == "GET" else 400)
+
+
+@bp.post("/logout")
+def logout():
+    # A POST with a CSRF token (checked by CSRFProtect), so no link can sign someone out.
+    logout_user()
+    flash(_("You are signed out."))
+    return redirect(url_for("auth.login"))

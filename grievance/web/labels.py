@@ -1,0 +1,20 @@
+"""Words for stored codes (statuses, event kinds), marked so Babel extracts them."""
+
+from flask_babel import lazy_gettext as _l
+
+STATUS_LABELS = {
+    "new": _l("new"), "acknowledged": _l("acknowledged"), "in_progress": _l("in progress"),
+    "resolved": _l("resolved"), "closed": _l("closed"), "reopened": _l("reopened"), "escalated": _l("escalated"),
+    "queued": _l("queued"), "sending": _l("sending"), "sent": _l("sent"), "delivered": _l("delivered"),
+    "read": _l("read"), "failed": _l("failed"),
+}
+EVENT_LABELS = {
+    "opened": _l("Case opened from a worker's message"),
+    "worker_message": _l("Worker added a message"),
+    "reply_queued": _l("Reply to the worker queued"),
+    "acknowledged": _l("Acknowledged by the committee"),
+}
+
+
+def label(code: str, table: dict) -> str:
+    return str(table.get(code, code))

@@ -1,0 +1,1 @@
+"""Conversations and the case life cycle: plain functions over models and a clock."""

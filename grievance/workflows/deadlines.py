@@ -1,0 +1,33 @@
+"""Deadline rules: time counted in working days of the factory's own week."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+# Until deadline policies are data (per country, category and route), every case gets these.
+DEFAULT_ACKNOWLEDGE_WORKING_DAYS = 2
+
+
+def add_working_days(start: datetime, days: int, timezone: str, weekend: list[int]) -> datetime:
+    """``start`` plus ``days`` working days, at the same local time, in ``timezone``.
+
+    A case opened on a day off starts counting at the beginning of the next working day,
+    as a committee would read it.
+    """
+    local = start.astimezone(ZoneInfo(timezone))
+    if local.weekday() in weekend:
+        while local.weekday() in weekend:
+            local = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    remaining = days
+    while remaining > 0:
+        local = local + timedelta(days=1)
+        if local.weekday() not in weekend:
+            remaining -= 1
+    # Re-attach the zone so a daylight-saving change lands on the right wall-clock time.
+    local = local.replace(tzinfo=ZoneInfo(timezone))
+    return local.astimezone(start.tzinfo)
+
+
+def acknowledge_deadline(opened_at: datetime, timezone: str, weekend: list[int]) -> datetime:
+    return add_working_days(opened_at, DEFAULT_ACKNOWLEDGE_WORKING_DAYS, timezone, weekend)
