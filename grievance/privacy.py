@@ -61,7 +61,9 @@ def new_pseudonym() -> str:
     return "W-" + random_code(6)
 
 
-_PHONE_LIKE = re.compile(r"(?<![\w])\+?\d[\d ().-]{6,18}\d(?![\w])")
+# International numbers (+ and 8 to 15 digits, spaced or not) and bare runs of 9 to 15 digits;
+# dates, times, IP addresses and Twilio SIDs do not match.
+_PHONE_LIKE = re.compile(r"\+\d(?:[ -]?\d){6,14}(?![\w])|(?<![\w.:/-])\d{9,15}(?![\w.])")
 
 
 def redact(text: str) -> str:

@@ -68,8 +68,8 @@ class JobQueues:
             return
         try:
             func(*args)
-        except Exception:
-            log.exception("in-process job %s failed", func.__name__)
+        except Exception as error:  # the row stays as it was; the periodic requeue retries it
+            log.warning("in-process job %s failed: %s: %s", func.__name__, type(error).__name__, error)
 
 
 def _after_commit(session: Session) -> None:

@@ -65,6 +65,7 @@ def _store(inbound: InboundMessage) -> int | None:
             "created_at": utcnow(),
         },
         conflict=["provider", "provider_id"],
+        where=Message.direction == INBOUND,
     )
     if message_id is not None:
         from grievance.jobs import process_inbound

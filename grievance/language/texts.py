@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date
 from babel.support import NullTranslations, Translations
 
@@ -17,8 +20,14 @@ def translations(locale: str) -> NullTranslations:
     return Translations.load(str(TRANSLATIONS_DIR), [locale], domain="messages")
 
 
-def worker_date(moment: datetime, timezone: str, locale: str) -> str:
-    """A day as a worker reads it, in her language: 'Senin, 24 November'."""
-    from zoneinfo import ZoneInfo
+@lru_cache(maxsize=32)
+def day_pattern(locale: str) -> str:
+    """The locale's full date pattern without the year: a deadline is days away, not years."""
+    pattern = Locale.parse(locale).date_formats["full"].pattern
+    pattern = re.sub(r"[\s,]*(?:'[^']*'\s*)?y+[\s,.]*", " ", pattern).strip(" ,")
+    return re.sub(r"\s*'[^']*'\s*$", "", pattern)
 
-    return format_date(moment.astimezone(ZoneInfo(timezone)).date(), "EEEE d MMMM", locale=locale)
+
+def worker_date(moment: datetime, timezone: str, locale: str) -> str:
+    """A day as a worker reads it, in her language: 'Senin, 24 November', 'Monday, November 24'."""
+    return format_date(moment.astimezone(ZoneInfo(timezone)).date(), day_pattern(locale), locale=locale)

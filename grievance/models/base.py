@@ -48,11 +48,18 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def insert_ignoring_conflicts(session: Session, model: type[Base], values: dict[str, Any], conflict: list[str]):
-    """INSERT … ON CONFLICT (conflict) DO NOTHING RETURNING id; returns the new id or None."""
+def insert_ignoring_conflicts(session: Session, model: type[Base], values: dict[str, Any], conflict: list[str],
+                              where=None):
+    """INSERT … ON CONFLICT (conflict) [WHERE where] DO NOTHING RETURNING id; the new id or None.
+
+    ``where`` names the predicate of a partial unique index.
+    """
     dialect = session.get_bind().dialect.name
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
     statement = (
-        insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict).returning(model.id)
+        insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=conflict, index_where=where)
+        .returning(model.id)
     )
     return session.execute(statement).scalar_one_or_none()

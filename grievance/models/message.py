@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grievance.models.base import Base, UTCDateTime, utcnow
@@ -20,7 +20,11 @@ RECEIVED, PROCESSED = "received", "processed"
 class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
-        UniqueConstraint("provider", "provider_id"),
+        # A provider's retried delivery of an inbound message stores nothing new.
+        Index("uq_messages_inbound_provider_id", "provider", "provider_id", unique=True,
+              postgresql_where=text("direction = 'inbound'"), sqlite_where=text("direction = 'inbound'")),
+        # Delivery callbacks find outbound messages by the provider's id.
+        Index("ix_messages_provider_id", "provider", "provider_id"),
         Index("ix_messages_unprocessed", "direction", "processed_at"),
     )
 

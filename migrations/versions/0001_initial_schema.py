@@ -151,15 +151,17 @@ def upgrade():
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_messages_case_id_cases')),
     sa.ForeignKeyConstraint(['endpoint_id'], ['channel_endpoints.id'], name=op.f('fk_messages_endpoint_id_channel_endpoints')),
     sa.ForeignKeyConstraint(['worker_id'], ['workers.id'], name=op.f('fk_messages_worker_id_workers')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_messages')),
-    sa.UniqueConstraint('provider', 'provider_id', name=op.f('uq_messages_provider_provider_id'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_messages'))
     )
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_messages_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_messages_endpoint_id'), ['endpoint_id'], unique=False)
         batch_op.create_index('ix_messages_unprocessed', ['direction', 'processed_at'], unique=False)
+        batch_op.create_index('ix_messages_provider_id', ['provider', 'provider_id'], unique=False)
+        batch_op.create_index('uq_messages_inbound_provider_id', ['provider', 'provider_id'], unique=True,
+                              postgresql_where=sa.text("direction = 'inbound'"),
+                              sqlite_where=sa.text("direction = 'inbound'"))
         batch_op.create_index(batch_op.f('ix_messages_worker_id'), ['worker_id'], unique=False)
-
 
     # The programme's countries: time zone, languages workers write (most common first),
     # and days off (Monday = 0). Bangladesh's weekly holiday is Friday; Jordan's weekend

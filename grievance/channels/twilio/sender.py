@@ -56,7 +56,8 @@ class TwilioChannel:
                 status_callback=self.status_callback(),
             )
         except TwilioRestException as error:
-            if error.status in (400, 401, 403, 404):
+            # A 4xx other than a timeout or a rate limit will be refused again: do not retry it.
+            if 400 <= error.status < 500 and error.status not in (408, 429):
                 raise PermanentSendError(f"twilio {error.status} code {error.code}") from None
             raise
         return SendResult(provider_id=created.sid, status=TWILIO_TO_OURS.get(created.status, "sending"))
