@@ -35,7 +35,7 @@ class JobQueues:
         app.extensions["grievance.queues"] = self
         if not event.contains(Session, "after_commit", _after_commit):
             event.listen(Session, "after_commit", _after_commit)
-            event.listen(Session, "after_rollback", _after_rollback)
+            event.listen(Session, "after_soft_rollback", _after_rollback)
 
     @property
     def uses_redis(self) -> bool:
@@ -57,7 +57,10 @@ class JobQueues:
         """Run ``func(*args)`` once the current session commits."""
         from grievance.extensions import db
 
-        db.session.info.setdefault(PENDING_KEY, []).append((func, args, options))
+        session = db.session()
+        if not session.in_transaction():
+            session.begin()  # so that a rollback, even of an empty transaction, forgets the job
+        session.info.setdefault(PENDING_KEY, []).append((func, args, options))
 
     def dispatch(self, func: Callable, args: tuple, options: dict) -> None:
         if self.uses_redis:
@@ -81,8 +84,11 @@ def _after_commit(session: Session) -> None:
         queues.dispatch(func, args, options)
 
 
-def _after_rollback(session: Session) -> None:
-    session.info.pop(PENDING_KEY, None)
+def _after_rollback(session: Session, previous_transaction) -> None:
+    # Any rollback of the whole transaction (even one with nothing begun yet) forgets the
+    # jobs; a savepoint's rollback does not.
+    if previous_transaction.parent is None and not previous_transaction.nested:
+        session.info.pop(PENDING_KEY, None)
 
 
 _worker_app: Flask | None = None

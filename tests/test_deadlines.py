@@ -23,8 +23,13 @@ def test_jordan_thursday_afternoon_plus_two_working_days_skips_friday_and_saturd
 
 
 def test_a_message_sent_on_the_day_off_counts_from_the_start_of_the_next_working_day():
-    # Sunday 10:00 Jakarta: counting starts Monday 00:00, two working days → Wednesday 00:00.
-    assert add_working_days(utc(2025, 11, 23, 3), 2, "Asia/Jakarta", SUNDAY_OFF) == utc(2025, 11, 25, 17)
+    # Sunday 10:00 Jakarta: counting starts Monday 08:00, two working days → Wednesday 08:00.
+    assert add_working_days(utc(2025, 11, 23, 3), 2, "Asia/Jakarta", SUNDAY_OFF) == utc(2025, 11, 26, 1)
+
+
+def test_jordan_friday_message_counts_from_sunday_morning():
+    # Friday 20:00 Amman: Sunday 08:00 starts the count; one working day → Monday 08:00 (05:00 UTC).
+    assert add_working_days(utc(2025, 11, 21, 17), 1, "Asia/Amman", FRIDAY_SATURDAY_OFF) == utc(2025, 11, 24, 5)
 
 
 def test_local_midnight_is_not_confused_with_utc_midnight():

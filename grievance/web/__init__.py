@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime as babel_format_datetime
 from flask import Flask, render_template
-from flask_babel import format_datetime, get_locale, gettext
+from flask_babel import get_locale, gettext
 
 from grievance.models.base import utcnow
 from grievance.web.i18n import LANGUAGE_NAMES, RTL_LOCALES
@@ -27,6 +30,17 @@ def time_left(deadline: datetime | None) -> dict | None:
     return {"overdue": False, "text": gettext("%(span)s left", span=span)}
 
 
+def local_time(moment: datetime | None, timezone: str, format: str = "medium") -> str:
+    """A moment as the people of the factory read it: in its time zone, in the page's language."""
+    if moment is None:
+        return ""
+    return babel_format_datetime(moment, format, tzinfo=ZoneInfo(timezone), locale=get_locale())
+
+
+def case_timezone(case) -> str:
+    return case.factory.timezone if case.factory else case.country.timezone
+
+
 def register_page_helpers(app: Flask) -> None:
     @app.context_processor
     def page_globals():
@@ -36,7 +50,8 @@ def register_page_helpers(app: Flask) -> None:
             "page_dir": "rtl" if locale in RTL_LOCALES else "ltr",
             "language_names": LANGUAGE_NAMES,
             "time_left": time_left,
-            "format_datetime": format_datetime,
+            "local_time": local_time,
+            "case_timezone": case_timezone,
             "status_label": lambda code: label(code, STATUS_LABELS),
             "event_label": lambda code: label(code, EVENT_LABELS),
         }

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 # Until deadline policies are data (per country, category and route), every case gets these.
 DEFAULT_ACKNOWLEDGE_WORKING_DAYS = 2
+# A message sent on a day off is taken as arriving when the next working day begins.
+WORKDAY_START = time(8, 0)
 
 
 def add_working_days(start: datetime, days: int, timezone: str, weekend: list[int]) -> datetime:
     """``start`` plus ``days`` working days, at the same local time, in ``timezone``.
 
-    A case opened on a day off starts counting at the beginning of the next working day,
-    as a committee would read it.
+    A case opened on a day off starts counting when the next working day begins (08:00),
+    as a committee would read it: opened on Sunday, two working days is Wednesday morning.
     """
     local = start.astimezone(ZoneInfo(timezone))
     if local.weekday() in weekend:
         while local.weekday() in weekend:
-            local = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+            local = local + timedelta(days=1)
+        local = datetime.combine(local.date(), WORKDAY_START, tzinfo=local.tzinfo)
     remaining = days
     while remaining > 0:
         local = local + timedelta(days=1)

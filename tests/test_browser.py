@@ -1,0 +1,40 @@
+"""In a real Chromium: a worker texts from the simulator, the PICC member finds the case."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests import factories
+
+
+def test_a_worker_texts_from_the_simulator_and_the_picc_member_reads_the_case(app, live_server, browser,
+                                                                                screenshot):
+    factories.factory()
+    factories.picc_member("ani@example.org", "IDN-0001")
+
+    phone = browser.new_page(locale="id-ID")
+    phone.goto(f"{live_server}/simulator")
+    phone.fill("#phone", "+62 812 9876 5432")
+    phone.fill("#body", "Saya belum menerima upah lembur bulan ini")
+    phone.click("button[type=submit]")
+    reply = phone.locator(".bubble.outbound .body").first
+    expect(reply).to_contain_text("Pengaduan Anda sudah kami terima", timeout=10_000)
+    reference = re.search(r"ID-[0-9A-Z]{6}", reply.inner_text()).group(0)
+    screenshot(phone, "simulator")
+
+    desk = browser.new_page(viewport={"width": 390, "height": 844})  # a PICC member's phone
+    desk.goto(f"{live_server}/queue")
+    desk.fill("#email", "ani@example.org")
+    desk.fill("#password", factories.PASSWORD)
+    desk.click("button[type=submit]")
+    expect(desk.locator("table.queue")).to_contain_text(reference)
+    screenshot(desk, "queue")
+    desk.click(f"text={reference}")
+    expect(desk.locator(".thread")).to_contain_text("Saya belum menerima upah lembur bulan ini")
+    page_text = desk.content()
+    assert "812" not in re.sub(r"<[^>]+>", " ", page_text).replace(reference, "")
+    screenshot(desk, "case")
+    desk.click("button:has-text('Acknowledge')")
+    expect(desk.locator(".flash")).to_contain_text(f"Case {reference} acknowledged.")
