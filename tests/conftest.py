@@ -214,7 +214,26 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
 @pytest.fixture
-def live_server(make_app):
+def rq_worker_process(base_config):
+    """With Redis, a real `rq worker` process works the queue, its app built from the environment."""
+    if not REDIS_URL:
+        yield None
+        return
+    import subprocess
+    import sys
+
+    keys = ("SECRET_KEY", "GRIEVANCE_DATA_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN",
+            "TWILIO_API_BASE_URL", "SPOOL_DIR", "DATABASE_URL", "REDIS_URL")
+    env = {**os.environ, **{key: str(base_config[key]) for key in keys}, "SIMULATOR_ENABLED": "1"}
+    rq = Path(sys.executable).parent / "rq"
+    process = subprocess.Popen([str(rq), "worker", "--url", REDIS_URL, "--quiet", "default"], env=env)
+    yield process
+    process.terminate()
+    process.wait(20)
+
+
+@pytest.fixture
+def live_server(make_app, rq_worker_process):
     """The app served over HTTP on a free local port, in a thread, as a browser needs it."""
     import threading
 

@@ -76,6 +76,7 @@ def test_khmer_complaint_is_answered_in_khmer(app, post_twilio, run_jobs):
 def test_a_second_message_joins_the_open_case_instead_of_opening_another(app, post_twilio, run_jobs):
     factories.factory()
     post_twilio(inbound_params("Saya belum menerima upah lembur bulan ini"))
+    run_jobs()
     post_twilio(inbound_params("Sudah tiga bulan seperti ini"))
     run_jobs()
 

@@ -51,7 +51,7 @@ def test_a_refusal_by_twilio_marks_the_reply_failed_with_the_reason(make_app, tw
         assert reply.error.startswith("twilio 4")
 
 
-def test_sending_twice_never_sends_twice(app, client, monkeypatch):
+def test_sending_twice_never_sends_twice(app, client, monkeypatch, run_jobs):
     factories.factory()
     simulator = get_channel("simulator")
     calls = []
@@ -62,6 +62,7 @@ def test_sending_twice_never_sends_twice(app, client, monkeypatch):
 
     client.post("/simulator", data={"endpoint": 1, "phone": "+6281298765432", "body": "Upah saya dipotong",
                                     "csrf_token": csrf_token(page)})
+    run_jobs()
     reply = the_reply()
     send_outbound(reply.id)
     send_outbound(reply.id)

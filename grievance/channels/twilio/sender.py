@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -11,6 +11,7 @@ from grievance.channels.base import OutboundMessage, PermanentSendError, SendRes
 from grievance.channels.twilio.status import TWILIO_TO_OURS
 
 TWILIO_API = "https://api.twilio.com"
+STATUS_PATH = "/webhooks/twilio/status"
 
 
 class BaseUrlHttpClient(TwilioHttpClient):
@@ -42,18 +43,27 @@ class TwilioChannel:
         http = BaseUrlHttpClient(config["TWILIO_API_BASE_URL"], timeout=15)
         return Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], http_client=http)
 
-    def status_callback(self) -> str:
+    def status_callback(self) -> str | None:
+        """Where Twilio reports delivery: PUBLIC_BASE_URL, or the URL of the request we run in.
+
+        A worker process without PUBLIC_BASE_URL cannot know its public address; then the
+        message is sent without a callback rather than with a wrong one.
+        """
         base = current_app.config.get("PUBLIC_BASE_URL")
-        path = url_for("twilio_webhooks.status_callback", _external=not base)
-        return base.rstrip("/") + path if base else path
+        if base:
+            return base.rstrip("/") + STATUS_PATH
+        if has_request_context():
+            return url_for("twilio_webhooks.status_callback", _external=True)
+        return None
 
     def send(self, message: OutboundMessage) -> SendResult:
+        options = {"status_callback": self.status_callback()}
         try:
             created = self.client().messages.create(
                 to=_address(message.channel, message.to_address),
                 from_=_address(message.channel, message.from_address),
                 body=message.body,
-                status_callback=self.status_callback(),
+                **{key: value for key, value in options.items() if value},
             )
         except TwilioRestException as error:
             # A 4xx other than a timeout or a rate limit will be refused again: do not retry it.

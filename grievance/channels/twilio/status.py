@@ -30,7 +30,7 @@ def record_status(provider_id: str, twilio_status: str, error_code: str | None) 
     message = db.session.scalar(
         select(Message)
         .where(Message.provider == "twilio", Message.provider_id == provider_id, Message.direction == OUTBOUND)
-        .with_for_update()
+        .with_for_update(of=Message)
     )
     if message is None:
         return
