@@ -105,7 +105,7 @@ def make_app(base_config, migrated):
 
     yield factory
     if made:
-        _clean(made[0])
+        _clean(create_app(base_config))
         for app in made:
             with app.app_context():
                 db.session.remove()

@@ -51,6 +51,16 @@ def test_the_same_delivery_three_times_leaves_one_message_one_case_one_reply(fac
     assert outbound_count() == 1
 
 
+def test_many_messages_in_a_row_are_all_stored(factory, post_twilio, run_jobs):
+    # More than psycopg's prepare threshold (5): the prepared INSERT … ON CONFLICT must still
+    # find the partial unique index.
+    responses = [post_twilio(inbound_params(f"Keluhan nomor {i}", sender=f"+628129876{i:04d}")).status_code
+                 for i in range(12)]
+    run_jobs()
+    assert responses == [200] * 12
+    assert count(Case) == 12
+
+
 def test_concurrent_deliveries_of_the_same_message_store_it_once(app, factory, post_twilio, run_jobs):
     params = inbound_params("Jam kerja terlalu panjang dan tidak ada istirahat")
     barrier = threading.Barrier(3)

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
 from grievance.channels.base import InboundMessage
@@ -65,7 +65,9 @@ def _store(inbound: InboundMessage) -> int | None:
             "created_at": utcnow(),
         },
         conflict=["provider", "provider_id"],
-        where=Message.direction == INBOUND,
+        # Literal SQL, not a bound parameter: PostgreSQL matches ON CONFLICT to the partial
+        # index by its predicate, which a prepared statement's parameter would hide.
+        where=text("direction = 'inbound'"),
     )
     if message_id is not None:
         from grievance.jobs import process_inbound
