@@ -38,3 +38,29 @@ def test_a_worker_texts_from_the_simulator_and_the_picc_member_reads_the_case(ap
     screenshot(desk, "case")
     desk.click("button:has-text('Acknowledge')")
     expect(desk.locator(".flash")).to_contain_text(f"Case {reference} acknowledged.")
+
+
+def test_a_khmer_speaking_member_reads_the_queue_in_khmer_with_a_khmer_font(app, live_server, browser,
+                                                                             screenshot, post_twilio, run_jobs):
+    from tests.conftest import inbound_params
+
+    factories.factory(code="KHM-0001", name="Angkor Apparel", country="KH", number="+85523900001")
+    factories.picc_member("sophea@example.org", "KHM-0001", language="km")
+    post_twilio(inbound_params("ខ្ញុំមិនទាន់បានទទួលប្រាក់ថែមម៉ោងខែនេះទេ", sender="+85512345678", to="+85523900001"))
+    run_jobs()
+
+    page = browser.new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("#email", "sophea@example.org")
+    page.fill("#password", factories.PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text("ករណីកំពុងបើក")
+    page.click("table.queue a")
+    expect(page.locator(".thread")).to_contain_text("ខ្ញុំមិនទាន់បានទទួលប្រាក់ថែមម៉ោង")
+    page.evaluate("document.fonts.ready")
+    # The Khmer glyphs come from the font the service serves itself, not from the machine.
+    loaded = page.evaluate(
+        "[...document.fonts].filter(f => f.family.includes('Grievance Script') && f.status === 'loaded')"
+        ".map(f => f.unicodeRange)")
+    assert any("U+1780-17FF" in r.upper() for r in loaded), loaded
+    screenshot(page, "case-km")

@@ -103,3 +103,22 @@ def test_advisor_sees_every_factory_of_her_country(two_factories, client, sign_i
     sign_in("adv@example.org", factories.PASSWORD)
     queue = client.get("/queue").get_data(as_text=True)
     assert own.reference in queue and other.reference in queue
+
+
+def test_time_left_reads_in_the_page_language(app):
+    from datetime import timedelta
+
+    import time_machine
+    from flask_babel import force_locale
+
+    from grievance.models.base import utcnow
+    from grievance.web import time_left
+
+    with time_machine.travel(utcnow(), tick=False):
+        now = utcnow()
+        with app.test_request_context():
+            assert time_left(now + timedelta(days=2, hours=17))["text"] == "2 days 17 hr left"
+            late = time_left(now - timedelta(hours=3, minutes=10))
+            assert late == {"overdue": True, "text": "overdue by 3 hr"}
+            with force_locale("km"):
+                assert time_left(now + timedelta(days=2, hours=17))["text"] == "នៅសល់ 2 ថ្ងៃ 17 ម៉ោង"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import format_timedelta
 from flask import Flask, render_template
 from flask_babel import get_locale, gettext
 
@@ -16,15 +17,24 @@ from grievance.web.labels import EVENT_LABELS, STATUS_LABELS, label
 
 
 def time_left(deadline: datetime | None) -> dict | None:
-    """How a deadline reads in a queue: '1 day 4 h left' or 'overdue by 3 h'."""
+    """How a deadline reads in a queue, in the page's language: '2 days 4 hr left', 'overdue by 3 hr'."""
     if deadline is None:
         return None
     seconds = int((deadline - utcnow()).total_seconds())
-    overdue = seconds < 0
-    seconds = abs(seconds)
-    days, hours = seconds // 86400, (seconds % 86400) // 3600
-    minutes = (seconds % 3600) // 60
-    span = f"{days} d {hours} h" if days else (f"{hours} h {minutes} min" if hours else f"{minutes} min")
+    overdue, seconds = seconds < 0, abs(seconds)
+    days, hours, minutes = seconds // 86400, (seconds % 86400) // 3600, (seconds % 3600) // 60
+    locale = get_locale()
+
+    def amount(delta: timedelta, unit: str) -> str:
+        return format_timedelta(delta, format="short", granularity=unit, threshold=1, locale=locale)
+
+    if days:
+        parts = [amount(timedelta(days=days), "day")] + ([amount(timedelta(hours=hours), "hour")] if hours else [])
+    elif hours:
+        parts = [amount(timedelta(hours=hours), "hour")]
+    else:
+        parts = [amount(timedelta(minutes=max(minutes, 1)), "minute")]
+    span = " ".join(parts)
     if overdue:
         return {"overdue": True, "text": gettext("overdue by %(span)s", span=span)}
     return {"overdue": False, "text": gettext("%(span)s left", span=span)}

@@ -18,7 +18,7 @@ from grievance.models import ChannelEndpoint, Message, Worker
 from grievance.privacy import InvalidPhoneNumber, normalize_phone, vault
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator")
-PHONE_KEY, PENDING_KEY = "simulator_phone", "simulator_pending"
+PHONE_KEY, PENDING_KEY, ENDPOINT_KEY = "simulator_phone", "simulator_pending", "simulator_endpoint"
 DEFAULT_PHONE = "+6281234567890"
 
 
@@ -47,6 +47,8 @@ def _form() -> SimulatorForm:
     ]
     if not form.phone.data:
         form.phone.data = session.get(PHONE_KEY, DEFAULT_PHONE)
+    if request.method == "GET" and session.get(ENDPOINT_KEY):
+        form.endpoint.data = session[ENDPOINT_KEY]
     return form
 
 
@@ -92,6 +94,7 @@ def send():
     endpoint = db.session.get(ChannelEndpoint, form.endpoint.data)
     if session.get(PHONE_KEY) != form.phone.data:
         session[PHONE_KEY], session[PENDING_KEY] = form.phone.data, []
+    session[ENDPOINT_KEY] = endpoint.id
     provider_id = "SIM" + uuid.uuid4().hex
     session[PENDING_KEY] = (session.get(PENDING_KEY, []) + [provider_id])[-20:]
     accept_inbound(
