@@ -183,7 +183,7 @@ def _pybabel(*args: str) -> None:
 
 @translations.command("extract")
 def translations_extract():
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-o", "translations/messages.pot", "--no-location",
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "N_", "-o", "translations/messages.pot", "--no-location",
              "--sort-output", "grievance")
 
 

@@ -75,6 +75,12 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "TWILIO_ACCOUNT_SID": setting("TWILIO_ACCOUNT_SID"),
         "TWILIO_AUTH_TOKEN": setting("TWILIO_AUTH_TOKEN"),
         "TWILIO_API_BASE_URL": setting("TWILIO_API_BASE_URL", "https://api.twilio.com"),
+        "TWILIO_CONTENT_BASE_URL": setting("TWILIO_CONTENT_BASE_URL", "https://content.twilio.com"),
+        # Messages per second each sender number may send (Twilio: about 1 for an SMS long code).
+        "SEND_RATE_SMS": float(setting("SEND_RATE_SMS", 1)),
+        "SEND_RATE_WHATSAPP": float(setting("SEND_RATE_WHATSAPP", 20)),
+        "INBOUND_PER_WORKER_PER_HOUR": int(setting("INBOUND_PER_WORKER_PER_HOUR", 20)),
+        "MEDIA_MAX_BYTES": int(setting("MEDIA_MAX_BYTES", 5 * 1024 * 1024)),
         "PUBLIC_BASE_URL": setting("PUBLIC_BASE_URL"),
         "SIMULATOR_ENABLED": _flag(setting("SIMULATOR_ENABLED"), default=not production),
         "SPOOL_DIR": setting("SPOOL_DIR", str(instance / "spool")),

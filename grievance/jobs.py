@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 
+from flask import current_app
+from rq import Retry
 from sqlalchemy import select, update
 
-from grievance.channels.base import OutboundMessage, PermanentSendError, get_channel
+from grievance.channels.base import OutboundMessage, PermanentSendError, channel_for
 from grievance.channels.ingest import replay_spool
-from grievance.channels.twilio.status import advance
+from grievance.channels.pacing import reserve_slot
+from grievance.channels.twilio.status import RECIPIENT_OPTED_OUT, advance
 from grievance.extensions import db, queues
+from grievance.language.keywords import OPT_OUT
 from grievance.models import Message
 from grievance.models.base import utcnow
 from grievance.models.message import FAILED, INBOUND, OUTBOUND, PROCESSED, QUEUED, SENDING
@@ -22,6 +27,16 @@ log = logging.getLogger(__name__)
 
 # Messages older than this and still untouched are handed to a job again by the requeue.
 STALE_AFTER = timedelta(minutes=1)
+# A message left "sending" this long was interrupted: ask the provider whether it went out.
+INTERRUPTED_AFTER = timedelta(minutes=10)
+# Transient failures (429, 5xx, timeouts, refused connections) are retried by RQ with backoff.
+SEND_RETRY = Retry(max=5, interval=[15, 60, 300, 900, 3600])
+# A worker waits for its sender's rate slot at most this long; later slots are scheduled.
+MAX_PACING_WAIT = 10.0
+
+
+def defer_send(message_id: int) -> None:
+    queues.defer(send_outbound, message_id, retry=SEND_RETRY)
 
 
 @job
@@ -38,15 +53,52 @@ def process_inbound(message_id: int) -> None:
         db.session.rollback()
         return
     message = db.session.get(Message, message_id)
-    replies = handle_inbound(db.session, message, now, vault())
+    replies = handle_inbound(db.session, message, now, vault(),
+                             per_hour=current_app.config["INBOUND_PER_WORKER_PER_HOUR"])
     for reply in replies:
-        queues.defer(send_outbound, reply.id)
+        defer_send(reply.id)
     db.session.commit()
     log.info("inbound message %s processed, %s replies queued", message_id, len(replies))
 
 
+def _outbound(message: Message) -> OutboundMessage:
+    worker = message.worker
+    return OutboundMessage(
+        message_id=message.id,
+        channel=message.channel,
+        to_address=vault().decrypt(worker.phone_encrypted),
+        from_address=message.endpoint.address,
+        body=message.body,
+        purpose=message.purpose,
+        language=message.language,
+        variables=message.variables or {},
+        last_inbound_at=worker.whatsapp_last_inbound_at,
+    )
+
+
+def _fail(message: Message, reason: str) -> None:
+    message.status, message.error = FAILED, reason[:255]
+    db.session.commit()
+    log.warning("outbound message %s failed: %s", message.id, reason)
+
+
+def _wait_for_rate(message: Message, reserved: bool) -> bool:
+    """True when it is this message's turn to go; otherwise it is scheduled for its slot."""
+    if reserved:  # scheduled for the slot it reserved earlier
+        return True
+    rate = current_app.config["SEND_RATE_WHATSAPP" if message.channel == "whatsapp" else "SEND_RATE_SMS"]
+    wait = reserve_slot(f"{message.channel}:{message.endpoint.address}", rate)
+    if wait > MAX_PACING_WAIT and queues.uses_redis:
+        message.status = QUEUED
+        db.session.commit()
+        queues.queue().enqueue_in(timedelta(seconds=wait), send_outbound, message.id, True, retry=SEND_RETRY)
+        return False
+    time.sleep(min(max(wait, 0.0), MAX_PACING_WAIT))
+    return True
+
+
 @job
-def send_outbound(message_id: int) -> None:
+def send_outbound(message_id: int, reserved: bool = False) -> None:
     """Send once: the status moves queued → sending in its own commit before the provider is called."""
     claimed = db.session.execute(
         update(Message)
@@ -57,24 +109,20 @@ def send_outbound(message_id: int) -> None:
     if not claimed:
         return
     message = db.session.get(Message, message_id)
-    channel = get_channel(message.provider)
-    outbound = OutboundMessage(
-        message_id=message.id,
-        channel=message.channel,
-        to_address=vault().decrypt(message.worker.phone_encrypted),
-        from_address=message.endpoint.address,
-        body=message.body,
-    )
-    try:
-        result = channel.send(outbound)
-    except PermanentSendError as error:
-        message.status, message.error = FAILED, str(error)[:255]
-        db.session.commit()
-        log.warning("outbound message %s refused: %s", message_id, error)
+    if message.worker.opted_out(message.channel) and message.purpose != OPT_OUT:
+        return _fail(message, "the worker opted out of messages on this channel")
+    channel = channel_for(message.provider, message.channel)
+    if not _wait_for_rate(message, reserved):
         return
+    try:
+        result = channel.send(_outbound(message))
+    except PermanentSendError as error:
+        if error.code == RECIPIENT_OPTED_OUT:
+            message.worker.set_opted_out(message.channel, True)
+        return _fail(message, str(error))
     except Exception as error:
-        # Not accepted by the provider: put it back so a retry or the requeue sends it.
-        message.status, message.error = QUEUED, f"{type(error).__name__}"[:255]
+        # Not accepted by the provider: put it back; RQ retries it with backoff.
+        message.status, message.error = QUEUED, f"{type(error).__name__}, will retry"[:255]
         db.session.commit()
         raise
     message.provider_id = result.provider_id
@@ -85,11 +133,34 @@ def send_outbound(message_id: int) -> None:
     log.info("outbound message %s sent through %s", message_id, channel.name)
 
 
+def _reconcile_interrupted(cutoff: datetime) -> int:
+    """A job killed while sending left its message 'sending': adopt it if the provider has it,
+    otherwise queue it again. Never a blind resend."""
+    stuck = db.session.scalars(
+        select(Message).where(
+            Message.direction == OUTBOUND, Message.status == SENDING, Message.provider_id.is_(None),
+            Message.created_at < cutoff,
+        )
+    ).all()
+    for message in stuck:
+        channel = channel_for(message.provider, message.channel)
+        finder = getattr(channel, "find_sent", None)
+        found = finder(_outbound(message), message.created_at - timedelta(minutes=1)) if finder else None
+        if found is not None:
+            message.provider_id, message.status = found.provider_id, advance(SENDING, found.status)
+            message.sent_at = message.sent_at or utcnow()
+        else:
+            message.status = QUEUED
+            defer_send(message.id)
+    return len(stuck)
+
+
 @job
 def requeue_stale() -> dict[str, int]:
     """Cron: replay the spool, and hand every message that no job finished to a job again."""
     replayed = replay_spool()
-    cutoff = utcnow() - STALE_AFTER
+    now = utcnow()
+    cutoff = now - STALE_AFTER
     inbound = db.session.scalars(
         select(Message.id).where(
             Message.direction == INBOUND, Message.processed_at.is_(None), Message.created_at < cutoff
@@ -103,6 +174,7 @@ def requeue_stale() -> dict[str, int]:
     for message_id in inbound:
         queues.defer(process_inbound, message_id)
     for message_id in outbound:
-        queues.defer(send_outbound, message_id)
+        defer_send(message_id)
+    interrupted = _reconcile_interrupted(now - INTERRUPTED_AFTER)
     db.session.commit()
-    return {"spooled": replayed, "inbound": len(inbound), "outbound": len(outbound)}
+    return {"spooled": replayed, "inbound": len(inbound), "outbound": len(outbound), "interrupted": interrupted}

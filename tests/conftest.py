@@ -59,6 +59,8 @@ def base_config(test_root) -> dict:
         "SIMULATOR_ENABLED": True,
         "SPOOL_DIR": str(test_root / "spool"),
         "RATELIMIT_ENABLED": False,
+        "SEND_RATE_SMS": 1000.0,  # pacing has its own test; the rest need not wait
+        "SEND_RATE_WHATSAPP": 1000.0,
     }
 
 

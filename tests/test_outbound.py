@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from grievance.channels.base import get_channel
+from grievance.channels.base import channel_for
 from grievance.channels.twilio.status import advance
 from grievance.extensions import db
 from grievance.jobs import send_outbound
@@ -53,7 +53,7 @@ def test_a_refusal_by_twilio_marks_the_reply_failed_with_the_reason(make_app, tw
 
 def test_sending_twice_never_sends_twice(app, client, monkeypatch, run_jobs):
     factories.factory()
-    simulator = get_channel("simulator")
+    simulator = channel_for("simulator", "sms")
     calls = []
     real_send = simulator.send
     monkeypatch.setattr(simulator, "send", lambda message: calls.append(message.message_id) or real_send(message))

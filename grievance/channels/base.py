@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 
 @dataclass(frozen=True)
 class InboundMessage:
-    provider: str  # registry name of the channel that received it
-    provider_id: str  # the provider's own id; (provider, provider_id) is unique
+    provider: str  # who issued provider_id: "twilio", "simulator"
+    provider_id: str  # the provider's own id; (provider, provider_id) is unique for inbound
     channel: str  # "sms" or "whatsapp"
     from_address: str  # E.164
     to_address: str  # E.164 of our endpoint
     body: str
-    media: list[str] = field(default_factory=list)
+    media: list[dict] = field(default_factory=list)  # [{"url": …, "content_type": …}]
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,11 @@ class OutboundMessage:
     to_address: str
     from_address: str
     body: str
+    purpose: str | None = None
+    language: str | None = None
+    variables: dict = field(default_factory=dict)
+    # When the worker last wrote on this channel (WhatsApp's 24-hour window).
+    last_inbound_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -35,9 +41,15 @@ class SendResult:
 class PermanentSendError(Exception):
     """The provider refused the message; retrying will not help."""
 
+    def __init__(self, reason: str, code: str | None = None) -> None:
+        super().__init__(reason)
+        self.code = code
+
 
 class Channel(Protocol):
-    name: str
+    name: str  # registry name
+    provider: str  # who issues the ids of its messages
+    channel: str  # "sms" or "whatsapp"
 
     def available(self) -> bool: ...
 
@@ -52,9 +64,17 @@ def register(channel: Channel) -> Channel:
     return channel
 
 
-def get_channel(name: str) -> Channel:
+def channels() -> list[Channel]:
     _load_builtin_channels()
-    return _registry[name]
+    return list(_registry.values())
+
+
+def channel_for(provider: str, channel: str) -> Channel:
+    """The implementation that sends ``channel`` messages for ``provider``."""
+    for candidate in channels():
+        if candidate.provider == provider and candidate.channel in (channel, "*"):
+            return candidate
+    raise LookupError(f"no channel sends {channel} through {provider}")
 
 
 def _load_builtin_channels() -> None:

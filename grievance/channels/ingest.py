@@ -61,6 +61,7 @@ def _store(inbound: InboundMessage) -> int | None:
             "endpoint_id": endpoint.id,
             "address_encrypted": vault().encrypt(inbound.from_address),
             "body": inbound.body,
+            "media": inbound.media or None,
             "status": RECEIVED,
             "created_at": utcnow(),
         },

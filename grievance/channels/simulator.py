@@ -16,6 +16,8 @@ from grievance.models.message import DELIVERED
 
 class SimulatorChannel:
     name = "simulator"
+    provider = "simulator"
+    channel = "*"  # the simulated phone takes SMS and WhatsApp alike
 
     def available(self) -> bool:
         return bool(current_app.config.get("SIMULATOR_ENABLED"))

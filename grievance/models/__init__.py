@@ -3,11 +3,11 @@
 from grievance.models.base import Base, utcnow
 from grievance.models.case import Case, CaseEvent
 from grievance.models.geography import ChannelEndpoint, Country, Factory
-from grievance.models.message import Message
+from grievance.models.message import Message, MessageTemplate
 from grievance.models.user import Membership, User
 from grievance.models.worker import Worker
 
 __all__ = [
     "Base", "Case", "CaseEvent", "ChannelEndpoint", "Country", "Factory",
-    "Membership", "Message", "User", "Worker", "utcnow",
+    "Membership", "Message", "MessageTemplate", "User", "Worker", "utcnow",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grievance.models.base import Base, UTCDateTime, utcnow
@@ -14,7 +14,7 @@ OUTBOUND = "outbound"
 
 # Outbound life cycle; delivery callbacks only move a message forward.
 QUEUED, SENDING, SENT, DELIVERED, FAILED = "queued", "sending", "sent", "delivered", "failed"
-RECEIVED, PROCESSED = "received", "processed"
+RECEIVED, PROCESSED, FLAGGED = "received", "processed", "flagged"
 
 
 class Message(Base):
@@ -42,9 +42,31 @@ class Message(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(String(255))
+    # Outbound: what the text is for ("acknowledgement", "opt_out", …), so a WhatsApp
+    # template of the same purpose can stand in outside the 24-hour window.
+    purpose: Mapped[str | None] = mapped_column(String(32))
+    variables: Mapped[dict | None] = mapped_column(JSON)
+    encoding: Mapped[str | None] = mapped_column(String(8))
+    segments: Mapped[int | None] = mapped_column(SmallInteger)
+    # Inbound: photos or documents the worker sent, as the provider's URLs and types.
+    media: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     endpoint = relationship("ChannelEndpoint", lazy="joined")
     worker = relationship("Worker")
+
+
+class MessageTemplate(Base):
+    """A WhatsApp template approved by Meta (Twilio Content API), by purpose and language."""
+
+    __tablename__ = "message_templates"
+    __table_args__ = (UniqueConstraint("purpose", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8))
+    content_sid: Mapped[str] = mapped_column(String(34))
+    # Names of the message's variables in the order of the template's {{1}}, {{2}}, …
+    variable_names: Mapped[list[str]] = mapped_column(JSON, default=list)

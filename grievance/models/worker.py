@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from grievance.models.base import Base, UTCDateTime, utcnow
@@ -22,3 +22,15 @@ class Worker(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     country_code: Mapped[str | None] = mapped_column(ForeignKey("countries.code"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Channels ("sms", "whatsapp") on which she asked for no more messages.
+    opted_out_channels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Opens WhatsApp's 24-hour window for free-form replies.
+    whatsapp_last_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def opted_out(self, channel: str) -> bool:
+        return channel in (self.opted_out_channels or [])
+
+    def set_opted_out(self, channel: str, value: bool) -> None:
+        channels = set(self.opted_out_channels or [])
+        channels = channels | {channel} if value else channels - {channel}
+        self.opted_out_channels = sorted(channels)

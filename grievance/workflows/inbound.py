@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from grievance.language.detect import detect_language
+from grievance.language.keywords import HELP, OPT_IN, OPT_OUT, keyword_for, match_keyword
 from grievance.models import Message, Worker
 from grievance.models.base import insert_ignoring_conflicts
+from grievance.models.message import FLAGGED, INBOUND
 from grievance.privacy import PhoneVault, new_pseudonym
 from grievance.workflows.events import record
-from grievance.workflows.intake import acknowledgement, added_to_case, latest_open_case, open_case
+from grievance.workflows.intake import acknowledgement_variables, latest_open_case, open_case
 from grievance.workflows.outbox import queue_reply
+
+# One phone may not flood a queue: past this many messages an hour, the rest are kept and
+# flagged for the committee, but open no case and get no reply.
+INBOUND_PER_WORKER_PER_HOUR = 20
 
 
 def find_or_create_worker(session: Session, e164: str, vault: PhoneVault, country_code: str,
@@ -27,6 +33,7 @@ def find_or_create_worker(session: Session, e164: str, vault: PhoneVault, countr
             "phone_encrypted": vault.encrypt(e164),
             "pseudonym": new_pseudonym(),
             "country_code": country_code,
+            "opted_out_channels": [],
             "created_at": now,
         },
         conflict=["phone_hash"],
@@ -34,24 +41,57 @@ def find_or_create_worker(session: Session, e164: str, vault: PhoneVault, countr
     return session.scalar(select(Worker).where(Worker.phone_hash == phone_hash))
 
 
-def handle_inbound(session: Session, message: Message, now: datetime, vault: PhoneVault) -> list[Message]:
+def _recent_inbound(session: Session, worker: Worker, now: datetime) -> int:
+    return session.scalar(
+        select(func.count()).select_from(Message).where(
+            Message.worker_id == worker.id,
+            Message.direction == INBOUND,
+            Message.created_at >= now - timedelta(hours=1),
+        )
+    )
+
+
+def handle_inbound(session: Session, message: Message, now: datetime, vault: PhoneVault,
+                   per_hour: int = INBOUND_PER_WORKER_PER_HOUR) -> list[Message]:
     """Attach the message to its worker and case; return the replies it calls for (queued rows)."""
     endpoint = message.endpoint
     worker = find_or_create_worker(session, vault.decrypt(message.address_encrypted), vault,
                                    endpoint.country_code, now)
     message.worker_id = worker.id
     message.address_encrypted = None  # the worker row is now the only place the number lives
-    language = detect_language(message.body, endpoint.country.languages)
-    message.language = worker.language = language
+    if message.channel == "whatsapp":
+        worker.whatsapp_last_inbound_at = now
+    languages = endpoint.country.languages
 
+    def reply(purpose: str, language: str, case=None, **variables: str) -> list[Message]:
+        return [queue_reply(session, worker=worker, endpoint=endpoint, provider=message.provider,
+                            purpose=purpose, language=language, now=now, case=case, **variables)]
+
+    keyword = match_keyword(message.body)
+    if keyword is not None:
+        language = worker.language if worker.language in keyword.languages else keyword.languages[0]
+        message.language = worker.language = language
+        if keyword.kind == OPT_OUT:
+            worker.set_opted_out(message.channel, True)
+            return reply(OPT_OUT, language, keyword=keyword_for(OPT_IN, language))
+        if keyword.kind == OPT_IN:
+            worker.set_opted_out(message.channel, False)
+            return reply(OPT_IN, language)
+        if keyword.kind == HELP:
+            return reply(HELP, language, keyword=keyword_for(OPT_OUT, language))
+
+    language = detect_language(message.body, languages)
+    message.language = worker.language = language
     case = latest_open_case(session, worker)
+    if _recent_inbound(session, worker, now) > per_hour:
+        message.status = FLAGGED
+        if case is not None:
+            message.case_id = case.id
+            record(session, case, "flagged_message", now, message_id=message.id)
+        return []
     if case is None:
         case = open_case(session, worker=worker, endpoint=endpoint, message=message, language=language, now=now)
-        body = acknowledgement(case, language)
-    else:
-        message.case_id = case.id
-        record(session, case, "worker_message", now, message_id=message.id)
-        body = added_to_case(case, language)
-    reply = queue_reply(session, worker=worker, endpoint=endpoint, provider=message.provider, body=body,
-                        language=language, now=now, case=case)
-    return [reply]
+        return reply("acknowledgement", language, case=case, **acknowledgement_variables(case, language))
+    message.case_id = case.id
+    record(session, case, "worker_message", now, message_id=message.id)
+    return reply("added_to_case", language, case=case, reference=case.reference)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from grievance.language.texts import translations, worker_date
+from grievance.language.texts import worker_date
 from grievance.models import Case, ChannelEndpoint, Message, Worker
 from grievance.models.case import CLOSED, RESOLVED, new_reference
 from grievance.workflows.deadlines import acknowledge_deadline
@@ -56,17 +56,6 @@ def open_case(
     return case
 
 
-def acknowledgement(case: Case, language: str) -> str:
+def acknowledgement_variables(case: Case, language: str) -> dict[str, str]:
     timezone = case.factory.timezone if case.factory else case.country.timezone
-    text = translations(language).gettext(
-        "We received your complaint. Case %(reference)s. The committee will reply by %(date)s. "
-        "Your name and number stay private."
-    )
-    return text % {"reference": case.reference, "date": worker_date(case.acknowledge_by, timezone, language)}
-
-
-def added_to_case(case: Case, language: str) -> str:
-    text = translations(language).gettext(
-        "We added your message to case %(reference)s. The committee will see it."
-    )
-    return text % {"reference": case.reference}
+    return {"reference": case.reference, "date": worker_date(case.acknowledge_by, timezone, language)}

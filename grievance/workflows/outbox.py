@@ -6,6 +6,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from grievance.channels.segments import segment_info
+from grievance.language.texts import worker_text
 from grievance.models import Case, ChannelEndpoint, Message, Worker
 from grievance.models.message import OUTBOUND, QUEUED
 from grievance.workflows.events import record
@@ -17,11 +19,15 @@ def queue_reply(
     worker: Worker,
     endpoint: ChannelEndpoint,
     provider: str,
-    body: str,
+    purpose: str,
     language: str,
     now: datetime,
     case: Case | None = None,
+    **variables: str,
 ) -> Message:
+    """Queue the worker-facing text for ``purpose`` in her language, with its SMS cost."""
+    body = worker_text(purpose, language, **variables)
+    cost = segment_info(body)
     reply = Message(
         direction=OUTBOUND,
         provider=provider,
@@ -30,7 +36,11 @@ def queue_reply(
         worker_id=worker.id,
         case_id=case.id if case else None,
         body=body,
+        purpose=purpose,
+        variables=variables,
         language=language,
+        encoding=cost.encoding,
+        segments=cost.segments,
         status=QUEUED,
         created_at=now,
     )

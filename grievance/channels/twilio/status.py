@@ -14,6 +14,8 @@ TWILIO_TO_OURS = {
     "undelivered": FAILED, "failed": FAILED, "canceled": FAILED,
 }
 RANK = {QUEUED: 0, SENDING: 1, SENT: 2, DELIVERED: 3, "read": 4, FAILED: 5}
+# Twilio error: the recipient replied STOP (or its equivalent) and Twilio blocks the number.
+RECIPIENT_OPTED_OUT = "21610"
 
 
 def advance(current: str, new: str) -> str:
@@ -37,3 +39,5 @@ def record_status(provider_id: str, twilio_status: str, error_code: str | None) 
     message.status = advance(message.status, ours)
     if ours == FAILED and error_code:
         message.error = f"twilio error {error_code}"
+        if error_code == RECIPIENT_OPTED_OUT and message.worker is not None:
+            message.worker.set_opted_out(message.channel, True)

@@ -74,7 +74,11 @@ def inbound_message():
     except ValidationError as error:
         raise BadPayload(_errors(error)) from None
     channel, from_address = data["from_"]
-    media = [form.get(f"MediaUrl{i}", "") for i in range(data["num_media"])]
+    media = [
+        {"url": form[f"MediaUrl{i}"], "content_type": form.get(f"MediaContentType{i}", "")}
+        for i in range(data["num_media"])
+        if form.get(f"MediaUrl{i}", "").startswith("https://")
+    ]
     inbound = InboundMessage(
         provider="twilio",
         provider_id=data["message_sid"],
@@ -82,7 +86,7 @@ def inbound_message():
         from_address=from_address,
         to_address=data["to"][1],
         body=data["body"],
-        media=[url for url in media if url],
+        media=media,
     )
     try:
         accept_inbound(inbound)

@@ -1,0 +1,85 @@
+"""Whole-message keywords in every language: opt out, opt back in, help.
+
+A keyword counts only when it is the whole message (after normalization), so a complaint
+"they cancel our leave" or a survey answer "END" is never taken for an opt-out. END, CANCEL
+and QUIT are not opt-out words here for that reason.
+
+Twilio itself intercepts STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT (opt-out), START, YES,
+UNSTOP (opt-in) and HELP, INFO on the numbers where its default opt-out handling applies
+(US and Canadian long codes and toll-free numbers), blocking further messages at its side.
+The service stays consistent with that in two ways: the words it shares with Twilio (STOP,
+STOPALL, UNSUBSCRIBE, START, UNSTOP, HELP, INFO) mean the same here, and when Twilio refuses
+a message with error 21610 (the recipient opted out at Twilio), the worker is marked opted out
+on that channel (see channels/twilio/status.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from grievance.language.normalize import keyword_form
+
+OPT_OUT, OPT_IN, HELP = "opt_out", "opt_in", "help"
+
+# First word of each list is the one we tell workers to use.
+KEYWORDS: dict[str, dict[str, list[str]]] = {
+    OPT_OUT: {
+        "en": ["STOP", "STOPALL", "UNSUBSCRIBE"],
+        "id": ["BERHENTI", "STOP"],
+        "km": ["ឈប់"],
+        "vi": ["DỪNG", "NGỪNG"],
+        "bn": ["বন্ধ"],
+        "ar": ["توقف", "إيقاف"],
+        "ht": ["SISPANN", "KANPE"],
+        "st": ["EMISA", "EMA"],
+        "es": ["ALTO", "PARAR", "BAJA"],
+        "my": ["ရပ်", "ရပ်ပါ"],
+    },
+    OPT_IN: {
+        "en": ["START", "UNSTOP"],
+        "id": ["MULAI"],
+        "km": ["ចាប់ផ្តើម", "ចាប់ផ្ដើម"],
+        "vi": ["BẮT ĐẦU"],
+        "bn": ["শুরু"],
+        "ar": ["ابدأ", "ابدا"],
+        "ht": ["KÒMANSE"],
+        "st": ["QALA"],
+        "es": ["INICIAR", "ALTA"],
+        "my": ["စတင်"],
+    },
+    HELP: {
+        "en": ["HELP", "INFO"],
+        "id": ["BANTUAN", "TOLONG"],
+        "km": ["ជំនួយ"],
+        "vi": ["TRỢ GIÚP", "GIÚP"],
+        "bn": ["সাহায্য"],
+        "ar": ["مساعدة"],
+        "ht": ["ÈD"],
+        "st": ["THUSO"],
+        "es": ["AYUDA"],
+        "my": ["အကူအညီ"],
+    },
+}
+
+_INDEX: dict[str, list[tuple[str, str]]] = {}
+for _kind, _by_language in KEYWORDS.items():
+    for _language, _words in _by_language.items():
+        for _word in _words:
+            _INDEX.setdefault(keyword_form(_word), []).append((_kind, _language))
+
+
+@dataclass(frozen=True)
+class Keyword:
+    kind: str
+    languages: tuple[str, ...]  # languages the word belongs to (STOP: English and Indonesian)
+
+
+def match_keyword(text: str) -> Keyword | None:
+    found = _INDEX.get(keyword_form(text))
+    if not found:
+        return None
+    return Keyword(found[0][0], tuple(language for _, language in found))
+
+
+def keyword_for(kind: str, language: str) -> str:
+    return KEYWORDS[kind].get(language, KEYWORDS[kind]["en"])[0]
