@@ -70,7 +70,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "SECRET_KEY": secret_key,
         "GRIEVANCE_DATA_KEY": data_key,
         "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Error messages must not carry a worker's words or encrypted number.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "REDIS_URL": redis_url,
         "TWILIO_ACCOUNT_SID": setting("TWILIO_ACCOUNT_SID"),
         "TWILIO_AUTH_TOKEN": setting("TWILIO_AUTH_TOKEN"),
@@ -82,6 +83,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "INBOUND_PER_WORKER_PER_HOUR": int(setting("INBOUND_PER_WORKER_PER_HOUR", 20)),
         "MEDIA_MAX_BYTES": int(setting("MEDIA_MAX_BYTES", 5 * 1024 * 1024)),
         "PUBLIC_BASE_URL": setting("PUBLIC_BASE_URL"),
+        # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: none trusted).
+        "PROXY_FIX_X_FOR": int(setting("PROXY_FIX_X_FOR", 0)),
         "SIMULATOR_ENABLED": _flag(setting("SIMULATOR_ENABLED"), default=not production),
         "SPOOL_DIR": setting("SPOOL_DIR", str(instance / "spool")),
         # Twilio caps an inbound SMS at 1,600 characters and WhatsApp at 4,096.

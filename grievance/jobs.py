@@ -61,6 +61,17 @@ def process_inbound(message_id: int) -> None:
     log.info("inbound message %s processed, %s replies queued", message_id, len(replies))
 
 
+def not_sent(error: Exception) -> bool:
+    """Whether an exception proves the message never left: refused connection, 429, 5xx."""
+    from requests.exceptions import ConnectionError as RequestsConnectionError
+    from requests.exceptions import ReadTimeout
+    from twilio.base.exceptions import TwilioRestException
+
+    if isinstance(error, TwilioRestException):
+        return error.status == 429 or error.status >= 500
+    return isinstance(error, RequestsConnectionError) and not isinstance(error, ReadTimeout)
+
+
 def _outbound(message: Message) -> OutboundMessage:
     worker = message.worker
     return OutboundMessage(
@@ -121,8 +132,13 @@ def send_outbound(message_id: int, reserved: bool = False) -> None:
             message.worker.set_opted_out(message.channel, True)
         return _fail(message, str(error))
     except Exception as error:
-        # Not accepted by the provider: put it back; RQ retries it with backoff.
-        message.status, message.error = QUEUED, f"{type(error).__name__}, will retry"[:255]
+        if not_sent(error):
+            # The provider surely did not take it: put it back; RQ retries it with backoff.
+            message.status, message.error = QUEUED, f"{type(error).__name__}, will retry"[:255]
+        else:
+            # It may have gone out (a read timeout): keep it 'sending'; the requeue asks the
+            # provider before anything is sent again.
+            message.error = f"{type(error).__name__}, checking with the provider"[:255]
         db.session.commit()
         raise
     message.provider_id = result.provider_id

@@ -23,6 +23,10 @@ def install_redaction() -> None:
         except Exception:  # a broken format string: leave the record as logging would
             return record
         record.msg, record.args = redact(message), None
+        if record.exc_info and record.exc_info[1] is not None:
+            # Render the traceback now, redacted, so no handler prints the raw one.
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
         return record
 
     logging.setLogRecordFactory(factory)

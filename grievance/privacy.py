@@ -63,7 +63,11 @@ def new_pseudonym() -> str:
 
 # International numbers (+ and 8 to 15 digits, spaced or not) and bare runs of 9 to 15 digits;
 # dates, times, IP addresses and Twilio SIDs do not match.
-_PHONE_LIKE = re.compile(r"\+\d(?:[ -]?\d){6,14}(?![\w])|(?<![\w.:/-])\d{9,15}(?![\w.])")
+_PHONE_LIKE = re.compile(
+    r"\(?\+\d{1,3}\)?(?:[ -]?\d){6,14}(?![\w])"  # +62 812-9876-5432, (+62) 812 …
+    r"|(?<![\w.:/-])0\d{2,4}(?:[ -]?\d){5,10}(?![\w.])"  # national: 0812 9876 5432
+    r"|(?<![\w.:/-])\d{9,15}(?![\w.])"  # bare digits
+)
 
 
 def redact(text: str) -> str:

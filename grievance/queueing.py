@@ -76,6 +76,8 @@ class JobQueues:
 
 
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the real commit is still to come
+        return
     pending = session.info.pop(PENDING_KEY, None)
     if not pending or not has_app_context():
         return

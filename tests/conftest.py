@@ -68,7 +68,11 @@ def base_config(test_root) -> dict:
 def migrated(base_config):
     """The schema is built by the migrations, exactly as in production."""
     from flask_migrate import upgrade
+    from sqlalchemy.engine import make_url
 
+    name = make_url(base_config["DATABASE_URL"]).database or ""
+    if uses_postgres() and not any(mark in name for mark in ("test", "ci", "bench")):
+        pytest.exit(f"refusing to wipe database {name!r}: its name must contain 'test' or 'ci'", returncode=2)
     app = create_app(base_config)
     with app.app_context():
         if uses_postgres():

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
+import time
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 
 from grievance.channels.base import InboundMessage
 from grievance.extensions import db, queues
@@ -35,15 +38,39 @@ def find_endpoint(channel: str, address: str) -> ChannelEndpoint | None:
 def accept_inbound(inbound: InboundMessage) -> int | None:
     """Store the message and commit; returns its id, or None when it was a retried delivery.
 
-    If the database cannot be reached, the message goes to the spool (see replay_spool)
-    and None is returned: the sender is answered as if all went well.
+    If the database cannot take it (down, read-only after a failover, pool exhausted), the
+    message goes to the spool and None is returned: the sender is answered as if all went well.
     """
     try:
-        return _store(inbound)
-    except OperationalError:
+        message_id = _store(inbound)
+    except UnknownEndpoint:
+        raise
+    except SQLAlchemyError:
         db.session.rollback()
         spool(inbound)
         return None
+    if (_spool_dir() / "inbound.jsonl").exists():
+        # The database answers again: replay what waited in this machine's spool, here, since
+        # a worker elsewhere cannot see this disk.
+        replay_spool()
+    if not queues.uses_redis and _requeue_due():
+        # Without Redis there is no cron process: the web process does its rounds itself.
+        from grievance.jobs import requeue_stale
+
+        requeue_stale()
+    return message_id
+
+
+_last_requeue = 0.0
+
+
+def _requeue_due(every: float = 60.0) -> bool:
+    global _last_requeue
+    now = time.monotonic()
+    if now - _last_requeue < every:
+        return False
+    _last_requeue = now
+    return True
 
 
 def _store(inbound: InboundMessage) -> int | None:
@@ -78,37 +105,81 @@ def _store(inbound: InboundMessage) -> int | None:
     return message_id
 
 
-def _spool_path() -> Path:
-    return Path(current_app.config["SPOOL_DIR"]) / "inbound.jsonl"
+def _spool_dir() -> Path:
+    return Path(current_app.config["SPOOL_DIR"])
+
+
+@contextmanager
+def _spool_lock():
+    """One lock for writers and the replayer, across processes sharing SPOOL_DIR."""
+    directory = _spool_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield directory
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def spool(inbound: InboundMessage) -> None:
-    """Append the message, its sender encrypted, to a local file and fsync it."""
+    """Append the message, its sender encrypted, to a local file and fsync it (one write per line)."""
     record = asdict(inbound)
     record["from_address"] = vault().encrypt(inbound.from_address)
-    path = _spool_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+    line = (json.dumps(record, ensure_ascii=False) + "\n").encode()
+    with _spool_lock() as directory:
+        fd = os.open(directory / "inbound.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
     log.warning("database unavailable: inbound message spooled for replay")
 
 
 def replay_spool() -> int:
-    """Store spooled messages (duplicates are ignored); returns how many lines were replayed."""
-    path = _spool_path()
-    if not path.exists():
-        return 0
-    claimed = path.with_suffix(f".replaying.{os.getpid()}")
-    os.replace(path, claimed)  # new spooled messages go to a fresh file meanwhile
-    lines = claimed.read_text(encoding="utf-8").splitlines()
-    for line in lines:
-        record = json.loads(line)
-        record["from_address"] = vault().decrypt(record["from_address"])
+    """Store spooled messages (duplicates are ignored); returns how many were stored or were already.
+
+    A line is removed only once stored; a line that cannot be read goes to a dead-letter file.
+    If the database fails again midway, the rest stays in the spool for the next replay.
+    """
+    replayed = 0
+    with _spool_lock() as directory:
+        path = directory / "inbound.jsonl"
+        if not path.exists():
+            return 0
+        lines = path.read_bytes().splitlines()
+        done = 0
         try:
-            _store(InboundMessage(**record))
-        except UnknownEndpoint:
-            log.warning("spooled message for an endpoint that no longer exists dropped")
-    claimed.unlink()
-    return len(lines)
+            for line in lines:
+                try:
+                    record = json.loads(line)
+                    record["from_address"] = vault().decrypt(record["from_address"])
+                    inbound = InboundMessage(**record)
+                except Exception:
+                    _dead_letter(directory, line)
+                    done += 1
+                    continue
+                try:
+                    _store(inbound)
+                    replayed += 1
+                except UnknownEndpoint:
+                    db.session.rollback()
+                    _dead_letter(directory, line)
+                done += 1
+        finally:
+            rest = lines[done:]
+            if rest:
+                tmp = directory / "inbound.jsonl.tmp"
+                tmp.write_bytes(b"\n".join(rest) + b"\n")
+                os.replace(tmp, path)
+            else:
+                path.unlink()
+    return replayed
+
+
+def _dead_letter(directory: Path, line: bytes) -> None:
+    with open(directory / "dead-letter.jsonl", "ab") as handle:
+        handle.write(line + b"\n")
+    log.error("a spooled inbound message could not be replayed; kept in dead-letter.jsonl")
+

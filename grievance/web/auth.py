@@ -48,8 +48,13 @@ def _safe_next(target: str | None) -> str:
     return url_for("queue.index")
 
 
+def _email_key() -> str:
+    return "login:" + (request.form.get("email") or "").strip().lower()
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("10 per minute", methods=["POST"])  # per address (behind PROXY_FIX_X_FOR proxies)
+@limiter.limit("5 per minute; 20 per hour", methods=["POST"], key_func=_email_key)  # per account
 def login():
     form = LoginForm()
     if form.validate_on_submit():

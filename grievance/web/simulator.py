@@ -32,6 +32,31 @@ class SimulatorForm(FlaskForm):
             field.data = normalize_phone(field.data)
         except InvalidPhoneNumber:
             raise ValidationError(_("Write the number with its country code, like +62 812 3456 7890.")) from None
+        if _real_worker(field.data):
+            # The simulator must never become a window onto a real worker's conversation.
+            raise ValidationError(_("This number belongs to a real worker. Use another number."))
+
+
+def _worker(phone: str) -> Worker | None:
+    return db.session.scalar(select(Worker).where(Worker.phone_hash == vault().hash(phone)))
+
+
+def _real_worker(phone: str) -> bool:
+    worker = _worker(phone)
+    return worker is not None and db.session.scalar(
+        select(Message.id).where(Message.worker_id == worker.id, Message.provider != "simulator").limit(1)
+    ) is not None
+
+
+def _session_phone() -> str | None:
+    """The simulated phone's number, kept encrypted in the session cookie."""
+    token = session.get(PHONE_KEY)
+    if not token:
+        return None
+    try:
+        return vault().decrypt(token)
+    except Exception:
+        return None
 
 
 def _endpoints() -> list[ChannelEndpoint]:
@@ -46,22 +71,25 @@ def _form() -> SimulatorForm:
         (e.id, f"{e.address} · {e.factory.name if e.factory else e.country.name}") for e in _endpoints()
     ]
     if not form.phone.data:
-        form.phone.data = session.get(PHONE_KEY, DEFAULT_PHONE)
+        form.phone.data = _session_phone() or DEFAULT_PHONE
     if request.method == "GET" and session.get(ENDPOINT_KEY):
         form.endpoint.data = session[ENDPOINT_KEY]
     return form
 
 
 def _thread() -> list[dict]:
-    phone = session.get(PHONE_KEY)
+    phone = _session_phone()
     if not phone:
         return []
-    worker = db.session.scalar(select(Worker).where(Worker.phone_hash == vault().hash(phone)))
+    worker = _worker(phone)
     pending = session.get(PENDING_KEY, [])
-    conditions = [Message.provider.in_(("simulator",)) & Message.provider_id.in_(pending)]
+    conditions = [Message.provider_id.in_(pending)]
     if worker is not None:
         conditions.append(Message.worker_id == worker.id)
-    messages = db.session.scalars(select(Message).where(or_(*conditions)).order_by(Message.id)).all()
+    # Only what went through the simulator: never a real conversation of the same number.
+    messages = db.session.scalars(
+        select(Message).where(Message.provider == "simulator", or_(*conditions)).order_by(Message.id)
+    ).all()
     return [
         {
             "id": m.id,
@@ -92,8 +120,8 @@ def send():
     if not form.validate_on_submit():
         return render_template("simulator.html", form=form, thread=_thread()), 400
     endpoint = db.session.get(ChannelEndpoint, form.endpoint.data)
-    if session.get(PHONE_KEY) != form.phone.data:
-        session[PHONE_KEY], session[PENDING_KEY] = form.phone.data, []
+    if _session_phone() != form.phone.data:
+        session[PHONE_KEY], session[PENDING_KEY] = vault().encrypt(form.phone.data), []
     session[ENDPOINT_KEY] = endpoint.id
     provider_id = "SIM" + uuid.uuid4().hex
     session[PENDING_KEY] = (session.get(PENDING_KEY, []) + [provider_id])[-20:]

@@ -38,7 +38,9 @@ def find_or_create_worker(session: Session, e164: str, vault: PhoneVault, countr
         },
         conflict=["phone_hash"],
     )
-    return session.scalar(select(Worker).where(Worker.phone_hash == phone_hash))
+    # Locked until the commit: two messages from one worker processed at once must not both
+    # find "no open case" and open two (PostgreSQL; SQLite serializes writers anyway).
+    return session.scalar(select(Worker).where(Worker.phone_hash == phone_hash).with_for_update())
 
 
 def _recent_inbound(session: Session, worker: Worker, now: datetime) -> int:
