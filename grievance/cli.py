@@ -14,13 +14,14 @@ from sqlalchemy import select
 from grievance.extensions import db
 from grievance.models import ChannelEndpoint, Country, Factory, Membership, User
 from grievance.models.user import ROLES
+from grievance.language.texts import WORKER_LANGUAGES, WORKER_TEXTS
 from grievance.privacy import InvalidPhoneNumber, normalize_phone
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def register_commands(app: Flask) -> None:
-    for command in (demo_data, factories, users, translations, requeue):
+    for command in (demo_data, factories, users, translations, requeue, templates, sms_costs):
         app.cli.add_command(command)
 
 
@@ -195,3 +196,69 @@ def translations_update():
 @translations.command("compile")
 def translations_compile():
     _pybabel("compile", "-d", "translations", "--statistics")
+
+
+@click.group("templates")
+def templates() -> None:
+    """Approved WhatsApp templates (Twilio Content API), by purpose and language."""
+
+
+@templates.command("add")
+@click.option("--purpose", required=True, type=click.Choice(sorted(WORKER_TEXTS)))
+@click.option("--language", required=True, type=click.Choice(WORKER_LANGUAGES))
+@click.option("--content-sid", required=True, help="HX… of an approved template")
+@click.option("--variables", default="", help="message variables in the order of {{1}}, {{2}}…, e.g. reference,date")
+@click.option("--no-verify", is_flag=True, help="do not ask Twilio's Content API whether the template exists")
+def templates_add(purpose, language, content_sid, variables, no_verify):
+    """Use a template for a purpose and language outside WhatsApp's 24-hour window."""
+    from grievance.channels.twilio.sender import twilio_client
+    from grievance.models import MessageTemplate
+
+    names = [name.strip() for name in variables.split(",") if name.strip()]
+    if not no_verify:
+        from twilio.base.exceptions import TwilioRestException
+
+        try:
+            content = twilio_client().content.v1.contents(content_sid).fetch()
+        except TwilioRestException as error:
+            _fail(f"Twilio's Content API does not know {content_sid}: {error.status}")
+        click.echo(f"found {content.sid} ({content.friendly_name}, {content.language})")
+    template = db.session.scalar(
+        select(MessageTemplate).where(MessageTemplate.purpose == purpose, MessageTemplate.language == language))
+    if template is None:
+        template = MessageTemplate(purpose=purpose, language=language)
+        db.session.add(template)
+    template.content_sid, template.variable_names = content_sid, names
+    db.session.commit()
+    click.echo(f"{purpose} in {language}: {content_sid} with variables {names}")
+
+
+@click.command("sms-costs")
+@click.option("--over-budget", is_flag=True, help="list only texts over their segment budget (exit 1 if any)")
+def sms_costs(over_budget):
+    """Every worker-facing text in every language with its encoding and SMS segments."""
+    from datetime import datetime, timezone
+
+    from grievance.channels.segments import segment_info
+    from grievance.language.keywords import OPT_IN, OPT_OUT, keyword_for
+    from grievance.language.texts import SEGMENT_BUDGET, worker_date, worker_text
+
+    over = 0
+    click.echo(f"{'purpose':<16} {'lang':<5} {'encoding':<8} {'units':>5} {'segments':>8} {'budget':>6}")
+    for purpose in sorted(WORKER_TEXTS):
+        for language in WORKER_LANGUAGES:
+            sample = {
+                "reference": "KH-7Q4K2M",
+                "date": worker_date(datetime(2026, 11, 24, 9, tzinfo=timezone.utc), "Asia/Jakarta", language),
+                "keyword": keyword_for(OPT_IN if purpose == "opt_out" else OPT_OUT, language),
+            }
+            info = segment_info(worker_text(purpose, language, **sample))
+            budget = SEGMENT_BUDGET[purpose]
+            over += info.segments > budget
+            if over_budget and info.segments <= budget:
+                continue
+            flag = "  OVER" if info.segments > budget else ""
+            click.echo(f"{purpose:<16} {language:<5} {info.encoding:<8} {info.units:>5} {info.segments:>8} "
+                       f"{budget:>6}{flag}")
+    if over_budget and over:
+        raise SystemExit(1)

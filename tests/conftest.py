@@ -24,6 +24,7 @@ REQUIRED = {part for part in os.environ.get("GRIEVANCE_REQUIRE", "").split(",") 
 DATABASE_URL = os.environ.get("DATABASE_URL")
 REDIS_URL = os.environ.get("REDIS_URL")
 TWILIO_MOCK_URL = os.environ.get("TWILIO_API_BASE_URL")
+TWILIO_CONTENT_MOCK_URL = os.environ.get("TWILIO_CONTENT_BASE_URL")
 KEEP_TABLES = {"countries", "alembic_version"}
 
 
@@ -56,6 +57,7 @@ def base_config(test_root) -> dict:
         "TWILIO_ACCOUNT_SID": TWILIO_SID,
         "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
         "TWILIO_API_BASE_URL": TWILIO_MOCK_URL or "http://127.0.0.1:9",
+        "TWILIO_CONTENT_BASE_URL": TWILIO_CONTENT_MOCK_URL or "http://127.0.0.1:9",
         "SIMULATOR_ENABLED": True,
         "SPOOL_DIR": str(test_root / "spool"),
         "RATELIMIT_ENABLED": False,
@@ -138,10 +140,21 @@ def run_jobs(app):
     def run() -> int:
         if not queues.uses_redis:
             return 0
-        from rq import SimpleWorker
+        import time
 
-        worker = SimpleWorker([queues.queue()], connection=queues.connection())
-        worker.work(burst=True)
+        from rq import SimpleWorker
+        from rq.registry import StartedJobRegistry
+
+        queue = queues.queue()
+        started = StartedJobRegistry(queue=queue)
+        deadline = time.monotonic() + 30
+        # Work the queue here; then wait for jobs that another worker process (the browser
+        # tests run one) took, until nothing is queued or running.
+        while time.monotonic() < deadline:
+            SimpleWorker([queue], connection=queues.connection()).work(burst=True)
+            if queue.count == 0 and started.count == 0:
+                break
+            time.sleep(0.05)
         return 1
 
     return run
@@ -149,8 +162,25 @@ def run_jobs(app):
 
 @pytest.fixture
 def twilio_mock():
-    need("twilio_mock", bool(TWILIO_MOCK_URL), "TWILIO_API_BASE_URL is not set (start .ci/twilio-mock/start.sh)")
+    need("twilio_mock", bool(TWILIO_MOCK_URL and TWILIO_CONTENT_MOCK_URL),
+         "TWILIO_API_BASE_URL / TWILIO_CONTENT_BASE_URL are not set (eval \"$(bash .ci/twilio-mock/start.sh)\")")
     return TWILIO_MOCK_URL
+
+
+@pytest.fixture
+def twilio_requests(monkeypatch):
+    """Every request the Twilio SDK makes, as (method, url, form data), on its way to the mock."""
+    from grievance.channels.twilio.sender import BaseUrlHttpClient
+
+    seen: list[tuple[str, str, dict]] = []
+    real = BaseUrlHttpClient.request
+
+    def spy(self, method, url, params=None, data=None, *args, **kwargs):
+        seen.append((method, url, dict(data or {})))
+        return real(self, method, url, params, data, *args, **kwargs)
+
+    monkeypatch.setattr(BaseUrlHttpClient, "request", spy)
+    return seen
 
 
 @pytest.fixture
@@ -229,7 +259,8 @@ def rq_worker_process(base_config):
     import sys
 
     keys = ("SECRET_KEY", "GRIEVANCE_DATA_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN",
-            "TWILIO_API_BASE_URL", "SPOOL_DIR", "DATABASE_URL", "REDIS_URL")
+            "TWILIO_API_BASE_URL", "TWILIO_CONTENT_BASE_URL", "SPOOL_DIR", "DATABASE_URL", "REDIS_URL",
+            "SEND_RATE_SMS", "SEND_RATE_WHATSAPP")
     env = {**os.environ, **{key: str(base_config[key]) for key in keys}, "SIMULATOR_ENABLED": "1"}
     rq = Path(sys.executable).parent / "rq"
     process = subprocess.Popen([str(rq), "worker", "--url", REDIS_URL, "--quiet", "default"], env=env)

@@ -46,3 +46,21 @@ def test_no_column_of_any_table_holds_the_number_and_no_log_line_either(app, cli
     assert case.messages, "the run produced messages"
     for form in FORMS:
         assert form not in caplog.text
+
+
+def test_the_simulator_never_shows_a_real_workers_conversation(app, client, post_twilio, run_jobs):
+    factories.factory()
+    post_twilio(inbound_params("Mandor saya melecehkan saya", sender=PHONE))
+    run_jobs()
+
+    page = client.get("/simulator").get_data(as_text=True)
+    response = client.post("/simulator", data={"endpoint": 1, "phone": PHONE, "body": "?",
+                                               "csrf_token": csrf_token(page)})
+    thread = client.get("/simulator/thread").get_json()["messages"]
+
+    assert response.status_code == 400
+    assert "belongs to a real worker" in response.get_data(as_text=True)
+    assert thread == []
+    assert "Mandor" not in response.get_data(as_text=True)
+    cookie = client.get_cookie("session")
+    assert cookie is None or "81298765432" not in cookie.value

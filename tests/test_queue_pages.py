@@ -122,3 +122,18 @@ def test_time_left_reads_in_the_page_language(app):
             assert late == {"overdue": True, "text": "overdue by 3 hr"}
             with force_locale("km"):
                 assert time_left(now + timedelta(days=2, hours=17))["text"] == "នៅសល់ 2 ថ្ងៃ 17 ម៉ោង"
+
+
+def test_sign_in_attempts_on_one_account_are_limited(make_app):
+    app = make_app(RATELIMIT_ENABLED=True)
+    with app.app_context():
+        factories.factory()
+        factories.picc_member()
+        http = app.test_client()
+        from tests.conftest import csrf_token
+
+        token = csrf_token(http.get("/login").get_data(as_text=True))
+        codes = [http.post("/login", data={"email": "ani@example.org", "password": f"guess {i}",
+                                           "csrf_token": token}).status_code for i in range(7)]
+    assert codes[:5] == [400] * 5
+    assert codes[5:] == [429, 429]

@@ -58,3 +58,17 @@ def test_the_compiled_catalog_matches_its_source(locale):
         compiled = {m.id: m.string for m in read_mo(handle) if m.id}
     source = {m.id: m.string for m in catalog(locale) if m.id and m.string and not m.fuzzy}
     assert compiled == source, "stale: run flask --app grievance translations compile"
+
+
+def test_every_worker_text_in_every_language_fits_its_sms_budget(app):
+    result = app.test_cli_runner().invoke(args=["sms-costs", "--over-budget"])
+    assert result.exit_code == 0, "over budget:\n" + result.output
+
+
+def test_the_cost_report_lists_every_text_in_every_language(app):
+    from grievance.language.texts import WORKER_LANGUAGES, WORKER_TEXTS
+
+    lines = app.test_cli_runner().invoke(args=["sms-costs"]).output.splitlines()[1:]
+    assert len(lines) == len(WORKER_TEXTS) * len(WORKER_LANGUAGES)
+    khmer_ack = next(line.split() for line in lines if line.startswith("acknowledgement  km"))
+    assert khmer_ack[2:5] == ["UCS-2", "120", "2"]  # 120 UTF-16 units: two segments, not four

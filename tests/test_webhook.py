@@ -161,3 +161,36 @@ def test_signature_checked_against_public_base_url_behind_a_proxy(make_app, fact
 
     assert http.post("/webhooks/twilio/messages", data=params, headers={"X-Twilio-Signature": internal}).status_code == 403
     assert http.post("/webhooks/twilio/messages", data=params, headers={"X-Twilio-Signature": public}).status_code == 200
+
+
+def test_two_messages_from_one_worker_processed_at_once_open_one_case(app, factory, post_twilio, monkeypatch):
+    from grievance.extensions import queues
+    from grievance.jobs import process_inbound
+
+    monkeypatch.setattr(queues, "dispatch", lambda func, args, options: None)
+    post_twilio(inbound_params("Upah lembur belum dibayar"))
+    post_twilio(inbound_params("Sudah tiga bulan"))
+    ids = db.session.scalars(select(Message.id).order_by(Message.id)).all()
+    barrier = threading.Barrier(2)
+
+    def work(message_id):
+        with app.app_context():
+            barrier.wait()
+            try:
+                process_inbound(message_id)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    monkeypatch.undo()
+
+    for message_id in ids:
+        process_inbound(message_id)
+    assert count(Case) == 1
+    db.session.expire_all()
+    acknowledgements = db.session.scalars(select(Message).where(Message.purpose == "acknowledgement")).all()
+    assert len(acknowledgements) == 1
