@@ -59,7 +59,6 @@ def _init_login(app: Flask) -> None:
 
 def _init_babel(app: Flask) -> None:
     from flask import request
-    from flask_babel import refresh
     from flask_login import current_user
 
     from grievance.extensions import babel
@@ -71,11 +70,6 @@ def _init_babel(app: Flask) -> None:
         return request.accept_languages.best_match(UI_LOCALES) or "en"
 
     babel.init_app(app, locale_selector=select_locale)
-
-    @app.before_request
-    def _fresh_locale():
-        # The locale follows the signed-in user; never reuse one cached on an outer context.
-        refresh()
 
 
 def _init_sqlite(app: Flask) -> None:

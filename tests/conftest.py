@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 
 from grievance import create_app
@@ -101,6 +103,30 @@ def _clean(app) -> None:
             queues.connection().flushdb()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own thread, hence its own application context, as in production.
+
+    The tests hold an application context open to reach the database; a request made on the
+    same thread would share it (and with it Flask-Login's cached user and the session).
+    """
+
+    def open(self, *args, **kwargs):
+        result: dict = {}
+
+        def run():
+            try:
+                result["response"] = FlaskClient.open(self, *args, **kwargs)
+            except BaseException as error:  # re-raised in the test's thread
+                result["error"] = error
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join()
+        if "error" in result:
+            raise result["error"]
+        return result["response"]
+
+
 @pytest.fixture
 def make_app(base_config, migrated):
     """Build an app with extra settings; every app of a test shares its database."""
@@ -108,6 +134,7 @@ def make_app(base_config, migrated):
 
     def factory(**overrides):
         app = create_app({**base_config, **overrides})
+        app.test_client_class = IsolatedClient
         made.append(app)
         return app
 

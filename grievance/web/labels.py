@@ -6,13 +6,14 @@ STATUS_LABELS = {
     "new": _l("new"), "acknowledged": _l("acknowledged"), "in_progress": _l("in progress"),
     "resolved": _l("resolved"), "closed": _l("closed"), "reopened": _l("reopened"), "escalated": _l("escalated"),
     "queued": _l("queued"), "sending": _l("sending"), "sent": _l("sent"), "delivered": _l("delivered"),
-    "read": _l("read"), "failed": _l("failed"),
+    "read": _l("read"), "failed": _l("failed"), "flagged": _l("flagged"),
 }
 EVENT_LABELS = {
     "opened": _l("Case opened from a worker's message"),
     "worker_message": _l("Worker added a message"),
     "reply_queued": _l("Reply to the worker queued"),
     "acknowledged": _l("Acknowledged by the committee"),
+    "flagged_message": _l("Message flagged: many messages from this phone in an hour"),
 }
 
 
