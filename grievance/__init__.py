@@ -65,11 +65,40 @@ def _init_babel(app: Flask) -> None:
     from grievance.web.i18n import UI_LOCALES
 
     def select_locale():
+        """The person's own choice, then the browser's languages, then their country's."""
+        from flask import session
+
         if current_user and current_user.is_authenticated and current_user.language in UI_LOCALES:
             return current_user.language
-        return request.accept_languages.best_match(UI_LOCALES) or "en"
+        if session.get("language") in UI_LOCALES:
+            return session["language"]
+        best = request.accept_languages.best_match(UI_LOCALES)
+        if best:
+            return best
+        if current_user and current_user.is_authenticated:
+            for membership in current_user.memberships:
+                country = membership.country_code or (membership.factory_id and _factory_country(membership))
+                if country:
+                    return country_default_language(country)
+        return "en"
 
     babel.init_app(app, locale_selector=select_locale)
+
+
+def _factory_country(membership) -> str | None:
+    from grievance.extensions import db
+    from grievance.models import Factory
+
+    factory = db.session.get(Factory, membership.factory_id)
+    return factory.country_code if factory else None
+
+
+def country_default_language(country_code: str) -> str:
+    from grievance.extensions import db
+    from grievance.models import Country
+
+    country = db.session.get(Country, country_code)
+    return country.default_language if country else "en"
 
 
 def _init_sqlite(app: Flask) -> None:

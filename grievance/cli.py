@@ -241,7 +241,7 @@ def sms_costs(over_budget):
 
     from grievance.channels.segments import segment_info
     from grievance.language.keywords import OPT_IN, OPT_OUT, keyword_for
-    from grievance.language.texts import SEGMENT_BUDGET, worker_date, worker_text
+    from grievance.language.texts import LANGUAGE_NAMES, SEGMENT_BUDGET, worker_date, worker_text
 
     over = 0
     click.echo(f"{'purpose':<16} {'lang':<5} {'encoding':<8} {'units':>5} {'segments':>8} {'budget':>6}")
@@ -251,6 +251,8 @@ def sms_costs(over_budget):
                 "reference": "KH-7Q4K2M",
                 "date": worker_date(datetime(2026, 11, 24, 9, tzinfo=timezone.utc), "Asia/Jakarta", language),
                 "keyword": keyword_for(OPT_IN if purpose == "opt_out" else OPT_OUT, language),
+                "choices": "1 Bahasa Indonesia, 2 English",
+                "language_name": LANGUAGE_NAMES[language],
             }
             info = segment_info(worker_text(purpose, language, **sample))
             budget = SEGMENT_BUDGET[purpose]

@@ -331,6 +331,7 @@ def screenshot():
     ARTIFACTS.mkdir(exist_ok=True)
 
     def take(page, name: str) -> Path:
+        page.evaluate("document.fonts.ready.then(() => true)")  # the served script fonts, loaded
         path = ARTIFACTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path

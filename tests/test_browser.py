@@ -18,7 +18,7 @@ def test_a_worker_texts_from_the_simulator_and_the_picc_member_reads_the_case(ap
     phone.goto(f"{live_server}/simulator")
     phone.fill("#phone", "+62 812 9876 5432")
     phone.fill("#body", "Saya belum menerima upah lembur bulan ini")
-    phone.click("button[type=submit]")
+    phone.click("main button[type=submit]")
     reply = phone.locator(".bubble.outbound .body").first
     expect(reply).to_contain_text("Pengaduan Anda sudah kami terima", timeout=10_000)
     reference = re.search(r"ID-[0-9A-Z]{6}", reply.inner_text()).group(0)
@@ -28,7 +28,7 @@ def test_a_worker_texts_from_the_simulator_and_the_picc_member_reads_the_case(ap
     desk.goto(f"{live_server}/queue")
     desk.fill("#email", "ani@example.org")
     desk.fill("#password", factories.PASSWORD)
-    desk.click("button[type=submit]")
+    desk.click("main button[type=submit]")
     expect(desk.locator("table.queue")).to_contain_text(reference)
     screenshot(desk, "queue")
     desk.click(f"text={reference}")
@@ -53,7 +53,7 @@ def test_a_khmer_speaking_member_reads_the_queue_in_khmer_with_a_khmer_font(app,
     page.goto(f"{live_server}/login")
     page.fill("#email", "sophea@example.org")
     page.fill("#password", factories.PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     expect(page.locator("h1")).to_have_text("ករណីកំពុងបើក")
     page.click("table.queue a")
     expect(page.locator(".thread")).to_contain_text("ខ្ញុំមិនទាន់បានទទួលប្រាក់ថែមម៉ោង")
@@ -64,3 +64,27 @@ def test_a_khmer_speaking_member_reads_the_queue_in_khmer_with_a_khmer_font(app,
         ".map(f => f.unicodeRange)")
     assert any("U+1780-17FF" in r.upper() for r in loaded), loaded
     screenshot(page, "case-km")
+
+
+def test_an_arabic_page_reads_right_to_left(app, live_server, browser, screenshot):
+    factories.factory(code="JOR-0001", name="Amman Apparel", country="JO", number="+96265000001")
+    factories.picc_member("rania@example.org", "JOR-0001", language="ar")
+
+    page = browser.new_page(viewport={"width": 1000, "height": 600})
+    page.goto(f"{live_server}/login")
+    page.fill("#email", "rania@example.org")
+    page.fill("#password", factories.PASSWORD)
+    page.click("main button[type=submit]")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    # The brand, first in the header, now stands on the right.
+    brand = page.locator(".brand").bounding_box()
+    assert brand["x"] > 500
+    heading = page.locator("h1").bounding_box()
+    assert heading["x"] + heading["width"] > 900
+    screenshot(page, "queue-ar")
+
+    page.click("button[value=en]")  # the language switcher
+    expect(page.locator("html")).to_have_attribute("dir", "ltr")
+    expect(page.locator("h1")).to_have_text("No open cases" if False else "Open cases")

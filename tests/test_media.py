@@ -78,7 +78,7 @@ def test_a_photo_is_shown_to_the_picc_of_her_factory_only(make_app, media_host, 
         too_big = ani.get(f"/cases/{case.reference}/media/{message.id}/1")
         other = budi.get(f"/cases/{case.reference}/media/{message.id}/0")
 
-    assert "Attachment 1 (image/png)" in page
+    assert "Lampiran 1 (image/png)" in page  # Indonesian: her factory's country
     assert photo.status_code == 200 and photo.data == PNG and photo.mimetype == "image/png"
     assert photo.headers["Cache-Control"] == "private, no-store"
     assert too_big.status_code == 413 and "larger than 1024 bytes" in too_big.get_data(as_text=True)

@@ -39,7 +39,7 @@ def test_no_column_of_any_table_holds_the_number_and_no_log_line_either(app, cli
                 for column, value in row._mapping.items():
                     text = str(value)
                     # The worker herself wrote her number in a message body: that is her words, kept as sent.
-                    if table.name == "messages" and column == "body":
+                    if table.name == "messages" and column in ("body", "body_normalized"):
                         continue
                     found += [(table.name, column) for form in FORMS if form in text]
     assert found == []

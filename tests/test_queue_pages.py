@@ -83,7 +83,7 @@ def test_acknowledging_a_case_is_recorded_in_its_history(two_factories, client, 
     case = db.session.get(Case, own.id)
     assert case.status == "acknowledged"
     assert [e.kind for e in case.events][-1] == "acknowledged"
-    assert "Acknowledged by the committee" in response.get_data(as_text=True)
+    assert "Dikonfirmasi oleh komite" in response.get_data(as_text=True)  # her country's language
 
 
 def test_the_queue_speaks_the_members_language(two_factories, client, sign_in):
@@ -137,3 +137,20 @@ def test_sign_in_attempts_on_one_account_are_limited(make_app):
                                            "csrf_token": token}).status_code for i in range(7)]
     assert codes[:5] == [400] * 5
     assert codes[5:] == [429, 429]
+
+
+def test_page_language_follows_choice_then_browser_then_country(app, client):
+    factories.factory()
+    assert 'lang="id"' in client.get("/login", headers={"Accept-Language": "id-ID,id;q=0.9"}).get_data(as_text=True)
+    assert 'lang="en"' in client.get("/login").get_data(as_text=True)
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    client.post("/language", data={"language": "km", "csrf_token": token, "next": "/login"})
+    page = client.get("/login", headers={"Accept-Language": "id"}).get_data(as_text=True)
+    assert 'lang="km"' in page and "ចូល" in page
+
+
+def test_a_signed_in_member_without_a_choice_or_browser_language_gets_her_countrys(app, client, sign_in):
+    factories.factory(code="KHM-0001", name="Angkor Apparel", country="KH", number="+85523900001")
+    factories.picc_member("sophea@example.org", "KHM-0001")
+    sign_in("sophea@example.org", factories.PASSWORD)
+    assert 'lang="km"' in client.get("/queue").get_data(as_text=True)

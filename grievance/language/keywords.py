@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from grievance.language.normalize import keyword_form
 
-OPT_OUT, OPT_IN, HELP = "opt_out", "opt_in", "help"
+OPT_OUT, OPT_IN, HELP, LANGUAGE = "opt_out", "opt_in", "help", "language"
 
 # First word of each list is the one we tell workers to use.
 KEYWORDS: dict[str, dict[str, list[str]]] = {
@@ -61,6 +61,12 @@ KEYWORDS: dict[str, dict[str, list[str]]] = {
     },
 }
 
+# "LANG", or "LANG 2" / "BAHASA en" / "ភាសា ២": the language menu, or a choice from it.
+LANGUAGE_WORDS: dict[str, list[str]] = {
+    "en": ["LANG", "LANGUAGE"], "id": ["BAHASA"], "km": ["ភាសា"], "vi": ["NGÔN NGỮ"], "bn": ["ভাষা"],
+    "ar": ["لغة", "اللغة"], "ht": ["LANG"], "st": ["PUO"], "es": ["IDIOMA"], "my": ["ဘာသာစကား", "ဘာသာ"],
+}
+
 _INDEX: dict[str, list[tuple[str, str]]] = {}
 for _kind, _by_language in KEYWORDS.items():
     for _language, _words in _by_language.items():
@@ -83,3 +89,29 @@ def match_keyword(text: str) -> Keyword | None:
 
 def keyword_for(kind: str, language: str) -> str:
     return KEYWORDS[kind].get(language, KEYWORDS[kind]["en"])[0]
+
+
+@dataclass(frozen=True)
+class LanguageRequest:
+    language: str  # the language the keyword is in
+    choice: str  # what follows the keyword: "", "2", "km" …
+
+
+_LANGUAGE_FORMS = sorted(
+    ((keyword_form(word), language) for language, words in LANGUAGE_WORDS.items() for word in words),
+    key=lambda item: -len(item[0]),
+)
+
+
+def match_language_request(text: str) -> LanguageRequest | None:
+    form = keyword_form(text)
+    for word, language in _LANGUAGE_FORMS:
+        if form.startswith(word):
+            rest = form[len(word):]
+            if rest == "" or rest.isdigit() or (rest.isalpha() and len(rest) == 2 and rest.isascii()):
+                return LanguageRequest(language, rest)
+    return None
+
+
+def language_keyword(language: str) -> str:
+    return LANGUAGE_WORDS.get(language, LANGUAGE_WORDS["en"])[0]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from functools import lru_cache
+
+from grievance.language.khmer import normalize_khmer
 
 # Khmer ០-៩, Bengali ০-৯, Arabic-Indic ٠-٩, Extended Arabic-Indic ۰-۹, Burmese ၀-၉.
 _DIGIT_ZEROS = (0x17E0, 0x09E6, 0x0660, 0x06F0, 0x1040)
@@ -13,8 +17,48 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 
 
 def normalize(text: str) -> str:
-    """NFC, with digits of every script read as ASCII digits. The original is kept elsewhere."""
-    return unicodedata.normalize("NFC", text).translate(_DIGIT_TABLE)
+    """What keywords, numbers and language are read from (the original is kept beside it):
+    Zawgyi-encoded Burmese turned into Unicode, Khmer in canonical order, Unicode NFC."""
+    text = unicodedata.normalize("NFC", text)
+    if _has_myanmar(text):
+        text = zawgyi_to_unicode(text)
+    if any("\u1780" <= char <= "\u17ff" for char in text):
+        text = normalize_khmer(text)
+    return unicodedata.normalize("NFC", text)
+
+
+def _has_myanmar(text: str) -> bool:
+    return any("\u1000" <= char <= "\u109f" for char in text)
+
+
+@lru_cache(maxsize=1)
+def _zawgyi_detector():
+    from myanmartools import ZawgyiDetector
+
+    return ZawgyiDetector()
+
+
+def zawgyi_to_unicode(text: str) -> str:
+    """Burmese typed with the Zawgyi font encoding (still common on older phones) → Unicode."""
+    if _zawgyi_detector().get_zawgyi_probability(text) < 0.95:
+        return text
+    from myanmar.converter import convert
+
+    return convert(text, "zawgyi", "unicode")
+
+
+def digits_to_ascii(text: str) -> str:
+    """Khmer ១២, Bengali ১২, Arabic ١٢ and ۱۲, Burmese ၁၂ → 12."""
+    return text.translate(_DIGIT_TABLE)
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+def read_number(text: str) -> int | None:
+    """The number a worker answered with, in any script; None if there is none or more than one."""
+    found = _NUMBER.findall(digits_to_ascii(normalize(text)))
+    return int(found[0]) if len(found) == 1 else None
 
 
 def _strip_latin_marks(text: str) -> str:
@@ -29,6 +73,6 @@ def _strip_latin_marks(text: str) -> str:
 
 def keyword_form(text: str) -> str:
     """The form a whole-message keyword is compared in: folded, unaccented, no spaces or punctuation."""
-    text = normalize(text).translate(_INVISIBLE).casefold()
+    text = digits_to_ascii(normalize(text)).translate(_INVISIBLE).casefold()
     text = _strip_latin_marks(text)
     return "".join(c for c in text if not (c.isspace() or unicodedata.category(c).startswith("P")))

@@ -40,10 +40,18 @@ WORKER_TEXTS: dict[str, str] = {
         "Send your complaint in a message. It goes to the factory committee; your name and number stay "
         "private. Reply %(keyword)s to stop messages."
     ),
+    "language_menu": N_("To choose your language, reply %(keyword)s and a number: %(choices)s"),
+    "language_set": N_("From now on we will write to you in %(language_name)s."),
 }
 
 # Most SMS segments each text may take, per purpose; an expensive translation fails a test.
-SEGMENT_BUDGET = {"acknowledgement": 3, "added_to_case": 2, "opt_out": 3, "opt_in": 2, "help": 3}
+SEGMENT_BUDGET = {"acknowledgement": 3, "added_to_case": 2, "opt_out": 3, "opt_in": 2, "help": 3,
+                  "language_menu": 3, "language_set": 2}
+# Each language by its own name, as a worker recognises it in a menu.
+LANGUAGE_NAMES = {
+    "en": "English", "id": "Bahasa Indonesia", "km": "ខ្មែរ", "vi": "Tiếng Việt", "bn": "বাংলা",
+    "ar": "العربية", "ht": "Kreyòl", "st": "Sesotho", "es": "Español", "my": "မြန်မာ",
+}
 
 
 @lru_cache(maxsize=32)

@@ -38,7 +38,9 @@ class Message(Base):
     address_encrypted: Mapped[str | None] = mapped_column(String(255))
     worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id"), index=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
-    body: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")  # exactly as the worker wrote it
+    # NFC, Khmer order fixed, Zawgyi turned into Unicode: what keywords and numbers are read from.
+    body_normalized: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(String(255))

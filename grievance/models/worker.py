@@ -19,7 +19,9 @@ class Worker(Base):
     # Fernet token of the E.164 number; only the sender decrypts it.
     phone_encrypted: Mapped[str] = mapped_column(String(255))
     pseudonym: Mapped[str] = mapped_column(String(16), unique=True)
+    # The language she last wrote in; the one she chose with the language keyword wins over it.
     language: Mapped[str | None] = mapped_column(String(8))
+    chosen_language: Mapped[str | None] = mapped_column(String(8))
     country_code: Mapped[str | None] = mapped_column(ForeignKey("countries.code"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Channels ("sms", "whatsapp") on which she asked for no more messages.

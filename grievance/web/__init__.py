@@ -12,7 +12,7 @@ from flask import Flask, render_template
 from flask_babel import get_locale, gettext
 
 from grievance.models.base import utcnow
-from grievance.web.i18n import LANGUAGE_NAMES, RTL_LOCALES
+from grievance.web.i18n import LANGUAGE_NAMES, RTL_LOCALES, UI_LOCALES
 from grievance.web.labels import EVENT_LABELS, STATUS_LABELS, label
 
 
@@ -59,6 +59,7 @@ def register_page_helpers(app: Flask) -> None:
             "page_locale": locale,
             "page_dir": "rtl" if locale in RTL_LOCALES else "ltr",
             "language_names": LANGUAGE_NAMES,
+            "ui_locales": UI_LOCALES,
             "time_left": time_left,
             "local_time": local_time,
             "case_timezone": case_timezone,

@@ -67,6 +67,24 @@ def login():
     return render_template("login.html", form=form), (200 if request.method == "GET" else 400)
 
 
+@bp.post("/language")
+def choose_language():
+    """The language switcher: kept on the account when signed in, in the session otherwise."""
+    from flask import session
+    from flask_login import current_user
+
+    from grievance.web.i18n import UI_LOCALES
+
+    language = request.form.get("language")
+    if language in UI_LOCALES:
+        if current_user.is_authenticated:
+            current_user.language = language
+            db.session.commit()
+        else:
+            session["language"] = language
+    return redirect(_safe_next(request.form.get("next")))
+
+
 @bp.post("/logout")
 def logout():
     # A POST with a CSRF token (checked by CSRFProtect), so no link can sign someone out.

@@ -1,6 +1,7 @@
 """Languages of the people's pages."""
 
-UI_LOCALES = ["en", "id", "km"]
+# Every catalog is complete, so every worker language is also a page language.
+UI_LOCALES = ["en", "id", "km", "vi", "bn", "ar", "ht", "st", "es", "my"]
 RTL_LOCALES = {"ar"}
 LANGUAGE_NAMES = {
     "en": "English", "id": "Bahasa Indonesia", "km": "ខ្មែរ", "vi": "Tiếng Việt", "bn": "বাংলা",

@@ -8,7 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from grievance.language.detect import detect_language
-from grievance.language.keywords import HELP, OPT_IN, OPT_OUT, keyword_for, match_keyword
+from grievance.language.keywords import (
+    HELP, OPT_IN, OPT_OUT, keyword_for, language_keyword, match_keyword, match_language_request,
+)
+from grievance.language.normalize import normalize
+from grievance.language.texts import LANGUAGE_NAMES
 from grievance.models import Message, Worker
 from grievance.models.base import insert_ignoring_conflicts
 from grievance.models.message import FLAGGED, INBOUND
@@ -69,9 +73,11 @@ def handle_inbound(session: Session, message: Message, now: datetime, vault: Pho
         return [queue_reply(session, worker=worker, endpoint=endpoint, provider=message.provider,
                             purpose=purpose, language=language, now=now, case=case, **variables)]
 
-    keyword = match_keyword(message.body)
+    text = message.body_normalized = normalize(message.body)
+    keyword = match_keyword(text)
     if keyword is not None:
-        language = worker.language if worker.language in keyword.languages else keyword.languages[0]
+        current = worker.chosen_language or worker.language
+        language = current if current in keyword.languages else keyword.languages[0]
         message.language = worker.language = language
         if keyword.kind == OPT_OUT:
             worker.set_opted_out(message.channel, True)
@@ -82,7 +88,11 @@ def handle_inbound(session: Session, message: Message, now: datetime, vault: Pho
         if keyword.kind == HELP:
             return reply(HELP, language, keyword=keyword_for(OPT_OUT, language))
 
-    language = detect_language(message.body, languages)
+    request = match_language_request(text)
+    if request is not None:
+        return _choose_language(worker, request, languages, reply)
+
+    language = detect_language(text, languages, worker.chosen_language)
     message.language = worker.language = language
     case = latest_open_case(session, worker)
     if _recent_inbound(session, worker, now) > per_hour:
@@ -97,3 +107,24 @@ def handle_inbound(session: Session, message: Message, now: datetime, vault: Pho
     message.case_id = case.id
     record(session, case, "worker_message", now, message_id=message.id)
     return reply("added_to_case", language, case=case, reference=case.reference)
+
+
+def language_choices(country_languages: list[str]) -> list[str]:
+    return list(dict.fromkeys([*country_languages, "en"]))
+
+
+def _choose_language(worker: Worker, request, country_languages: list[str], reply) -> list[Message]:
+    """'LANG' answers with a numbered menu; 'LANG 2' or 'LANG km' sets the language for good."""
+    choices = language_choices(country_languages)
+    choice = request.choice
+    picked = None
+    if choice.isdigit() and 1 <= int(choice) <= len(choices):
+        picked = choices[int(choice) - 1]
+    elif choice in LANGUAGE_NAMES:
+        picked = choice
+    if picked is None:
+        language = worker.chosen_language or request.language
+        menu = ", ".join(f"{i} {LANGUAGE_NAMES[code]}" for i, code in enumerate(choices, start=1))
+        return reply("language_menu", language, keyword=language_keyword(language), choices=menu)
+    worker.chosen_language = worker.language = picked
+    return reply("language_set", picked, language_name=LANGUAGE_NAMES[picked])
