@@ -331,7 +331,9 @@ def screenshot():
     ARTIFACTS.mkdir(exist_ok=True)
 
     def take(page, name: str) -> Path:
-        page.evaluate("document.fonts.ready.then(() => true)")  # the served script fonts, loaded
+        # The served script fonts load once text needs them: wait for them to finish.
+        page.wait_for_timeout(300)
+        page.wait_for_function("document.fonts.status === 'loaded'")
         path = ARTIFACTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
