@@ -252,6 +252,8 @@ def sms_costs(over_budget):
                 "date": worker_date(datetime(2026, 11, 24, 9, tzinfo=timezone.utc), "Asia/Jakarta", language),
                 "keyword": keyword_for(OPT_IN if purpose == "opt_out" else OPT_OUT, language),
                 "choices": "1 Bahasa Indonesia, 2 English",
+                "outcome": "We paid the overtime on 20 November.",
+                "status": worker_text("status_handled", language),
                 "language_name": LANGUAGE_NAMES[language],
             }
             info = segment_info(worker_text(purpose, language, **sample))

@@ -21,6 +21,7 @@ from grievance.models.base import utcnow
 from grievance.models.message import FAILED, INBOUND, OUTBOUND, PROCESSED, QUEUED, SENDING
 from grievance.privacy import vault
 from grievance.queueing import job
+from grievance.workflows.conversation import expire_conversations
 from grievance.workflows.inbound import handle_inbound
 
 log = logging.getLogger(__name__)
@@ -192,5 +193,9 @@ def requeue_stale() -> dict[str, int]:
     for message_id in outbound:
         defer_send(message_id)
     interrupted = _reconcile_interrupted(now - INTERRUPTED_AFTER)
+    expired = expire_conversations(db.session, now)
+    for reply in expired:
+        defer_send(reply.id)
     db.session.commit()
-    return {"spooled": replayed, "inbound": len(inbound), "outbound": len(outbound), "interrupted": interrupted}
+    return {"spooled": replayed, "inbound": len(inbound), "outbound": len(outbound), "interrupted": interrupted,
+            "conversations_replies": len(expired)}

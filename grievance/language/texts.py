@@ -40,13 +40,45 @@ WORKER_TEXTS: dict[str, str] = {
         "Send your complaint in a message. It goes to the factory committee; your name and number stay "
         "private. Reply %(keyword)s to stop messages."
     ),
+    "acknowledgement_programme": N_(
+        "We received your complaint. Case %(reference)s. The programme's advisors, not the factory, will handle "
+        "it and reply by %(date)s. Your name and number stay private."
+    ),
+    "ask_category": N_(
+        "What is it about? Reply with a number: 1 pay, 2 hours or leave, 3 safety or health, 4 contract or "
+        "dismissal, 5 discrimination, 6 union, 7 harassment or violence, 8 child labour, 9 forced labour, 0 other"
+    ),
+    "ask_factory": N_("Which factory is it? Reply with a number or the factory code: %(choices)s"),
+    "ask_anonymity": N_("May the committee know your name? 1 yes, 2 no. Without an answer your name stays secret."),
+    "ask_name": N_("Please write your name."),
+    "ask_danger": N_("Is anyone in danger right now? 1 yes, 2 no"),
+    "not_understood": N_("Sorry, we did not understand."),
+    "pick_case": N_("Which case is your message about? Reply with a number: %(choices)s. Or %(keyword)s for a new complaint."),
+    "status_line": N_("%(reference)s: %(status)s. Next answer by %(date)s."),
+    "status_none": N_("You have no open case. Send us a message to start one."),
+    "status_received": N_("received"),
+    "status_handled": N_("being handled"),
+    "status_resolved": N_("resolved, waiting for your answer"),
+    "outcome": N_("Case %(reference)s is resolved: %(outcome)s Are you satisfied? 1 yes, 2 no"),
+    "satisfied_thanks": N_("Thank you. Case %(reference)s is closed."),
+    "reopened": N_("We are sorry. Case %(reference)s is open again. The committee will reply by %(date)s."),
+    "followup_looking": N_("The committee is looking into case %(reference)s and will write to you again."),
+    "followup_more_info": N_("About case %(reference)s: please tell us more. When and where did it happen?"),
+    "signature_picc": N_("Factory committee"),
+    "signature_advisor": N_("Programme advisors"),
     "language_menu": N_("To choose your language, reply %(keyword)s and a number: %(choices)s"),
     "language_set": N_("From now on we will write to you in %(language_name)s."),
 }
 
 # Most SMS segments each text may take, per purpose; an expensive translation fails a test.
 SEGMENT_BUDGET = {"acknowledgement": 3, "added_to_case": 2, "opt_out": 3, "opt_in": 2, "help": 3,
-                  "language_menu": 3, "language_set": 2}
+                  "language_menu": 3, "language_set": 2, "acknowledgement_programme": 4, "ask_category": 5,
+                  "ask_factory": 3, "ask_anonymity": 3, "ask_name": 1, "ask_danger": 2, "not_understood": 1,
+                  "pick_case": 3, "status_line": 2, "status_none": 2, "status_received": 1, "status_handled": 1,
+                  "status_resolved": 1, "outcome": 4, "satisfied_thanks": 2, "reopened": 3,
+                  "followup_looking": 2, "followup_more_info": 3, "signature_picc": 1, "signature_advisor": 1}
+# Replies a committee member can pick on the case page, sent in the worker's language.
+FOLLOWUP_TEMPLATES = ("followup_looking", "followup_more_info")
 # Each language by its own name, as a worker recognises it in a menu.
 LANGUAGE_NAMES = {
     "en": "English", "id": "Bahasa Indonesia", "km": "ខ្មែរ", "vi": "Tiếng Việt", "bn": "বাংলা",

@@ -1,13 +1,13 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from grievance.models.base import Base, utcnow
-from grievance.models.case import Case, CaseEvent
+from grievance.models.case import Case, CaseEvent, Conversation
 from grievance.models.geography import ChannelEndpoint, Country, Factory
 from grievance.models.message import Message, MessageTemplate
 from grievance.models.user import Membership, User
 from grievance.models.worker import Worker
 
 __all__ = [
-    "Base", "Case", "CaseEvent", "ChannelEndpoint", "Country", "Factory",
+    "Base", "Case", "CaseEvent", "Conversation", "ChannelEndpoint", "Country", "Factory",
     "Membership", "Message", "MessageTemplate", "User", "Worker", "utcnow",
 ]

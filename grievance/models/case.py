@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grievance.models.base import Base, UTCDateTime, utcnow
@@ -14,6 +14,8 @@ from grievance.models.base import Base, UTCDateTime, utcnow
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 NEW, ACKNOWLEDGED, IN_PROGRESS, RESOLVED, CLOSED = "new", "acknowledged", "in_progress", "resolved", "closed"
+REOPENED = "reopened"
+OPEN_STATUSES = (NEW, ACKNOWLEDGED, IN_PROGRESS, REOPENED)
 ROUTE_PICC, ROUTE_ADVISOR = "picc", "advisor"
 
 
@@ -40,6 +42,16 @@ class Case(Base):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     acknowledge_by: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     resolve_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Whether the committee may know who she is (she decides; anonymous unless she says yes),
+    # and the name she gave, encrypted like her number.
+    anonymous: Mapped[bool] = mapped_column(default=True)
+    name_encrypted: Mapped[str | None] = mapped_column(String(255))
+    danger_now: Mapped[bool] = mapped_column(default=False)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    satisfied: Mapped[bool | None] = mapped_column()
+    reopen_count: Mapped[int] = mapped_column(default=0)
 
     factory = relationship("Factory", lazy="joined")
     country = relationship("Country", lazy="joined")
@@ -59,3 +71,28 @@ class CaseEvent(Base):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
 
     case: Mapped[Case] = relationship(back_populates="events")
+
+
+class Conversation(Base):
+    """What the service is waiting for from a worker: an intake answer, a choice, a rating.
+
+    One at a time per worker; it expires, and what it collected is never dropped on expiry
+    (an unfinished intake still becomes a case).
+    """
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "intake", "pick_case", "satisfaction"
+    step: Mapped[str] = mapped_column(String(16))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("channel_endpoints.id"))
+    provider: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8))
+    retries: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    endpoint = relationship("ChannelEndpoint", lazy="joined")

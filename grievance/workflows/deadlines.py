@@ -34,3 +34,11 @@ def add_working_days(start: datetime, days: int, timezone: str, weekend: list[in
 
 def acknowledge_deadline(opened_at: datetime, timezone: str, weekend: list[int]) -> datetime:
     return add_working_days(opened_at, DEFAULT_ACKNOWLEDGE_WORKING_DAYS, timezone, weekend)
+
+
+# Zero-tolerance cases (the advisors' queue) count calendar hours, not working days.
+ADVISOR_ACKNOWLEDGE = timedelta(hours=24)
+
+
+def advisor_acknowledge_deadline(opened_at: datetime) -> datetime:
+    return opened_at + ADVISOR_ACKNOWLEDGE

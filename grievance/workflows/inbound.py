@@ -18,7 +18,8 @@ from grievance.models.base import insert_ignoring_conflicts
 from grievance.models.message import FLAGGED, INBOUND
 from grievance.privacy import PhoneVault, new_pseudonym
 from grievance.workflows.events import record
-from grievance.workflows.intake import acknowledgement_variables, latest_open_case, open_case
+from grievance.workflows.conversation import converse
+from grievance.workflows.intake import latest_open_case
 from grievance.workflows.outbox import queue_reply
 
 # One phone may not flood a queue: past this many messages an hour, the rest are kept and
@@ -69,9 +70,9 @@ def handle_inbound(session: Session, message: Message, now: datetime, vault: Pho
         worker.whatsapp_last_inbound_at = now
     languages = endpoint.country.languages
 
-    def reply(purpose: str, language: str, case=None, **variables: str) -> list[Message]:
+    def reply(purpose: str, language: str, case=None, body=None, **variables: str) -> list[Message]:
         return [queue_reply(session, worker=worker, endpoint=endpoint, provider=message.provider,
-                            purpose=purpose, language=language, now=now, case=case, **variables)]
+                            purpose=purpose, language=language, now=now, case=case, body=body, **variables)]
 
     text = message.body_normalized = normalize(message.body)
     keyword = match_keyword(text)
@@ -94,19 +95,15 @@ def handle_inbound(session: Session, message: Message, now: datetime, vault: Pho
 
     language = detect_language(text, languages, worker.chosen_language)
     message.language = worker.language = language
-    case = latest_open_case(session, worker)
     if _recent_inbound(session, worker, now) > per_hour:
         message.status = FLAGGED
+        case = latest_open_case(session, worker)
         if case is not None:
             message.case_id = case.id
             record(session, case, "flagged_message", now, message_id=message.id)
         return []
-    if case is None:
-        case = open_case(session, worker=worker, endpoint=endpoint, message=message, language=language, now=now)
-        return reply("acknowledgement", language, case=case, **acknowledgement_variables(case, language))
-    message.case_id = case.id
-    record(session, case, "worker_message", now, message_id=message.id)
-    return reply("added_to_case", language, case=case, reference=case.reference)
+    return converse(session, worker=worker, message=message, language=language, now=now, vault=vault,
+                    reply=reply)
 
 
 def language_choices(country_languages: list[str]) -> list[str]:

@@ -23,10 +23,12 @@ def queue_reply(
     language: str,
     now: datetime,
     case: Case | None = None,
+    body: str | None = None,
     **variables: str,
 ) -> Message:
-    """Queue the worker-facing text for ``purpose`` in her language, with its SMS cost."""
-    body = worker_text(purpose, language, **variables)
+    """Queue the worker-facing text for ``purpose`` in her language (or ``body`` as written),
+    with its SMS cost."""
+    body = body if body is not None else worker_text(purpose, language, **variables)
     cost = segment_info(body)
     reply = Message(
         direction=OUTBOUND,

@@ -1,0 +1,212 @@
+"""Where a worker's message goes once keywords are handled: a status request, an answer to the
+question we asked, a reply on one of her cases, or a new complaint.
+
+A worker can have several open cases. A message naming a reference goes to that case; an
+answer goes to the conversation waiting for it; with one open case a message joins it; with
+several, it joins the case we last wrote to her about (within a day), else she is asked which.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grievance.language.lexicon import find_reference, is_new_request, status_request, yes_or_no, NEW_WORDS
+from grievance.language.normalize import read_number
+from grievance.models import Case, Conversation, Message, Worker
+from grievance.models.message import OUTBOUND
+from grievance.privacy import PhoneVault
+from grievance.workflows import followup, intake
+from grievance.workflows.events import record
+from grievance.workflows.status import status_text
+
+Reply = Callable[..., list[Message]]
+RECENT_THREAD = timedelta(hours=24)
+PICK_EXPIRY = timedelta(hours=24)
+
+
+def converse(session: Session, *, worker: Worker, message: Message, language: str, now: datetime,
+             vault: PhoneVault, reply: Reply) -> list[Message]:
+    text = message.body_normalized or message.body
+    replies: list[Message] = []
+    conversation = session.scalar(select(Conversation).where(Conversation.worker_id == worker.id))
+    if conversation is not None and conversation.expires_at <= now:
+        replies += expire(session, conversation, worker, now, reply)
+        conversation = None
+
+    asked, reference = status_request(text)
+    if asked:
+        return replies + reply("status", language, body=status_text(session, worker, reference, language))
+
+    reference = find_reference(text)
+    named = (session.scalar(select(Case).where(Case.worker_id == worker.id, Case.reference == reference))
+             if reference else None)
+    if named is not None and conversation is None:
+        return replies + _join(session, named, message, language, now, reply)
+
+    if conversation is not None:
+        handler = {"intake": _intake_answer, "pick_case": _pick_answer, "satisfaction": _rating}[conversation.kind]
+        return replies + handler(session, conversation, worker, message, now, vault, reply)
+
+    cases = intake.open_cases(session, worker)
+    if is_new_request(text) or not cases:
+        conversation = intake.start_intake(session, worker=worker, message=message, language=language, now=now)
+        return replies + _ask_or_finish(session, conversation, worker, now, reply)
+    if len(cases) == 1:
+        return replies + _join(session, cases[0], message, language, now, reply)
+    recent = _recently_written_case(session, worker, now)
+    if recent is not None:
+        return replies + _join(session, recent, message, language, now, reply)
+    return replies + _ask_which_case(session, worker, message, cases, language, now, reply)
+
+
+def _join(session, case: Case, message: Message, language: str, now: datetime, reply: Reply) -> list[Message]:
+    message.case_id = case.id
+    record(session, case, "worker_message", now, message_id=message.id)
+    return reply("added_to_case", language, case=case, reference=case.reference)
+
+
+def _recently_written_case(session: Session, worker: Worker, now: datetime) -> Case | None:
+    last = session.scalar(
+        select(Message).where(Message.worker_id == worker.id, Message.direction == OUTBOUND,
+                              Message.case_id.is_not(None), Message.created_at >= now - RECENT_THREAD)
+        .order_by(Message.id.desc()).limit(1)
+    )
+    return session.get(Case, last.case_id) if last is not None else None
+
+
+def _question(session: Session, conversation: Conversation, step: str) -> tuple[str, dict]:
+    if step == "factory":
+        factories = intake.country_factories(session, conversation.endpoint.country_code)
+        choices = ", ".join(f"{i} {f.name} ({f.code})" for i, f in enumerate(factories, start=1))
+        return "ask_factory", {"choices": choices}
+    return f"ask_{step}", {}
+
+
+def _ask_or_finish(session, conversation: Conversation, worker: Worker, now: datetime, reply: Reply,
+                   prefix: str | None = None) -> list[Message]:
+    step = intake.next_step(conversation)
+    if step is None:
+        case = intake.finish(session, conversation, worker, now)
+        language = conversation.language
+        return reply(intake.acknowledgement_purpose(case), language, case=case,
+                     **intake.acknowledgement_variables(case, language))
+    conversation.step, conversation.retries = step, (conversation.retries if prefix else 0)
+    conversation.data = {**conversation.data, "in_dialogue": True}
+    purpose, variables = _question(session, conversation, step)
+    if prefix:
+        from grievance.language.texts import worker_text
+
+        body = prefix + " " + worker_text(purpose, conversation.language, **variables)
+        return reply(purpose, conversation.language, body=body)
+    return reply(purpose, conversation.language, **variables)
+
+
+def _intake_answer(session, conversation, worker, message, now, vault, reply) -> list[Message]:
+    if intake.answer(session, conversation, message, now, vault):
+        conversation.retries = 0
+        return _ask_or_finish(session, conversation, worker, now, reply)
+    conversation.retries += 1
+    if conversation.retries >= 2:
+        intake.take_default(conversation)
+        return _ask_or_finish(session, conversation, worker, now, reply)
+    from grievance.language.texts import worker_text
+
+    return _ask_or_finish(session, conversation, worker, now, reply,
+                          prefix=worker_text("not_understood", conversation.language))
+
+
+def _ask_which_case(session, worker, message, cases, language, now, reply) -> list[Message]:
+    choices = ", ".join(f"{i} {case.reference}" for i, case in enumerate(cases, start=1))
+    session.add(Conversation(worker_id=worker.id, kind="pick_case", step="case",
+                             data={"message_id": message.id, "case_ids": [c.id for c in cases]},
+                             endpoint=message.endpoint, provider=message.provider, language=language,
+                             updated_at=now, expires_at=now + PICK_EXPIRY))
+    return reply("pick_case", language, choices=choices, keyword=NEW_WORDS.get(language, "NEW"))
+
+
+def _pick_answer(session, conversation, worker, message, now, vault, reply) -> list[Message]:
+    text = message.body_normalized or message.body
+    case_ids = conversation.data["case_ids"]
+    waiting = session.get(Message, conversation.data["message_id"])
+    if is_new_request(text):
+        session.delete(conversation)
+        session.flush()
+        started = intake.start_intake(session, worker=worker, message=waiting, language=conversation.language,
+                                      now=now)
+        return _ask_or_finish(session, started, worker, now, reply)
+    number, reference = read_number(text), find_reference(text)
+    chosen = None
+    if reference:
+        chosen = session.scalar(select(Case).where(Case.id.in_(case_ids), Case.reference == reference))
+    elif number is not None and 1 <= number <= len(case_ids):
+        chosen = session.get(Case, case_ids[number - 1])
+    if chosen is None and conversation.retries == 0:
+        conversation.retries = 1
+        message.case_id = None
+        return reply("pick_case", conversation.language, keyword=NEW_WORDS.get(conversation.language, "NEW"),
+                     choices=", ".join(f"{i} {session.get(Case, cid).reference}"
+                                       for i, cid in enumerate(case_ids, start=1)))
+    chosen = chosen or session.get(Case, case_ids[-1])  # a second miss: her most recent case
+    session.delete(conversation)
+    waiting.case_id = message.case_id = chosen.id
+    record(session, chosen, "worker_message", now, message_id=waiting.id)
+    return reply("added_to_case", conversation.language, case=chosen, reference=chosen.reference)
+
+
+def _rating(session, conversation, worker, message, now, vault, reply) -> list[Message]:
+    case = session.get(Case, conversation.case_id)
+    said = yes_or_no(message.body_normalized or message.body)
+    message.case_id = case.id
+    if said is None:
+        if conversation.retries == 0:
+            conversation.retries = 1
+            return reply("outcome", conversation.language, case=case, reference=case.reference,
+                         outcome=case.outcome or "")
+        session.delete(conversation)  # she is writing about something else: keep it on the case
+        record(session, case, "worker_message", now, message_id=message.id)
+        return reply("added_to_case", conversation.language, case=case, reference=case.reference)
+    session.delete(conversation)
+    purpose, variables = followup.rate(session, case, said, now)
+    return reply(purpose, conversation.language, case=case, **variables)
+
+
+def expire(session: Session, conversation: Conversation, worker: Worker, now: datetime,
+           reply: Reply) -> list[Message]:
+    """A conversation nobody finished: an intake still becomes a case; a rating closes the case."""
+    if conversation.kind == "intake":
+        for step in ("category", "factory", "anonymity", "danger"):
+            conversation.step = step
+            if intake.next_step(conversation) == step:
+                intake.take_default(conversation)
+        return _ask_or_finish(session, conversation, worker, now, reply)
+    if conversation.kind == "satisfaction":
+        followup.close_unrated(session, session.get(Case, conversation.case_id), now)
+    elif conversation.kind == "pick_case":
+        waiting = session.get(Message, conversation.data["message_id"])
+        latest = session.get(Case, conversation.data["case_ids"][-1])
+        if waiting is not None and waiting.case_id is None:
+            waiting.case_id = latest.id
+    session.delete(conversation)
+    session.flush()
+    return []
+
+
+def expire_conversations(session: Session, now: datetime) -> list[Message]:
+    """The periodic round: finish what workers left unanswered; returns the replies queued."""
+    from grievance.workflows.outbox import queue_reply
+
+    replies: list[Message] = []
+    for conversation in session.scalars(select(Conversation).where(Conversation.expires_at <= now)).all():
+        worker = session.get(Worker, conversation.worker_id)
+
+        def reply(purpose, language, case=None, body=None, **variables):
+            return [queue_reply(session, worker=worker, endpoint=conversation.endpoint,
+                                provider=conversation.provider, purpose=purpose, language=language, now=now,
+                                case=case, body=body, **variables)]
+
+        replies += expire(session, conversation, worker, now, reply)
+    return replies

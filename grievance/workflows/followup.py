@@ -1,0 +1,101 @@
+"""The committee writes to the worker; a case is resolved; she says whether she is satisfied.
+
+    resolved ──(1 yes)──► closed (satisfied)
+        │ ──(2 no)───► reopened, new deadline, counted
+        └─(no answer in SATISFACTION_WAIT)──► closed (no rating)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grievance.language.texts import worker_text
+from grievance.models import Case, ChannelEndpoint, Conversation, Message, User
+from grievance.models.case import CLOSED, REOPENED, RESOLVED, ROUTE_ADVISOR
+from grievance.models.message import INBOUND
+from grievance.workflows.deadlines import acknowledge_deadline
+from grievance.workflows.events import record
+from grievance.workflows.intake import acknowledgement_variables
+from grievance.workflows.outbox import queue_reply
+
+SATISFACTION_WAIT = timedelta(days=7)
+
+
+def worker_language(case: Case) -> str:
+    return case.worker.chosen_language or case.worker.language or case.language
+
+
+def _last_inbound(session: Session, case: Case) -> Message | None:
+    return session.scalar(
+        select(Message).where(Message.case_id == case.id, Message.direction == INBOUND)
+        .order_by(Message.id.desc()).limit(1)
+    )
+
+
+def _reply_channel(session: Session, case: Case) -> tuple[ChannelEndpoint, str]:
+    """The number and provider she last used for this case: she is answered where she wrote."""
+    last = _last_inbound(session, case)
+    return last.endpoint, last.provider
+
+
+def signed(case: Case, text: str, language: str) -> str:
+    """Replies are signed by the committee (or the advisors), never by a person."""
+    signature = worker_text("signature_advisor" if case.route == ROUTE_ADVISOR else "signature_picc", language)
+    return f"{text}\n— {signature}"
+
+
+def committee_reply(session: Session, case: Case, actor: User, now: datetime, *, template: str | None = None,
+                    text: str | None = None) -> Message:
+    """A reply from the case page: a translated template, or free text sent as written."""
+    language = worker_language(case)
+    body = worker_text(template, language, reference=case.reference) if template else text.strip()
+    endpoint, provider = _reply_channel(session, case)
+    reply = queue_reply(session, worker=case.worker, endpoint=endpoint, provider=provider,
+                        purpose=template or "committee_text", language=language, now=now, case=case,
+                        body=signed(case, body, language), reference=case.reference)
+    record(session, case, "committee_reply", now, actor_user_id=actor.id, message_id=reply.id,
+           template=template)
+    return reply
+
+
+def resolve(session: Session, case: Case, actor: User, outcome: str, now: datetime) -> Message:
+    """Tell her the outcome and ask whether she is satisfied (1/2 in any script)."""
+    case.status, case.outcome, case.resolved_at = RESOLVED, outcome.strip(), now
+    record(session, case, "resolved", now, actor_user_id=actor.id)
+    language = worker_language(case)
+    endpoint, provider = _reply_channel(session, case)
+    reply = queue_reply(session, worker=case.worker, endpoint=endpoint, provider=provider, purpose="outcome",
+                        language=language, now=now, case=case, reference=case.reference, outcome=case.outcome)
+    existing = session.scalar(select(Conversation).where(Conversation.worker_id == case.worker_id))
+    if existing is None or existing.kind == "satisfaction":
+        if existing is not None:
+            session.delete(existing)
+            session.flush()
+        session.add(Conversation(worker_id=case.worker_id, kind="satisfaction", step="rating", data={},
+                                 case_id=case.id, endpoint=endpoint, provider=provider, language=language,
+                                 updated_at=now, expires_at=now + SATISFACTION_WAIT))
+    return reply
+
+
+def rate(session: Session, case: Case, satisfied: bool, now: datetime) -> tuple[str, dict]:
+    """Her answer: satisfied closes the case; not satisfied reopens it with a new deadline."""
+    case.satisfied = satisfied
+    if satisfied:
+        case.status, case.closed_at = CLOSED, now
+        record(session, case, "closed", now, satisfied=True)
+        return "satisfied_thanks", {"reference": case.reference}
+    case.status, case.reopen_count = REOPENED, case.reopen_count + 1
+    timezone = case.factory.timezone if case.factory else case.country.timezone
+    case.acknowledge_by = acknowledge_deadline(now, timezone, case.country.weekend)
+    case.resolved_at = None
+    record(session, case, "reopened", now, satisfied=False, reopen_count=case.reopen_count)
+    return "reopened", acknowledgement_variables(case, worker_language(case))
+
+
+def close_unrated(session: Session, case: Case, now: datetime) -> None:
+    if case.status == RESOLVED:
+        case.status, case.closed_at = CLOSED, now
+        record(session, case, "closed", now, satisfied=None)
