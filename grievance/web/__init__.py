@@ -13,7 +13,7 @@ from flask_babel import get_locale, gettext
 
 from grievance.models.base import utcnow
 from grievance.web.i18n import LANGUAGE_NAMES, RTL_LOCALES, UI_LOCALES
-from grievance.web.labels import EVENT_LABELS, STATUS_LABELS, label
+from grievance.web.labels import CATEGORY_LABELS, EVENT_LABELS, ROUTE_LABELS, STATUS_LABELS, label
 
 
 def time_left(deadline: datetime | None) -> dict | None:
@@ -65,6 +65,8 @@ def register_page_helpers(app: Flask) -> None:
             "case_timezone": case_timezone,
             "status_label": lambda code: label(code, STATUS_LABELS),
             "event_label": lambda code: label(code, EVENT_LABELS),
+            "category_label": lambda code: label(code, CATEGORY_LABELS),
+            "route_label": lambda code: label(code, ROUTE_LABELS),
         }
 
     @app.after_request

@@ -14,8 +14,21 @@ EVENT_LABELS = {
     "reply_queued": _l("Reply to the worker queued"),
     "acknowledged": _l("Acknowledged by the committee"),
     "flagged_message": _l("Message flagged: many messages from this phone in an hour"),
+    "committee_reply": _l("The committee wrote to the worker"),
+    "resolved": _l("Resolved; the worker is asked whether she is satisfied"),
+    "closed": _l("Closed"),
+    "reopened": _l("Reopened: the worker is not satisfied"),
 }
 
 
 def label(code: str, table: dict) -> str:
     return str(table.get(code, code))
+
+CATEGORY_LABELS = {
+    "wages": _l("Wages and benefits"), "hours_leave": _l("Working hours and leave"),
+    "safety_health": _l("Safety and health"), "contracts_dismissal": _l("Contracts and dismissal"),
+    "discrimination": _l("Discrimination"), "union_representatives": _l("Union and worker representatives"),
+    "harassment_violence": _l("Harassment and violence"), "child_labour": _l("Child labour"),
+    "forced_labour": _l("Forced labour"), "other": _l("Other"),
+}
+ROUTE_LABELS = {"picc": _l("Factory committee (PICC)"), "advisor": _l("Programme advisors")}

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from grievance.access import can_work_queue, visible_case, visible_cases
 from grievance.channels.twilio.media import MediaUnavailable, fetch_media, is_safe_inline
 from grievance.extensions import db
 from grievance.models import Case, Message
 from grievance.models.base import utcnow
-from grievance.models.case import ACKNOWLEDGED, CLOSED, NEW, RESOLVED
+from grievance.language.texts import FOLLOWUP_TEMPLATES, worker_text
+from grievance.models.case import ACKNOWLEDGED, CLOSED, NEW, OPEN_STATUSES, RESOLVED
+from grievance.privacy import vault
+from grievance.workflows.followup import committee_reply, resolve, worker_language
 from grievance.workflows.events import record
 
 bp = Blueprint("queue", __name__)
@@ -20,6 +26,50 @@ bp = Blueprint("queue", __name__)
 
 class ActionForm(FlaskForm):
     """A button: the form only carries the CSRF token."""
+
+
+class ReplyForm(FlaskForm):
+    template = SelectField(_l("Reply"), choices=[], validate_choice=False)
+    text = TextAreaField(_l("Or write your own message"), validators=[Optional(), Length(max=1000)])
+
+    def validate(self, extra_validators=None):
+        if not super().validate(extra_validators):
+            return False
+        if not self.template.data and not (self.text.data or "").strip():
+            self.text.errors.append(_("Pick a reply or write one."))
+            return False
+        if self.template.data and self.template.data not in FOLLOWUP_TEMPLATES:
+            self.template.errors.append(_("Pick a reply or write one."))
+            return False
+        return True
+
+
+class ResolveForm(FlaskForm):
+    outcome = TextAreaField(_l("What was done (the worker receives this)"),
+                            validators=[DataRequired(), Length(max=300)])
+
+
+def _reply_form(case: Case) -> ReplyForm:
+    form = ReplyForm(prefix="reply")
+    language = worker_language(case)
+    form.template.choices = [("", _("Write my own"))] + [
+        (purpose, worker_text(purpose, language, reference=case.reference)) for purpose in FOLLOWUP_TEMPLATES
+    ]
+    return form
+
+
+def _render_case(case: Case, reply_form=None, resolve_form=None, status=200):
+    db.session.refresh(case)
+    return render_template("case.html", case=case, form=ActionForm(), reply_form=reply_form or _reply_form(case),
+                           resolve_form=resolve_form or ResolveForm(prefix="resolve"),
+                           worker_name=_disclosed_name(case)), status
+
+
+def _disclosed_name(case: Case) -> str | None:
+    """Her name, only where she agreed the committee may know it."""
+    if case.anonymous or not case.name_encrypted:
+        return None
+    return vault().decrypt(case.name_encrypted)
 
 
 @bp.before_request
@@ -50,8 +100,42 @@ def case(reference: str):
     found = visible_case(current_user, reference)
     if found is None:
         abort(404)
-    db.session.refresh(found)
-    return render_template("case.html", case=found, form=ActionForm())
+    return _render_case(found)
+
+
+def _case_or_404(reference: str) -> Case:
+    found = visible_case(current_user, reference)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.post("/cases/<reference>/reply")
+def reply(reference: str):
+    """Write to the worker through the channel she used, in her language, signed by the committee."""
+    found = _case_or_404(reference)
+    form = _reply_form(found)
+    if not form.validate_on_submit():
+        return _render_case(found, reply_form=form, status=400)
+    committee_reply(db.session, found, current_user, utcnow(), template=form.template.data or None,
+                    text=form.text.data)
+    db.session.commit()
+    flash(_("Your reply to the worker is on its way."))
+    return redirect(url_for("queue.case", reference=found.reference))
+
+
+@bp.post("/cases/<reference>/resolve")
+def resolve_case(reference: str):
+    found = _case_or_404(reference)
+    form = ResolveForm(prefix="resolve")
+    if not form.validate_on_submit():
+        return _render_case(found, resolve_form=form, status=400)
+    if found.status in OPEN_STATUSES:
+        resolve(db.session, found, current_user, form.outcome.data, utcnow())
+        db.session.commit()
+        flash(_("Case %(reference)s resolved. The worker is asked whether she is satisfied.",
+                reference=found.reference))
+    return redirect(url_for("queue.case", reference=found.reference))
 
 
 @bp.get("/cases/<reference>/media/<int:message_id>/<int:index>")
