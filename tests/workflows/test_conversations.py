@@ -183,6 +183,16 @@ def _sign_in(app, email):
     return client
 
 
+def _committee_on_a_case(app, phone):
+    """A worker's wages case, and its PICC member signed in on the case page (with its CSRF token)."""
+    factories.picc_member("ani@example.org", "IDN-0001")
+    phone.text("Upah lembur saya belum dibayar")
+    case = only_case()
+    committee = _sign_in(app, "ani@example.org")
+    token = csrf_token(committee.get(f"/cases/{case.reference}").get_data(as_text=True))
+    return case, committee, token
+
+
 def test_a_picc_reply_reaches_her_phone_and_her_answer_lands_on_the_case(app, phone):
     factories.picc_member("ani@example.org", "IDN-0001")
     phone.text("Upah lembur saya belum dibayar")
@@ -203,11 +213,7 @@ def test_a_picc_reply_reaches_her_phone_and_her_answer_lands_on_the_case(app, ph
 
 
 def test_an_empty_reply_form_comes_back_with_the_problem_named(app, phone):
-    factories.picc_member("ani@example.org", "IDN-0001")
-    phone.text("Upah lembur saya belum dibayar")
-    case = only_case()
-    committee = _sign_in(app, "ani@example.org")
-    token = csrf_token(committee.get(f"/cases/{case.reference}").get_data(as_text=True))
+    case, committee, token = _committee_on_a_case(app, phone)
     response = committee.post(f"/cases/{case.reference}/reply", data={"csrf_token": token, "reply-template": "",
                                                                        "reply-text": " "})
     assert response.status_code == 400
@@ -216,11 +222,7 @@ def test_an_empty_reply_form_comes_back_with_the_problem_named(app, phone):
 
 
 def test_resolve_not_satisfied_reopens_with_a_new_deadline(app, phone):
-    factories.picc_member("ani@example.org", "IDN-0001")
-    phone.text("Upah lembur saya belum dibayar")
-    case = only_case()
-    committee = _sign_in(app, "ani@example.org")
-    token = csrf_token(committee.get(f"/cases/{case.reference}").get_data(as_text=True))
+    case, committee, token = _committee_on_a_case(app, phone)
     later = utcnow() + timedelta(days=5)
     with time_machine.travel(later):
         committee.post(f"/cases/{case.reference}/resolve",
@@ -236,22 +238,14 @@ def test_resolve_not_satisfied_reopens_with_a_new_deadline(app, phone):
 
 
 def test_satisfied_closes_and_no_answer_closes_too(app, phone):
-    factories.picc_member("ani@example.org", "IDN-0001")
-    phone.text("Upah lembur saya belum dibayar")
-    case = only_case()
-    committee = _sign_in(app, "ani@example.org")
-    token = csrf_token(committee.get(f"/cases/{case.reference}").get_data(as_text=True))
+    case, committee, token = _committee_on_a_case(app, phone)
     committee.post(f"/cases/{case.reference}/resolve", data={"csrf_token": token, "resolve-outcome": "Sudah."})
     assert phone.text("ya").purpose == "satisfied_thanks"
     assert (only_case().status, only_case().satisfied) == ("closed", True)
 
 
 def test_a_rating_left_unanswered_closes_the_case_after_a_week(app, phone):
-    factories.picc_member("ani@example.org", "IDN-0001")
-    phone.text("Upah lembur saya belum dibayar")
-    case = only_case()
-    committee = _sign_in(app, "ani@example.org")
-    token = csrf_token(committee.get(f"/cases/{case.reference}").get_data(as_text=True))
+    case, committee, token = _committee_on_a_case(app, phone)
     committee.post(f"/cases/{case.reference}/resolve", data={"csrf_token": token, "resolve-outcome": "Sudah."})
     with time_machine.travel(utcnow() + timedelta(days=8)):
         requeue_stale()
