@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from grievance.access import can_work_queue, visible_case, visible_cases
 from grievance.channels.twilio.media import MediaUnavailable, fetch_media, is_safe_inline
 from grievance.extensions import db
+from grievance.jobs import defer_send
 from grievance.models import Case, Message
 from grievance.models.base import utcnow
 from grievance.language.texts import FOLLOWUP_TEMPLATES, worker_text
@@ -117,8 +118,9 @@ def reply(reference: str):
     form = _reply_form(found)
     if not form.validate_on_submit():
         return _render_case(found, reply_form=form, status=400)
-    committee_reply(db.session, found, current_user, utcnow(), template=form.template.data or None,
-                    text=form.text.data)
+    message = committee_reply(db.session, found, current_user, utcnow(), template=form.template.data or None,
+                              text=form.text.data)
+    defer_send(message.id)
     db.session.commit()
     flash(_("Your reply to the worker is on its way."))
     return redirect(url_for("queue.case", reference=found.reference))
@@ -131,7 +133,8 @@ def resolve_case(reference: str):
     if not form.validate_on_submit():
         return _render_case(found, resolve_form=form, status=400)
     if found.status in OPEN_STATUSES:
-        resolve(db.session, found, current_user, form.outcome.data, utcnow())
+        message = resolve(db.session, found, current_user, form.outcome.data, utcnow())
+        defer_send(message.id)
         db.session.commit()
         flash(_("Case %(reference)s resolved. The worker is asked whether she is satisfied.",
                 reference=found.reference))
