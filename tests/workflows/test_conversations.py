@@ -193,7 +193,7 @@ def _committee_on_a_case(app, phone):
     return case, committee, token
 
 
-def test_a_picc_reply_reaches_her_phone_and_her_answer_lands_on_the_case(app, phone, twilio_mock):
+def test_a_picc_reply_reaches_her_phone_and_her_answer_lands_on_the_case(app, phone, twilio_mock, run_jobs):
     factories.picc_member("ani@example.org", "IDN-0001")
     phone.text("Upah lembur saya belum dibayar")
     case = only_case()
@@ -203,6 +203,7 @@ def test_a_picc_reply_reaches_her_phone_and_her_answer_lands_on_the_case(app, ph
     response = committee.post(f"/cases/{case.reference}/reply", data={
         "csrf_token": csrf_token(page), "reply-template": "followup_more_info", "reply-text": ""})
     assert response.status_code == 302
+    run_jobs()
     db.session.expire_all()
     sent = db.session.scalars(select(Message).where(Message.purpose == "followup_more_info")).one()
     assert sent.language == "id" and case.reference in sent.body and sent.body.endswith("Komite pabrik")
@@ -269,18 +270,20 @@ def test_forced_labour_goes_to_the_advisors_and_the_factory_never_sees_it(app, p
     assert case.reference in advisor.get("/queue").get_data(as_text=True)
 
 
-def test_a_picc_reply_reaches_the_simulated_phone(app):
+def test_a_picc_reply_reaches_the_simulated_phone(app, run_jobs):
     factories.factory("IDN-0001", "PT Contoh Garmen", number="+622150000001")
     factories.picc_member("ani@example.org", "IDN-0001")
     worker_phone = app.test_client()
     page = worker_phone.get("/simulator").get_data(as_text=True)
     worker_phone.post("/simulator", data={"endpoint": 1, "phone": "+6281311112222", "csrf_token": csrf_token(page),
                                           "body": "Upah lembur saya belum dibayar"})
+    run_jobs()
     case = only_case()
     committee = _sign_in(app, "ani@example.org")
     token = csrf_token(committee.get(f"/cases/{case.reference}").get_data(as_text=True))
     committee.post(f"/cases/{case.reference}/reply", data={"csrf_token": token, "reply-template": "",
                                                            "reply-text": "Kami sudah bicara dengan HRD."})
+    run_jobs()
     thread = worker_phone.get("/simulator/thread").get_json()["messages"]
     assert thread[-1]["direction"] == "outbound"
     assert thread[-1]["body"] == "Kami sudah bicara dengan HRD.\n— Komite pabrik"
