@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from grievance.extensions import db
 from grievance.models import Case, Message
 from tests import factories
-from tests.conftest import inbound_params, new_sid
+from tests.conftest import inbound_params, new_sid, sign
 
 
 def count(model) -> int:
@@ -90,8 +90,7 @@ def test_a_forged_signature_is_refused_and_nothing_is_stored(factory, post_twili
     params = inbound_params("halo")
     forged = post_twilio(params, signature="bm90IGEgc2lnbmF0dXJl")
     tampered_params = dict(params, Body="something else")
-    tampered = post_twilio(tampered_params, signature=post_twilio.__globals__["sign"](
-        "http://localhost/webhooks/twilio/messages", params))
+    tampered = post_twilio(tampered_params, signature=sign("http://localhost/webhooks/twilio/messages", params))
     missing = post_twilio(params, signature="")
 
     for response in (forged, tampered, missing):

@@ -7,8 +7,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from grievance.language.normalize import digits_to_ascii, keyword_form, normalize
-from grievance.language.normalize import _strip_latin_marks as strip_latin_marks
+from grievance.language.normalize import digits_to_ascii, keyword_form, normalize, strip_latin_marks
 
 # Dangerous categories first: when a message names several, the gravest decides the route.
 CATEGORIES = ("forced_labour", "child_labour", "harassment_violence", "union_representatives",

@@ -61,7 +61,7 @@ def read_number(text: str) -> int | None:
     return int(found[0]) if len(found) == 1 else None
 
 
-def _strip_latin_marks(text: str) -> str:
+def strip_latin_marks(text: str) -> str:
     """Drop accents from Latin letters only ("DỪNG" → "DUNG"); Khmer or Bengali vowel signs stay."""
     out: list[str] = []
     for char in unicodedata.normalize("NFD", text):
@@ -74,5 +74,5 @@ def _strip_latin_marks(text: str) -> str:
 def keyword_form(text: str) -> str:
     """The form a whole-message keyword is compared in: folded, unaccented, no spaces or punctuation."""
     text = digits_to_ascii(normalize(text)).translate(_INVISIBLE).casefold()
-    text = _strip_latin_marks(text)
+    text = strip_latin_marks(text)
     return "".join(c for c in text if not (c.isspace() or unicodedata.category(c).startswith("P")))

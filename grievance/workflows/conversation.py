@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from grievance.language.lexicon import find_reference, is_new_request, status_request, yes_or_no, NEW_WORDS
 from grievance.language.normalize import read_number
+from grievance.language.texts import worker_text
 from grievance.models import Case, Conversation, Message, Worker
 from grievance.models.message import OUTBOUND
 from grievance.privacy import PhoneVault
@@ -98,8 +99,6 @@ def _ask_or_finish(session, conversation: Conversation, worker: Worker, now: dat
     conversation.data = {**conversation.data, "in_dialogue": True}
     purpose, variables = _question(session, conversation, step)
     if prefix:
-        from grievance.language.texts import worker_text
-
         body = prefix + " " + worker_text(purpose, conversation.language, **variables)
         return reply(purpose, conversation.language, body=body)
     return reply(purpose, conversation.language, **variables)
@@ -113,8 +112,6 @@ def _intake_answer(session, conversation, worker, message, now, vault, reply) ->
     if conversation.retries >= 2:
         intake.take_default(conversation)
         return _ask_or_finish(session, conversation, worker, now, reply)
-    from grievance.language.texts import worker_text
-
     return _ask_or_finish(session, conversation, worker, now, reply,
                           prefix=worker_text("not_understood", conversation.language))
 

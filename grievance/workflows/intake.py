@@ -30,7 +30,6 @@ INTAKE_EXPIRY = timedelta(hours=24)
 # Where "is anyone in danger right now?" changes the route (the grave categories go to the
 # advisors anyway).
 DANGER_MAY_APPLY = frozenset({"safety_health", "other", "hours_leave"})
-STEPS = ("category", "factory", "anonymity", "name", "danger")
 
 
 def open_cases(session: Session, worker: Worker) -> list[Case]:

@@ -13,7 +13,6 @@ from grievance.jobs import send_outbound
 from grievance.models import Message, MessageTemplate, Worker
 from grievance.models.base import utcnow
 from grievance.workflows.outbox import queue_reply
-from tests import factories
 from tests.conftest import inbound_params
 
 WA = "whatsapp:+6281298765432"

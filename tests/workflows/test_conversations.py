@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from grievance.extensions import db
 from grievance.jobs import requeue_stale
-from grievance.models import Case, Conversation, Message, User
+from grievance.models import Case, Conversation, Message
 from grievance.models.base import utcnow
 from tests import factories
 from tests.conftest import csrf_token, inbound_params
@@ -21,7 +21,6 @@ SHARED_ID = "+622150009999"  # a country hotline, not owned by one factory
 @pytest.fixture
 def phone(app, post_twilio, run_jobs):
     """A worker's phone: text() sends, and returns the reply she receives."""
-    from grievance.cli import add_factory
     from grievance.models import ChannelEndpoint
 
     factories.factory("IDN-0001", "PT Contoh Garmen", number="+622150000001")
