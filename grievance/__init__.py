@@ -31,6 +31,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_babel(app)
     _init_sqlite(app)
     _register_blueprints(app)
+    if app.config["IN_PROCESS_ROUNDS"] and not app.testing:
+        from grievance.jobs import start_in_process_rounds
+
+        start_in_process_rounds(app)
 
     from grievance.cli import register_commands
 
@@ -126,6 +130,8 @@ def _register_blueprints(app: Flask) -> None:
     from grievance.channels.twilio.webhook import bp as twilio_bp
     from grievance.web.auth import bp as auth_bp
     from grievance.web.health import bp as health_bp
+    from grievance.web.admin import bp as admin_bp
+    from grievance.web.notifications import bp as notifications_bp
     from grievance.web.queue import bp as queue_bp
     from grievance.web.simulator import bp as simulator_bp
 
@@ -133,6 +139,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(queue_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
     if app.config["SIMULATOR_ENABLED"]:
         app.register_blueprint(simulator_bp)
 

@@ -12,14 +12,14 @@ from grievance.models.case import ROUTE_PICC
 
 def case_scope(user: User) -> ColumnElement[bool]:
     """The cases a user works on: a PICC member sees her factory's PICC queue only;
-    an advisor sees every case of her country; an admin sees all."""
+    an advisor or programme manager sees every case of her country; an admin sees all."""
     conditions: list[ColumnElement[bool]] = []
     for membership in user.memberships:
         if membership.role == "admin":
             return true()
         if membership.role == "picc" and membership.factory_id is not None:
             conditions.append(and_(Case.factory_id == membership.factory_id, Case.route == ROUTE_PICC))
-        elif membership.role == "advisor" and membership.country_code:
+        elif membership.role in ("advisor", "programme_manager") and membership.country_code:
             conditions.append(Case.country_code == membership.country_code)
     return or_(*conditions) if conditions else false()
 
@@ -33,4 +33,4 @@ def visible_case(user: User, reference: str) -> Case | None:
 
 
 def can_work_queue(user: User) -> bool:
-    return any(m.role in {"picc", "advisor", "admin"} for m in user.memberships)
+    return any(m.role in {"picc", "advisor", "programme_manager", "admin"} for m in user.memberships)

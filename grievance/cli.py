@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def register_commands(app: Flask) -> None:
-    for command in (demo_data, factories, users, translations, requeue, templates, sms_costs):
+    for command in (demo_data, factories, users, translations, requeue, sweep, templates, sms_costs):
         app.cli.add_command(command)
 
 
@@ -80,8 +80,8 @@ def add_user(email: str, name: str, password: str, role: str, factory_code: str 
             _fail(f"unknown factory {factory_code!r}")
     if role in ("picc", "factory_manager") and factory is None:
         _fail(f"role {role} needs --factory")
-    if role == "advisor" and not (country_code or factory):
-        _fail("role advisor needs --country")
+    if role in ("advisor", "programme_manager") and not (country_code or factory):
+        _fail(f"role {role} needs --country")
     if role == "buyer" and not buyer:
         _fail("role buyer needs --buyer")
     email = email.strip().lower()
@@ -95,7 +95,7 @@ def add_user(email: str, name: str, password: str, role: str, factory_code: str 
         user.language = language or user.language
     country = (country_code or (factory.country_code if factory else None) or "").upper() or None
     membership = Membership(user_id=user.id, role=role, factory_id=factory.id if factory else None,
-                            country_code=country if role in ("advisor", "admin") else None, buyer_org=buyer)
+                            country_code=country if role in ("advisor", "programme_manager", "admin") else None, buyer_org=buyer)
     if not any(
         (m.role, m.factory_id, m.country_code, m.buyer_org)
         == (membership.role, membership.factory_id, membership.country_code, membership.buyer_org)
@@ -156,12 +156,18 @@ def demo_data():
     add_factory("KHM-0001", "Sample Garment Co. Ltd", "KH", "Asia/Phnom_Penh", ["+85523900001"])
     add_user("picc@example.org", "Ani (PICC)", DEMO_PASSWORD, "picc", "IDN-0001", None, None, "id")
     add_user("picc-kh@example.org", "Sophea (PICC)", DEMO_PASSWORD, "picc", "KHM-0001", None, None, "km")
+    add_user("advisor@example.org", "Dewi (advisor)", DEMO_PASSWORD, "advisor", None, "ID", None, "id")
+    add_user("manager@example.org", "Budi (programme manager)", DEMO_PASSWORD, "programme_manager", None, "ID",
+             None, "en")
+    add_user("admin@example.org", "Admin", DEMO_PASSWORD, "admin", None, None, None, "en")
     db.session.commit()
     click.echo(
         "Demo data ready.\n"
         "  Text as a worker:  /simulator  (factory number +62 21 5000 0001)\n"
         f"  Sign in at /queue: picc@example.org / {DEMO_PASSWORD}\n"
-        f"  (Cambodian factory: picc-kh@example.org / {DEMO_PASSWORD})"
+        f"  (Cambodian factory: picc-kh@example.org / {DEMO_PASSWORD})\n"
+        f"  Advisors' queue (Indonesia): advisor@example.org; programme manager: manager@example.org;\n"
+        f"  deadline policies and holidays at /admin: admin@example.org (same password)"
     )
 
 
@@ -171,6 +177,16 @@ def requeue():
     from grievance.jobs import requeue_stale
 
     click.echo(requeue_stale())
+
+
+@click.command("sweep")
+def sweep():
+    """Run the deadline sweep once (what cron runs every minute), then mail what it told people."""
+    from grievance.jobs import email_notifications, sweep_deadlines
+
+    report = sweep_deadlines()
+    click.echo(" ".join(f"{name}={value}" for name, value in report.items()))
+    click.echo(f"mails={email_notifications()}")
 
 
 @click.group("translations")

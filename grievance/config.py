@@ -90,6 +90,16 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # Twilio caps an inbound SMS at 1,600 characters and WhatsApp at 4,096.
         "INBOUND_BODY_MAX_CHARS": int(setting("INBOUND_BODY_MAX_CHARS", 4096)),
         "MAX_CONTENT_LENGTH": 256 * 1024,
+        # Mail to people about their cases: "console" prints it, "smtp" sends it.
+        "MAIL_BACKEND": setting("MAIL_BACKEND", "smtp" if setting("SMTP_HOST") else "console"),
+        "SMTP_HOST": setting("SMTP_HOST"),
+        "SMTP_PORT": int(setting("SMTP_PORT", 587)),
+        "SMTP_USERNAME": setting("SMTP_USERNAME"),
+        "SMTP_PASSWORD": setting("SMTP_PASSWORD"),
+        "SMTP_STARTTLS": _flag(setting("SMTP_STARTTLS"), default=True),
+        "MAIL_FROM": setting("MAIL_FROM", "grievance@localhost"),
+        # Without Redis (no cron process), the web process runs the periodic rounds itself.
+        "IN_PROCESS_ROUNDS": _flag(setting("IN_PROCESS_ROUNDS"), default=not redis_url and not production),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

@@ -2,9 +2,12 @@
 
 from rq import cron
 
-from grievance.jobs import requeue_stale
+from grievance.jobs import email_notifications, requeue_stale, sweep_deadlines
 from grievance.queueing import QUEUE_NAME
 
 # Messages that were stored but never processed or sent (Redis was down, a worker died)
 # and spooled messages (the database was down) get another job.
 cron.register(requeue_stale, queue_name=QUEUE_NAME, interval=60)
+# Reminders and escalations; the mail of what they told people (and mail that failed before).
+cron.register(sweep_deadlines, queue_name=QUEUE_NAME, interval=60)
+cron.register(email_notifications, queue_name=QUEUE_NAME, interval=300)

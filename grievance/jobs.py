@@ -16,12 +16,14 @@ from grievance.channels.pacing import reserve_slot
 from grievance.channels.twilio.status import RECIPIENT_OPTED_OUT, advance
 from grievance.extensions import db, queues
 from grievance.language.keywords import OPT_OUT
-from grievance.models import Message
+from grievance.models import Message, User
 from grievance.models.base import utcnow
 from grievance.models.message import FAILED, INBOUND, OUTBOUND, PROCESSED, QUEUED, SENDING
 from grievance.privacy import vault
 from grievance.queueing import job
 from grievance.workflows.conversation import expire_conversations
+from grievance.workflows.deadlines import sweep
+from grievance.workflows.notifications import claim_digest, pending_digests
 from grievance.workflows.inbound import handle_inbound
 
 log = logging.getLogger(__name__)
@@ -199,3 +201,62 @@ def requeue_stale() -> dict[str, int]:
     db.session.commit()
     return {"spooled": replayed, "inbound": len(inbound), "outbound": len(outbound), "interrupted": interrupted,
             "conversations_replies": len(expired)}
+
+
+@job
+def sweep_deadlines() -> dict[str, int]:
+    """Cron, every minute: reminders before deadlines, escalation after them, then the mail."""
+    report = sweep(db.session, utcnow(), on_message=defer_send)
+    if report.notifications:
+        queues.defer(email_notifications)
+        db.session.commit()
+    return report.as_dict()
+
+
+@job
+def email_notifications() -> int:
+    """One digest mail per person for what they have not been mailed yet; returns mails sent."""
+    from grievance.mail import mailer, render_digest
+
+    sender, sent, now = mailer(), 0, utcnow()
+    for user_id, ids in pending_digests(db.session).items():
+        user = db.session.get(User, user_id)
+        notifications, total = claim_digest(db.session, ids, now)
+        if not notifications or not user.active:
+            db.session.commit()
+            continue
+        subject, body, language = render_digest(user, notifications, total)
+        try:
+            sender.send(user.email, subject, body, language)
+        except Exception as error:  # left unmailed: the next round tries again
+            db.session.rollback()
+            log.warning("mail to user %s failed: %s", user_id, type(error).__name__)
+            continue
+        db.session.commit()
+        sent += 1
+    db.session.commit()
+    return sent
+
+
+def start_in_process_rounds(app) -> None:
+    """Without Redis there is no cron process: a thread of the web process does its rounds
+    (requeue, deadline sweep, mail) every minute, from the first request on."""
+    import threading
+
+    started = threading.Event()
+
+    def rounds() -> None:
+        while True:
+            for round_job in (requeue_stale, sweep_deadlines, email_notifications):
+                try:
+                    with app.app_context():
+                        round_job()
+                except Exception as error:  # the next round tries again
+                    log.warning("in-process round %s failed: %s", round_job.__name__, type(error).__name__)
+            time.sleep(60)
+
+    @app.before_request
+    def _start_rounds() -> None:
+        if not started.is_set():
+            started.set()
+            threading.Thread(target=rounds, name="grievance-rounds", daemon=True).start()

@@ -68,6 +68,10 @@ WORKER_TEXTS: dict[str, str] = {
     "signature_advisor": N_("Programme advisors"),
     "language_menu": N_("To choose your language, reply %(keyword)s and a number: %(choices)s"),
     "language_set": N_("From now on we will write to you in %(language_name)s."),
+    "escalated": N_(
+        "Case %(reference)s was not answered in time, so it has been passed to people higher up who will "
+        "follow it. Your name and number stay private."
+    ),
 }
 
 # Most SMS segments each text may take, per purpose; an expensive translation fails a test.
@@ -76,7 +80,8 @@ SEGMENT_BUDGET = {"acknowledgement": 3, "added_to_case": 2, "opt_out": 3, "opt_i
                   "ask_factory": 3, "ask_anonymity": 3, "ask_name": 1, "ask_danger": 2, "not_understood": 1,
                   "pick_case": 3, "status_line": 2, "status_none": 2, "status_received": 1, "status_handled": 1,
                   "status_resolved": 1, "outcome": 4, "satisfied_thanks": 2, "reopened": 3,
-                  "followup_looking": 2, "followup_more_info": 3, "signature_picc": 1, "signature_advisor": 1}
+                  "followup_looking": 2, "followup_more_info": 3, "signature_picc": 1, "signature_advisor": 1,
+                  "escalated": 4}
 # Replies a committee member can pick on the case page, sent in the worker's language.
 FOLLOWUP_TEMPLATES = ("followup_looking", "followup_more_info")
 # Each language by its own name, as a worker recognises it in a menu.

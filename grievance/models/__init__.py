@@ -4,10 +4,13 @@ from grievance.models.base import Base, utcnow
 from grievance.models.case import Case, CaseEvent, Conversation
 from grievance.models.geography import ChannelEndpoint, Country, Factory
 from grievance.models.message import Message, MessageTemplate
+from grievance.models.notification import Notification
+from grievance.models.policy import DeadlinePolicy, Holiday, RoutingRule
 from grievance.models.user import Membership, User
 from grievance.models.worker import Worker
 
 __all__ = [
     "Base", "Case", "CaseEvent", "Conversation", "ChannelEndpoint", "Country", "Factory",
-    "Membership", "Message", "MessageTemplate", "User", "Worker", "utcnow",
+    "DeadlinePolicy", "Holiday", "Membership", "Message", "MessageTemplate", "Notification", "RoutingRule",
+    "User", "Worker", "utcnow",
 ]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, null, or_
+from sqlalchemy import case as sql_case
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grievance.models.base import Base, UTCDateTime, utcnow
@@ -52,6 +54,47 @@ class Case(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     satisfied: Mapped[bool | None] = mapped_column()
     reopen_count: Mapped[int] = mapped_column(default=0)
+
+    # Deadlines (workflows/deadlines.py). The resolve clock stops while the committee waits
+    # for her answer; the unit says how the time left is counted again when she replies.
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolve_unit: Mapped[str | None] = mapped_column(String(16))
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_seconds: Mapped[int] = mapped_column(default=0)
+    acknowledge_remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolve_remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledge_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolve_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledge_overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolve_overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 0: the queue the case was routed to; each missed deadline moves it one level up.
+    escalation_level: Mapped[int] = mapped_column(default=0)
+    # When the sweep next has something to do for this case (a reminder or a deadline);
+    # empty when nothing is pending. The sweep reads only this index.
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    @hybrid_property
+    def acknowledged_in_time(self) -> bool | None:
+        if self.acknowledged_at is None:
+            return None
+        return self.acknowledged_at <= self.acknowledge_by
+
+    @acknowledged_in_time.inplace.expression
+    @classmethod
+    def _acknowledged_in_time(cls):
+        return sql_case((cls.acknowledged_at.is_(None), null()), else_=cls.acknowledged_at <= cls.acknowledge_by)
+
+    @hybrid_property
+    def resolved_in_time(self) -> bool | None:
+        if self.resolved_at is None or self.resolve_by is None:
+            return None
+        return self.resolved_at <= self.resolve_by
+
+    @resolved_in_time.inplace.expression
+    @classmethod
+    def _resolved_in_time(cls):
+        return sql_case((or_(cls.resolved_at.is_(None), cls.resolve_by.is_(None)), null()),
+                    else_=cls.resolved_at <= cls.resolve_by)
 
     factory = relationship("Factory", lazy="joined")
     country = relationship("Country", lazy="joined")

@@ -18,6 +18,10 @@ class Country(Base):
     languages: Mapped[list[str]] = mapped_column(JSON)
     # Days off in the working week, Monday = 0 … Sunday = 6.
     weekend: Mapped[list[int]] = mapped_column(JSON)
+    # The working day, local time: working-hour deadlines count only inside it, and a
+    # working day runs from one start to the next.
+    workday_start: Mapped[str] = mapped_column(String(5), default="08:00")
+    workday_end: Mapped[str] = mapped_column(String(5), default="17:00")
 
     @property
     def default_language(self) -> str:

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grievance.models.base import Base, UTCDateTime, utcnow
 
-ROLES = ("picc", "factory_manager", "advisor", "buyer", "admin")
+# A programme manager oversees a country's advisors: the last level a late case escalates to.
+ROLES = ("picc", "factory_manager", "advisor", "programme_manager", "buyer", "admin")
 
 
 class User(UserMixin, Base):

@@ -13,7 +13,8 @@ from flask_babel import get_locale, gettext
 
 from grievance.models.base import utcnow
 from grievance.web.i18n import LANGUAGE_NAMES, RTL_LOCALES, UI_LOCALES
-from grievance.web.labels import CATEGORY_LABELS, EVENT_LABELS, ROUTE_LABELS, STATUS_LABELS, label
+from grievance.web.labels import (CATEGORY_LABELS, EVENT_LABELS, LEVEL_LABELS, NOTIFICATION_TEXTS, ROUTE_LABELS,
+                                  STATUS_LABELS, UNIT_LABELS, label)
 
 
 def time_left(deadline: datetime | None) -> dict | None:
@@ -51,6 +52,42 @@ def case_timezone(case) -> str:
     return case.factory.timezone if case.factory else case.country.timezone
 
 
+def next_deadline(case) -> dict | None:
+    """The deadline that matters now: acknowledge while the case is new, then resolve."""
+    if case.status == "new":
+        return {"kind": "acknowledge", "label": gettext("Acknowledge by"), "at": case.acknowledge_by, "left": time_left(case.acknowledge_by),
+                "paused": False}
+    if case.status in ("acknowledged", "in_progress", "reopened") and case.resolve_by is not None:
+        paused = case.waiting_since is not None
+        return {"kind": "resolve", "label": gettext("Resolve by"), "at": case.resolve_by,
+                "left": None if paused else time_left(case.resolve_by), "paused": paused}
+    return None
+
+
+def notification_text(notification) -> str:
+    """A notification in the page's (or the mail's) language."""
+    case = notification.case
+    when = case.acknowledge_by if notification.deadline == "acknowledge" else case.resolve_by
+    level = notification.data.get("to") or ""
+    return gettext(str(NOTIFICATION_TEXTS[(notification.kind, notification.deadline)]), reference=case.reference,
+                   when=local_time(when, case_timezone(case), "short"), level=label(level, LEVEL_LABELS))
+
+
+def level_name(case) -> str:
+    from grievance.workflows.notifications import level_role
+
+    return label(level_role(case), LEVEL_LABELS)
+
+
+def _unread_notifications() -> int:
+    from flask_login import current_user
+
+    from grievance.extensions import db
+    from grievance.workflows.notifications import unread_count
+
+    return unread_count(db.session, current_user) if current_user.is_authenticated else 0
+
+
 def register_page_helpers(app: Flask) -> None:
     @app.context_processor
     def page_globals():
@@ -63,10 +100,15 @@ def register_page_helpers(app: Flask) -> None:
             "time_left": time_left,
             "local_time": local_time,
             "case_timezone": case_timezone,
+            "notification_text": notification_text,
+            "next_deadline": next_deadline,
+            "level_name": level_name,
+            "unread_notifications": _unread_notifications,
             "status_label": lambda code: label(code, STATUS_LABELS),
             "event_label": lambda code: label(code, EVENT_LABELS),
             "category_label": lambda code: label(code, CATEGORY_LABELS),
             "route_label": lambda code: label(code, ROUTE_LABELS),
+            "unit_label": lambda code: label(code, UNIT_LABELS),
         }
 
     @app.after_request

@@ -18,6 +18,24 @@ EVENT_LABELS = {
     "resolved": _l("Resolved; the worker is asked whether she is satisfied"),
     "closed": _l("Closed"),
     "reopened": _l("Reopened: the worker is not satisfied"),
+    "reminder": _l("Reminder sent: a deadline is near"),
+    "overdue": _l("Deadline missed"),
+    "escalated": _l("Escalated one level"),
+    "waiting_on_worker": _l("Waiting for the worker's answer: the resolve clock is stopped"),
+    "clock_resumed": _l("The worker answered: the resolve clock runs again"),
+}
+# Who a case is with, by escalation level (workflows/notifications.py).
+LEVEL_LABELS = {
+    "picc": _l("Factory committee (PICC)"), "advisor": _l("Programme advisors"),
+    "programme_manager": _l("Country programme manager"),
+}
+NOTIFICATION_TEXTS = {
+    ("reminder", "acknowledge"): _l("Case %(reference)s must be acknowledged by %(when)s."),
+    ("reminder", "resolve"): _l("Case %(reference)s must be resolved by %(when)s."),
+    ("overdue", "acknowledge"): _l("Case %(reference)s was not acknowledged in time."),
+    ("overdue", "resolve"): _l("Case %(reference)s was not resolved in time."),
+    ("escalated", "acknowledge"): _l("Case %(reference)s was not acknowledged in time and is now with: %(level)s."),
+    ("escalated", "resolve"): _l("Case %(reference)s was not resolved in time and is now with: %(level)s."),
 }
 
 
@@ -32,3 +50,5 @@ CATEGORY_LABELS = {
     "forced_labour": _l("Forced labour"), "other": _l("Other"),
 }
 ROUTE_LABELS = {"picc": _l("Factory committee (PICC)"), "advisor": _l("Programme advisors")}
+UNIT_LABELS = {"working_days": _l("working days"), "working_hours": _l("working hours"),
+               "calendar_hours": _l("calendar hours")}

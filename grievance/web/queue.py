@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import SelectField, TextAreaField
+from sqlalchemy import case as sql_case
+from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from grievance.access import can_work_queue, visible_case, visible_cases
@@ -17,10 +18,10 @@ from grievance.jobs import defer_send
 from grievance.models import Case, Message
 from grievance.models.base import utcnow
 from grievance.language.texts import FOLLOWUP_TEMPLATES, worker_text
-from grievance.models.case import ACKNOWLEDGED, CLOSED, NEW, OPEN_STATUSES, RESOLVED
+from grievance.models.case import CLOSED, NEW, OPEN_STATUSES, RESOLVED
 from grievance.privacy import vault
+from grievance.workflows.deadlines import acknowledge as acknowledge_case
 from grievance.workflows.followup import committee_reply, resolve, worker_language
-from grievance.workflows.events import record
 
 bp = Blueprint("queue", __name__)
 
@@ -32,6 +33,7 @@ class ActionForm(FlaskForm):
 class ReplyForm(FlaskForm):
     template = SelectField(_l("Reply"), choices=[], validate_choice=False)
     text = TextAreaField(_l("Or write your own message"), validators=[Optional(), Length(max=1000)])
+    wait = BooleanField(_l("Wait for her answer (the resolve deadline stops until she replies)"))
 
     def validate(self, extra_validators=None):
         if not super().validate(extra_validators):
@@ -87,10 +89,11 @@ def home():
 
 @bp.get("/queue")
 def index():
+    next_deadline = sql_case((Case.status == NEW, Case.acknowledge_by), else_=Case.resolve_by)
     cases = db.session.scalars(
         visible_cases(current_user)
         .where(Case.status.not_in((RESOLVED, CLOSED)))
-        .order_by(Case.acknowledge_by, Case.id)
+        .order_by(Case.escalation_level.desc(), next_deadline, Case.id)
         .limit(500)
     ).all()
     return render_template("queue.html", cases=cases)
@@ -119,7 +122,7 @@ def reply(reference: str):
     if not form.validate_on_submit():
         return _render_case(found, reply_form=form, status=400)
     message = committee_reply(db.session, found, current_user, utcnow(), template=form.template.data or None,
-                              text=form.text.data)
+                              text=form.text.data, wait=form.wait.data)
     defer_send(message.id)
     db.session.commit()
     flash(_("Your reply to the worker is on its way."))
@@ -168,9 +171,7 @@ def acknowledge(reference: str):
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if found.status == NEW:
-        found.status = ACKNOWLEDGED
-        record(db.session, found, "acknowledged", utcnow(), actor_user_id=current_user.id)
+    if acknowledge_case(db.session, found, current_user, utcnow()):
         db.session.commit()
         flash(_("Case %(reference)s acknowledged.", reference=found.reference))
     return redirect(url_for("queue.case", reference=found.reference))

@@ -21,6 +21,7 @@ from grievance.models import Case, Conversation, Message, Worker
 from grievance.models.message import OUTBOUND
 from grievance.privacy import PhoneVault
 from grievance.workflows import followup, intake
+from grievance.workflows.deadlines import worker_replied
 from grievance.workflows.events import record
 from grievance.workflows.status import status_text
 
@@ -66,8 +67,14 @@ def converse(session: Session, *, worker: Worker, message: Message, language: st
 
 def _join(session, case: Case, message: Message, language: str, now: datetime, reply: Reply) -> list[Message]:
     message.case_id = case.id
-    record(session, case, "worker_message", now, message_id=message.id)
+    _worker_wrote(session, case, message.id, now)
     return reply("added_to_case", language, case=case, reference=case.reference)
+
+
+def _worker_wrote(session: Session, case: Case, message_id: int, now: datetime) -> None:
+    """Her message joins the case; if the committee was waiting for it, its clock runs again."""
+    record(session, case, "worker_message", now, message_id=message_id)
+    worker_replied(session, case, now)
 
 
 def _recently_written_case(session: Session, worker: Worker, now: datetime) -> Case | None:
@@ -150,7 +157,7 @@ def _pick_answer(session, conversation, worker, message, now, vault, reply) -> l
     chosen = chosen or session.get(Case, case_ids[-1])  # a second miss: her most recent case
     session.delete(conversation)
     waiting.case_id = message.case_id = chosen.id
-    record(session, chosen, "worker_message", now, message_id=waiting.id)
+    _worker_wrote(session, chosen, waiting.id, now)
     return reply("added_to_case", conversation.language, case=chosen, reference=chosen.reference)
 
 
@@ -164,7 +171,7 @@ def _rating(session, conversation, worker, message, now, vault, reply) -> list[M
             return reply("outcome", conversation.language, case=case, reference=case.reference,
                          outcome=case.outcome or "")
         session.delete(conversation)  # she is writing about something else: keep it on the case
-        record(session, case, "worker_message", now, message_id=message.id)
+        _worker_wrote(session, case, message.id, now)
         return reply("added_to_case", conversation.language, case=case, reference=case.reference)
     session.delete(conversation)
     purpose, variables = followup.rate(session, case, said, now)

@@ -1,44 +1,346 @@
-"""Deadline rules: time counted in working days of the factory's own week."""
+"""Deadlines: how long a committee has to acknowledge and to resolve a case, the resolve clock
+that stops while the committee waits for the worker, and the sweep that reminds before a
+deadline and escalates after it.
+
+    opened ──► acknowledge_by ─┬─ acknowledged in time ──► resolve_by ──► resolved
+                               │                            ▲  the clock stops while the
+                               └─ missed: overdue,          │  committee waits for her answer
+                                  escalated one level ──────┘  and restarts when she replies
+
+Each case carries ``next_check_at``, the next moment the sweep has something to do for it (a
+reminder or a deadline), so the sweep reads one index, in batches, however many cases are
+due. Every change the sweep makes is an UPDATE guarded by the ``next_check_at`` it read:
+run twice, or by two cron processes at once, each reminder and escalation happens once.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Callable
 
-# Until deadline policies are data (per country, category and route), every case gets these.
-DEFAULT_ACKNOWLEDGE_WORKING_DAYS = 2
-# A message sent on a day off is taken as arriving when the next working day begins.
-WORKDAY_START = time(8, 0)
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from grievance.models import Case, CaseEvent, Country, DeadlinePolicy, Holiday, Message, Notification, User
+from grievance.models.case import ACKNOWLEDGED, NEW, OPEN_STATUSES, ROUTE_ADVISOR
+from grievance.models.message import INBOUND
+from grievance.models.notification import ESCALATED, OVERDUE, REMINDER
+from grievance.models.policy import ANY_CATEGORY, CALENDAR_HOURS, WORKING_DAYS
+from grievance.workflows.events import record
+from grievance.workflows.notifications import People, escalation_chain
+from grievance.workflows.outbox import queue_reply
+from grievance.workflows.working_time import WorkingCalendar, amount_of
+
+log = logging.getLogger(__name__)
+
+ACKNOWLEDGE, RESOLVE = "acknowledge", "resolve"
+BATCH_SIZE = 500
 
 
-def add_working_days(start: datetime, days: int, timezone: str, weekend: list[int]) -> datetime:
-    """``start`` plus ``days`` working days, at the same local time, in ``timezone``.
+@dataclass(frozen=True)
+class Terms:
+    """A deadline policy as the case uses it."""
 
-    A case opened on a day off starts counting when the next working day begins (08:00),
-    as a committee would read it: opened on Sunday, two working days is Wednesday morning.
+    acknowledge_amount: int
+    acknowledge_unit: str
+    resolve_amount: int
+    resolve_unit: str
+    reminder_share: float = 0.25
+
+
+# When no policy row applies (a country added later without its own): the seeded defaults.
+DEFAULT_TERMS = {
+    "picc": Terms(2, WORKING_DAYS, 15, WORKING_DAYS),
+    ROUTE_ADVISOR: Terms(24, CALENDAR_HOURS, 168, CALENDAR_HOURS),
+}
+
+
+def terms_for(session: Session, country_code: str, route: str, category: str) -> Terms:
+    """The most specific policy: this category in this country and route, else any category."""
+    policies = session.scalars(
+        select(DeadlinePolicy).where(DeadlinePolicy.country_code == country_code, DeadlinePolicy.route == route,
+                                     DeadlinePolicy.category.in_((category, ANY_CATEGORY)))
+    ).all()
+    chosen = sorted(policies, key=lambda p: p.category == ANY_CATEGORY)
+    if not chosen:
+        return DEFAULT_TERMS.get(route, DEFAULT_TERMS["picc"])
+    p = chosen[0]
+    return Terms(p.acknowledge_amount, p.acknowledge_unit, p.resolve_amount, p.resolve_unit, p.reminder_share)
+
+
+def _clock(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def calendar_for(session: Session, country: Country, timezone: str) -> WorkingCalendar:
+    holidays = session.scalars(select(Holiday).where(Holiday.country_code == country.code)).all()
+    return WorkingCalendar(
+        timezone=timezone,
+        weekend=frozenset(country.weekend),
+        yearly_holidays=frozenset((h.month, h.day) for h in holidays if h.year is None),
+        dated_holidays=frozenset(h.as_date() for h in holidays if h.year is not None),
+        day_start=_clock(country.workday_start or "08:00"),
+        day_end=_clock(country.workday_end or "17:00"),
+    )
+
+
+def case_calendar(session: Session, case: Case) -> WorkingCalendar:
+    return calendar_for(session, case.country, case.factory.timezone if case.factory else case.country.timezone)
+
+
+def _reminder_at(calendar: WorkingCalendar, start: datetime, quantity: int, unit: str, share: float) -> datetime | None:
+    if not 0 < share < 1:
+        return None
+    return calendar.add(start, amount_of(quantity, unit) * (1 - share), unit)
+
+
+def set_deadlines(session: Session, case: Case, start: datetime) -> None:
+    """Both deadlines from the policy, counted from ``start`` (the opening or a reopening)."""
+    terms = terms_for(session, case.country_code, case.route, case.category)
+    calendar = case_calendar(session, case)
+    case.acknowledge_by = calendar.add(start, amount_of(terms.acknowledge_amount, terms.acknowledge_unit),
+                                       terms.acknowledge_unit)
+    case.resolve_by = calendar.add(start, amount_of(terms.resolve_amount, terms.resolve_unit), terms.resolve_unit)
+    case.resolve_unit = terms.resolve_unit
+    case.acknowledge_remind_at = _reminder_at(calendar, start, terms.acknowledge_amount, terms.acknowledge_unit,
+                                              terms.reminder_share)
+    case.resolve_remind_at = _reminder_at(calendar, start, terms.resolve_amount, terms.resolve_unit,
+                                          terms.reminder_share)
+    case.acknowledge_reminded_at = case.resolve_reminded_at = None
+    case.acknowledge_overdue_at = case.resolve_overdue_at = None
+    case.waiting_since = None
+    schedule(case)
+
+
+def next_check(values: dict) -> datetime | None:
+    """The next moment the sweep must look at a case, from its current values."""
+    due: list[datetime] = []
+    if values["status"] == NEW and values["acknowledge_overdue_at"] is None:
+        due.append(values["acknowledge_by"])
+        if values["acknowledge_reminded_at"] is None and values["acknowledge_remind_at"] is not None:
+            due.append(values["acknowledge_remind_at"])
+    if (values["status"] in OPEN_STATUSES and values["resolve_by"] is not None and values["waiting_since"] is None
+            and values["resolve_overdue_at"] is None):
+        due.append(values["resolve_by"])
+        if values["resolve_reminded_at"] is None and values["resolve_remind_at"] is not None:
+            due.append(values["resolve_remind_at"])
+    return min(due) if due else None
+
+
+CLOCK_FIELDS = ("status", "acknowledge_by", "resolve_by", "waiting_since", "acknowledge_remind_at",
+                "resolve_remind_at", "acknowledge_reminded_at", "resolve_reminded_at", "acknowledge_overdue_at",
+                "resolve_overdue_at", "escalation_level")
+
+
+def _values(case: Case) -> dict:
+    return {name: getattr(case, name) for name in CLOCK_FIELDS}
+
+
+def schedule(case: Case) -> None:
+    """Call after any change of status or deadline."""
+    case.next_check_at = next_check(_values(case))
+
+
+# -- what people do --------------------------------------------------------------------------
+
+def acknowledge(session: Session, case: Case, actor: User | None, now: datetime) -> bool:
+    if case.status != NEW:
+        return False
+    case.status, case.acknowledged_at = ACKNOWLEDGED, now
+    record(session, case, "acknowledged", now, actor_user_id=actor.id if actor else None,
+           in_time=now <= case.acknowledge_by)
+    schedule(case)
+    return True
+
+
+def wait_for_worker(session: Session, case: Case, actor: User, now: datetime) -> None:
+    """The committee asked her something: the resolve clock stops until she answers."""
+    if case.waiting_since is not None or case.status not in OPEN_STATUSES:
+        return
+    case.waiting_since = now
+    record(session, case, "waiting_on_worker", now, actor_user_id=actor.id)
+    schedule(case)
+
+
+def worker_replied(session: Session, case: Case, now: datetime) -> None:
+    """Her answer restarts the resolve clock with the time that was left when it stopped."""
+    if case.waiting_since is None:
+        return
+    paused_from = case.waiting_since
+    if case.resolve_by is not None and case.resolve_overdue_at is None:
+        calendar = case_calendar(session, case)
+        unit = case.resolve_unit or CALENDAR_HOURS
+        left = calendar.counted(paused_from, case.resolve_by, unit)
+        reminder_left = (calendar.counted(paused_from, case.resolve_remind_at, unit)
+                         if case.resolve_remind_at and case.resolve_reminded_at is None else None)
+        case.resolve_by = calendar.add(now, left, unit)
+        if reminder_left is not None:
+            case.resolve_remind_at = calendar.add(now, reminder_left, unit)
+    case.paused_seconds += int((now - paused_from).total_seconds())
+    case.waiting_since = None
+    record(session, case, "clock_resumed", now, paused_seconds=int((now - paused_from).total_seconds()),
+           resolve_by=case.resolve_by.isoformat() if case.resolve_by else None)
+    schedule(case)
+
+
+# -- the sweep -------------------------------------------------------------------------------
+
+@dataclass
+class SweepReport:
+    checked: int = 0
+    reminders: int = 0
+    overdue: int = 0
+    escalations: int = 0
+    notifications: int = 0
+    skipped: int = 0
+    worker_messages: int = 0
+
+    def as_dict(self) -> dict:
+        return {"checked": self.checked, "reminders": self.reminders, "overdue": self.overdue,
+                "escalations": self.escalations, "notifications": self.notifications, "skipped": self.skipped,
+                "worker_messages": self.worker_messages}
+
+
+def _actions(values: dict, now: datetime) -> list[tuple[str, str]]:
+    """What is due now: ("overdue" | "remind", "acknowledge" | "resolve")."""
+    actions = []
+    if values["status"] == NEW and values["acknowledge_overdue_at"] is None:
+        if values["acknowledge_by"] <= now:
+            actions.append(("overdue", ACKNOWLEDGE))
+        elif values["acknowledge_reminded_at"] is None and (values["acknowledge_remind_at"] or now) < now:
+            actions.append(("remind", ACKNOWLEDGE))
+    if (values["status"] in OPEN_STATUSES and values["resolve_by"] is not None and values["waiting_since"] is None
+            and values["resolve_overdue_at"] is None):
+        if values["resolve_by"] <= now:
+            actions.append(("overdue", RESOLVE))
+        elif values["resolve_reminded_at"] is None and (values["resolve_remind_at"] or now) < now:
+            actions.append(("remind", RESOLVE))
+    return actions
+
+
+def _reply_channels(session: Session, case_ids: list[int]) -> dict[int, Message]:
+    """Each case's last message from the worker: she is written to where she wrote."""
+    last = (select(func.max(Message.id)).where(Message.case_id.in_(case_ids), Message.direction == INBOUND)
+            .group_by(Message.case_id))
+    return {m.case_id: m for m in session.scalars(select(Message).where(Message.id.in_(last)))}
+
+
+class _Batch:
+    """The rows one batch adds, inserted together."""
+
+    def __init__(self) -> None:
+        self.events: list[dict] = []
+        self.notifications: list[dict] = []
+
+    def event(self, case: Case, kind: str, now: datetime, **data) -> None:
+        self.events.append({"case_id": case.id, "kind": kind, "at": now, "actor_user_id": None, "data": data})
+
+    def notify(self, user_ids: set[int], case: Case, kind: str, deadline: str, now: datetime, **data) -> None:
+        self.notifications.extend(
+            {"user_id": user_id, "case_id": case.id, "kind": kind, "deadline": deadline, "created_at": now,
+             "data": data} for user_id in sorted(user_ids))
+
+    def write(self, session: Session) -> None:
+        if self.events:
+            session.execute(insert(CaseEvent), self.events)
+        if self.notifications:
+            session.execute(insert(Notification), self.notifications)
+
+
+def _sweep_case(session: Session, case: Case, now: datetime, people: People, batch: _Batch,
+                channels: dict[int, Message], report: SweepReport, on_message: Callable[[int], None]) -> None:
+    values = _values(case)
+    actions = _actions(values, now)
+    chain = escalation_chain(case.route)
+    level = values["escalation_level"]
+    changes: dict = {}
+    for action, deadline in actions:
+        if action == "remind":
+            changes[f"{deadline}_reminded_at"] = now
+        else:
+            changes[f"{deadline}_overdue_at"] = now
+            changes[f"{deadline}_reminded_at"] = values[f"{deadline}_reminded_at"] or now
+            level = min(level + 1, len(chain) - 1)
+    changes["escalation_level"] = level
+    new_next = next_check({**values, **changes})
+    claimed = session.execute(
+        update(Case).where(Case.id == case.id, Case.next_check_at == case.next_check_at)
+        .values(**changes, next_check_at=new_next).execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:  # someone else (another sweep, a committee member) changed it first
+        report.skipped += 1
+        return
+    report.checked += 1
+    responsible = people.for_level(case, chain[values["escalation_level"]]) | people.committee(case)
+    for action, deadline in actions:
+        if action == "remind":
+            report.reminders += 1
+            batch.event(case, "reminder", now, deadline=deadline, notified=len(responsible))
+            batch.notify(responsible, case, REMINDER, deadline, now)
+            report.notifications += len(responsible)
+    missed = [deadline for action, deadline in actions if action == "overdue"]
+    if not missed:
+        return
+    report.overdue += len(missed)
+    for deadline in missed:
+        batch.event(case, "overdue", now, deadline=deadline)
+    if level == values["escalation_level"]:  # already at the top: they are told it is late
+        batch.notify(responsible, case, OVERDUE, missed[0], now, level=level)
+        report.notifications += len(responsible)
+        return
+    report.escalations += 1
+    batch.event(case, "escalated", now, deadline=missed[0], from_level=values["escalation_level"], to_level=level,
+                to=chain[level])
+    told = responsible | people.for_level(case, chain[level])
+    batch.notify(told, case, ESCALATED, missed[0], now, level=level, to=chain[level])
+    report.notifications += len(told)
+    last = channels.get(case.id)
+    if last is not None:
+        from grievance.workflows.followup import worker_language
+
+        message = queue_reply(session, worker=case.worker, endpoint=last.endpoint, provider=last.provider,
+                              purpose="escalated", language=worker_language(case), now=now, case=case,
+                              reference=case.reference)
+        report.worker_messages += 1
+        on_message(message.id)
+
+
+def _due_ids(session: Session, now: datetime, batch_size: int) -> list[int]:
+    query = (select(Case.id).where(Case.next_check_at <= now).order_by(Case.next_check_at, Case.id)
+             .limit(batch_size))
+    if session.get_bind().dialect.name == "postgresql":
+        # A second sweep running at the same time takes other cases instead of waiting.
+        query = query.with_for_update(skip_locked=True)
+    return list(session.scalars(query))
+
+
+def sweep(session: Session, now: datetime, *, batch_size: int = BATCH_SIZE,
+          on_message: Callable[[int], None] = lambda message_id: None) -> SweepReport:
+    """Remind and escalate every case that is due at ``now``, in batches, each committed.
+
+    ``on_message(message_id)`` is called for each message queued to a worker, before the commit
+    of its batch (the job defers the sending there).
     """
-    local = start.astimezone(ZoneInfo(timezone))
-    if local.weekday() in weekend:
-        while local.weekday() in weekend:
-            local = local + timedelta(days=1)
-        local = datetime.combine(local.date(), WORKDAY_START, tzinfo=local.tzinfo)
-    remaining = days
-    while remaining > 0:
-        local = local + timedelta(days=1)
-        if local.weekday() not in weekend:
-            remaining -= 1
-    # Re-attach the zone so a daylight-saving change lands on the right wall-clock time.
-    local = local.replace(tzinfo=ZoneInfo(timezone))
-    return local.astimezone(start.tzinfo)
-
-
-def acknowledge_deadline(opened_at: datetime, timezone: str, weekend: list[int]) -> datetime:
-    return add_working_days(opened_at, DEFAULT_ACKNOWLEDGE_WORKING_DAYS, timezone, weekend)
-
-
-# Zero-tolerance cases (the advisors' queue) count calendar hours, not working days.
-ADVISOR_ACKNOWLEDGE = timedelta(hours=24)
-
-
-def advisor_acknowledge_deadline(opened_at: datetime) -> datetime:
-    return opened_at + ADVISOR_ACKNOWLEDGE
+    report = SweepReport()
+    people = People(session)
+    seen: set[int] = set()
+    while True:
+        ids = _due_ids(session, now, batch_size)
+        fresh = [i for i in ids if i not in seen]
+        if not fresh:  # nothing due, or only cases another sweep holds
+            session.rollback()
+            break
+        seen.update(fresh)
+        cases = session.scalars(select(Case).where(Case.id.in_(fresh)).order_by(Case.next_check_at, Case.id)).all()
+        channels = _reply_channels(session, fresh)
+        batch = _Batch()
+        for case in cases:
+            _sweep_case(session, case, now, people, batch, channels, report, on_message)
+        batch.write(session)
+        session.commit()
+        session.expunge_all()  # bounded memory: nothing of this batch stays in the session
+    log.info("deadline sweep: %s", report.as_dict())
+    return report

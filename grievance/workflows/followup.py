@@ -16,7 +16,7 @@ from grievance.language.texts import worker_text
 from grievance.models import Case, ChannelEndpoint, Conversation, Message, User
 from grievance.models.case import CLOSED, REOPENED, RESOLVED, ROUTE_ADVISOR
 from grievance.models.message import INBOUND
-from grievance.workflows.deadlines import acknowledge_deadline
+from grievance.workflows.deadlines import acknowledge, schedule, set_deadlines, wait_for_worker
 from grievance.workflows.events import record
 from grievance.workflows.intake import acknowledgement_variables
 from grievance.workflows.outbox import queue_reply
@@ -48,8 +48,11 @@ def signed(case: Case, text: str, language: str) -> str:
 
 
 def committee_reply(session: Session, case: Case, actor: User, now: datetime, *, template: str | None = None,
-                    text: str | None = None) -> Message:
-    """A reply from the case page: a translated template, or free text sent as written."""
+                    text: str | None = None, wait: bool = False) -> Message:
+    """A reply from the case page: a translated template, or free text sent as written.
+
+    Writing to her acknowledges a new case; ``wait`` stops the resolve clock until she answers.
+    """
     language = worker_language(case)
     body = worker_text(template, language, reference=case.reference) if template else text.strip()
     endpoint, provider = _reply_channel(session, case)
@@ -58,13 +61,20 @@ def committee_reply(session: Session, case: Case, actor: User, now: datetime, *,
                         body=signed(case, body, language), reference=case.reference)
     record(session, case, "committee_reply", now, actor_user_id=actor.id, message_id=reply.id,
            template=template)
+    acknowledge(session, case, actor, now)
+    if wait:
+        wait_for_worker(session, case, actor, now)
     return reply
 
 
 def resolve(session: Session, case: Case, actor: User, outcome: str, now: datetime) -> Message:
     """Tell her the outcome and ask whether she is satisfied (1/2 in any script)."""
+    acknowledge(session, case, actor, now)  # resolving answers her, so it acknowledges too
     case.status, case.outcome, case.resolved_at = RESOLVED, outcome.strip(), now
-    record(session, case, "resolved", now, actor_user_id=actor.id)
+    case.waiting_since = None
+    schedule(case)
+    record(session, case, "resolved", now, actor_user_id=actor.id,
+           in_time=case.resolve_by is None or now <= case.resolve_by)
     language = worker_language(case)
     endpoint, provider = _reply_channel(session, case)
     reply = queue_reply(session, worker=case.worker, endpoint=endpoint, provider=provider, purpose="outcome",
@@ -85,11 +95,11 @@ def rate(session: Session, case: Case, satisfied: bool, now: datetime) -> tuple[
     case.satisfied = satisfied
     if satisfied:
         case.status, case.closed_at = CLOSED, now
+        schedule(case)
         record(session, case, "closed", now, satisfied=True)
         return "satisfied_thanks", {"reference": case.reference}
     case.status, case.reopen_count = REOPENED, case.reopen_count + 1
-    timezone = case.factory.timezone if case.factory else case.country.timezone
-    case.acknowledge_by = acknowledge_deadline(now, timezone, case.country.weekend)
+    set_deadlines(session, case, now)
     case.resolved_at = None
     record(session, case, "reopened", now, satisfied=False, reopen_count=case.reopen_count)
     return "reopened", acknowledgement_variables(case, worker_language(case))
@@ -98,4 +108,5 @@ def rate(session: Session, case: Case, satisfied: bool, now: datetime) -> tuple[
 def close_unrated(session: Session, case: Case, now: datetime) -> None:
     if case.status == RESOLVED:
         case.status, case.closed_at = CLOSED, now
+        schedule(case)
         record(session, case, "closed", now, satisfied=None)

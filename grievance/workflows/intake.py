@@ -20,9 +20,9 @@ from grievance.language.lexicon import CATEGORY_MENU, categories_named, yes_or_n
 from grievance.language.normalize import read_number
 from grievance.language.texts import worker_date
 from grievance.models import Case, ChannelEndpoint, Conversation, Factory, Message, Worker
-from grievance.models.case import OPEN_STATUSES, ROUTE_ADVISOR, new_reference
+from grievance.models.case import NEW, OPEN_STATUSES, ROUTE_ADVISOR, new_reference
 from grievance.privacy import PhoneVault
-from grievance.workflows.deadlines import acknowledge_deadline, advisor_acknowledge_deadline
+from grievance.workflows.deadlines import set_deadlines
 from grievance.workflows.events import record
 from grievance.workflows.routing import route_for
 
@@ -163,15 +163,14 @@ def finish(session: Session, conversation: Conversation, worker: Worker, now: da
     country = endpoint.country
     category = data.get("category", "other")
     danger = bool(data.get("danger"))
-    route = route_for(category, danger, factory is not None)
-    timezone = factory.timezone if factory else country.timezone
-    deadline = (advisor_acknowledge_deadline(now) if route == ROUTE_ADVISOR
-                else acknowledge_deadline(now, timezone, country.weekend))
+    route = route_for(session, country.code, category, danger, factory is not None)
     for _attempt in range(5):  # a reference collision is rare; try a fresh one
         case = Case(reference=new_reference(country.code), factory_id=factory.id if factory else None,
-                    country_code=country.code, worker_id=worker.id, category=category, route=route,
-                    language=conversation.language, opened_at=now, acknowledge_by=deadline,
+                    country_code=country.code, worker_id=worker.id, category=category, route=route, status=NEW,
+                    language=conversation.language, opened_at=now, acknowledge_by=now,
                     anonymous=data.get("anonymous", True), name_encrypted=data.get("name"), danger_now=danger)
+        case.factory, case.country = factory, country
+        set_deadlines(session, case, now)
         try:
             with session.begin_nested():
                 session.add(case)
@@ -185,7 +184,8 @@ def finish(session: Session, conversation: Conversation, worker: Worker, now: da
         if message is not None:
             message.case_id = case.id
     record(session, case, "opened", now, category=category, route=route, anonymous=case.anonymous,
-           danger_now=danger, language=conversation.language)
+           danger_now=danger, language=conversation.language, acknowledge_by=case.acknowledge_by.isoformat(),
+           resolve_by=case.resolve_by.isoformat())
     session.delete(conversation)
     return case
 

@@ -1,8 +1,16 @@
 """Which queue a case goes to. Management sits on the PICC, so cases where a worker could be
-hurt for speaking go to the programme's advisors for the country, never to the factory."""
+hurt for speaking go to the programme's advisors for the country, never to the factory.
+
+The route of each category is data per country (``routing_rules``, edited at /admin). An
+admin may send more categories to the advisors, never fewer: the grave categories, a danger
+to someone right now and an unknown factory go to the advisors whatever a rule says.
+"""
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
+from grievance.models import RoutingRule
 from grievance.models.case import ROUTE_ADVISOR, ROUTE_PICC
 
 # Child or forced labour, violence and sexual harassment, and anything about worker
@@ -10,7 +18,8 @@ from grievance.models.case import ROUTE_ADVISOR, ROUTE_PICC
 ADVISOR_CATEGORIES = frozenset({"child_labour", "forced_labour", "harassment_violence", "union_representatives"})
 
 
-def route_for(category: str, danger_now: bool, factory_known: bool) -> str:
+def route_for(session: Session, country_code: str, category: str, danger_now: bool, factory_known: bool) -> str:
     if category in ADVISOR_CATEGORIES or danger_now or not factory_known:
         return ROUTE_ADVISOR
-    return ROUTE_PICC
+    rule = session.get(RoutingRule, (country_code, category))
+    return rule.route if rule is not None and rule.route in (ROUTE_PICC, ROUTE_ADVISOR) else ROUTE_PICC

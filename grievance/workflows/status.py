@@ -24,7 +24,7 @@ def status_text(session: Session, worker: Worker, reference: str | None, languag
         return worker_text("status_none", language)
     lines = []
     for case in cases[-MAX_LINES:]:
-        deadline = case.resolve_by or case.acknowledge_by
+        deadline = case.acknowledge_by if case.status == NEW else (case.resolve_by or case.acknowledge_by)
         timezone = case.factory.timezone if case.factory else case.country.timezone
         lines.append(worker_text(
             "status_line", language, reference=case.reference,

@@ -1,0 +1,228 @@
+"""Programme staff: per country, the working week, public holidays, where each category goes
+and how long committees have. Changes apply to cases opened (or reopened) afterwards."""
+
+from __future__ import annotations
+
+from babel.dates import get_day_names
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DateField, DecimalField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from grievance.extensions import db
+from grievance.models import Country, DeadlinePolicy, Holiday, RoutingRule
+from grievance.models.case import ROUTE_ADVISOR, ROUTE_PICC
+from grievance.models.policy import ANY_CATEGORY, UNITS
+from grievance.web.labels import CATEGORY_LABELS, ROUTE_LABELS, UNIT_LABELS, label
+from grievance.web.queue import ActionForm
+from grievance.workflows.routing import ADVISOR_CATEGORIES
+
+bp = Blueprint("admin", __name__)
+CLOCK = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message=_l("Write the time as HH:MM, for example 08:00."))
+
+
+def _route_choices():
+    return [(ROUTE_PICC, label(ROUTE_PICC, ROUTE_LABELS)), (ROUTE_ADVISOR, label(ROUTE_ADVISOR, ROUTE_LABELS))]
+
+
+def _weekdays():
+    names = get_day_names("wide", locale=get_locale())
+    return [(day, names[day]) for day in range(7)]  # Monday = 0, as in Python and Babel
+
+
+def _unit_choices():
+    return [(unit, label(unit, UNIT_LABELS)) for unit in UNITS]
+
+
+class WeekForm(FlaskForm):
+    weekend = SelectMultipleField(_l("Days off"), coerce=int, validators=[Optional()])
+    workday_start = StringField(_l("Work starts"), validators=[DataRequired(), CLOCK])
+    workday_end = StringField(_l("Work ends"), validators=[DataRequired(), CLOCK])
+
+    def validate_workday_end(self, field):
+        if self.workday_start.data and field.data and field.data <= self.workday_start.data:
+            raise ValidationError(_("Work must end after it starts."))
+
+    def validate_weekend(self, field):
+        if len(field.data or []) >= 7:
+            raise ValidationError(_("At least one day of the week must be a working day."))
+
+
+class HolidayForm(FlaskForm):
+    date = DateField(_l("Date"), validators=[InputRequired(message=_l("Pick a date."))])
+    every_year = SelectField(_l("Repeats"), choices=[("yes", _l("every year on this day")),
+                                                     ("no", _l("this year only"))])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+
+
+class PolicyForm(FlaskForm):
+    category = SelectField(_l("Category"), validators=[DataRequired()])
+    route = SelectField(_l("Queue"), validators=[DataRequired()])
+    acknowledge_amount = IntegerField(_l("Acknowledge within"), validators=[InputRequired(), NumberRange(1, 1000)])
+    acknowledge_unit = SelectField(_l("Unit"))
+    resolve_amount = IntegerField(_l("Resolve within"), validators=[InputRequired(), NumberRange(1, 5000)])
+    resolve_unit = SelectField(_l("Unit"))
+    reminder_share = DecimalField(_l("Remind when this share of the time is left (0 to 0.9)"), places=2,
+                                  validators=[InputRequired(), NumberRange(0, 0.9)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = [(ANY_CATEGORY, _("Every category"))] + [
+            (code, label(code, CATEGORY_LABELS)) for code in CATEGORY_LABELS]
+        self.route.choices = _route_choices()
+        self.acknowledge_unit.choices = self.resolve_unit.choices = _unit_choices()
+
+    def validate_route(self, field):
+        if field.data == ROUTE_PICC and self.category.data in ADVISOR_CATEGORIES:
+            raise ValidationError(_("This category always goes to the programme advisors."))
+
+
+@bp.before_request
+@login_required
+def _admins_only():
+    if not any(m.role == "admin" for m in current_user.memberships):
+        abort(404)
+
+
+def _country(code: str) -> Country:
+    country = db.session.get(Country, code.upper())
+    if country is None:
+        abort(404)
+    return country
+
+
+@bp.get("/")
+def index():
+    countries = db.session.scalars(select(Country).order_by(Country.name)).all()
+    return render_template("admin/index.html", countries=countries)
+
+
+def _render(country: Country, week_form=None, holiday_form=None, policy_form=None, status=200):
+    week_form = week_form or WeekForm(prefix="week", data={
+        "weekend": country.weekend, "workday_start": country.workday_start, "workday_end": country.workday_end})
+    week_form.weekend.choices = _weekdays()
+    rules = {rule.category: rule.route for rule in
+             db.session.scalars(select(RoutingRule).where(RoutingRule.country_code == country.code))}
+    policies = db.session.scalars(
+        select(DeadlinePolicy).where(DeadlinePolicy.country_code == country.code)
+        .order_by(DeadlinePolicy.route.desc(), DeadlinePolicy.category)
+    ).all()
+    holidays = db.session.scalars(
+        select(Holiday).where(Holiday.country_code == country.code)
+        .order_by(Holiday.month, Holiday.day, Holiday.year)
+    ).all()
+    return render_template(
+        "admin/country.html", country=country, week_form=week_form, rules=rules, policies=policies,
+        holidays=holidays, holiday_form=holiday_form or HolidayForm(prefix="holiday"),
+        policy_form=policy_form or PolicyForm(prefix="policy"), form=ActionForm(),
+        categories=list(CATEGORY_LABELS), fixed=ADVISOR_CATEGORIES, route_choices=_route_choices(),
+    ), status
+
+
+@bp.get("/countries/<code>")
+def country(code: str):
+    return _render(_country(code))
+
+
+@bp.post("/countries/<code>/week")
+def save_week(code: str):
+    found = _country(code)
+    form = WeekForm(prefix="week")
+    form.weekend.choices = _weekdays()
+    if not form.validate_on_submit():
+        return _render(found, week_form=form, status=400)
+    found.weekend = sorted(form.weekend.data or [])
+    found.workday_start, found.workday_end = form.workday_start.data, form.workday_end.data
+    db.session.commit()
+    flash(_("Working week of %(country)s saved.", country=found.name))
+    return redirect(url_for("admin.country", code=found.code))
+
+
+@bp.post("/countries/<code>/routing")
+def save_routing(code: str):
+    found = _country(code)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    for category in CATEGORY_LABELS:
+        route = request.form.get(f"route-{category}", ROUTE_PICC)
+        if category in ADVISOR_CATEGORIES or route not in (ROUTE_PICC, ROUTE_ADVISOR):
+            route = ROUTE_ADVISOR if category in ADVISOR_CATEGORIES else ROUTE_PICC
+        rule = db.session.get(RoutingRule, (found.code, category))
+        if rule is None:
+            db.session.add(RoutingRule(country_code=found.code, category=category, route=route))
+        else:
+            rule.route = route
+    db.session.commit()
+    flash(_("Routing of %(country)s saved.", country=found.name))
+    return redirect(url_for("admin.country", code=found.code))
+
+
+@bp.post("/countries/<code>/policies")
+def save_policy(code: str):
+    """Add a policy, or change the one for the same queue and category."""
+    found = _country(code)
+    form = PolicyForm(prefix="policy")
+    if not form.validate_on_submit():
+        return _render(found, policy_form=form, status=400)
+    policy = db.session.scalar(select(DeadlinePolicy).where(
+        DeadlinePolicy.country_code == found.code, DeadlinePolicy.route == form.route.data,
+        DeadlinePolicy.category == form.category.data))
+    if policy is None:
+        policy = DeadlinePolicy(country_code=found.code, route=form.route.data, category=form.category.data)
+        db.session.add(policy)
+    policy.acknowledge_amount, policy.acknowledge_unit = form.acknowledge_amount.data, form.acknowledge_unit.data
+    policy.resolve_amount, policy.resolve_unit = form.resolve_amount.data, form.resolve_unit.data
+    policy.reminder_share = float(form.reminder_share.data)
+    db.session.commit()
+    flash(_("Deadline policy saved. It applies to cases opened from now on."))
+    return redirect(url_for("admin.country", code=found.code))
+
+
+@bp.post("/countries/<code>/policies/<int:policy_id>/delete")
+def delete_policy(code: str, policy_id: int):
+    found = _country(code)
+    policy = db.session.get(DeadlinePolicy, policy_id)
+    if policy is None or policy.country_code != found.code or not ActionForm().validate_on_submit():
+        abort(404)
+    db.session.delete(policy)
+    db.session.commit()
+    flash(_("Deadline policy removed."))
+    return redirect(url_for("admin.country", code=found.code))
+
+
+@bp.post("/countries/<code>/holidays")
+def add_holiday(code: str):
+    found = _country(code)
+    form = HolidayForm(prefix="holiday")
+    if not form.validate_on_submit():
+        return _render(found, holiday_form=form, status=400)
+    day = form.date.data
+    year = None if form.every_year.data == "yes" else day.year
+    exists = db.session.scalar(select(Holiday).where(
+        Holiday.country_code == found.code, Holiday.month == day.month, Holiday.day == day.day,
+        Holiday.year.is_(None) if year is None else Holiday.year == year))
+    if exists is not None:
+        form.date.errors.append(_("This day is already a holiday: %(name)s.", name=exists.name))
+        return _render(found, holiday_form=form, status=400)
+    db.session.add(Holiday(country_code=found.code, year=year, month=day.month, day=day.day,
+                           name=form.name.data.strip()))
+    db.session.commit()
+    flash(_("Holiday added."))
+    return redirect(url_for("admin.country", code=found.code))
+
+
+@bp.post("/countries/<code>/holidays/<int:holiday_id>/delete")
+def delete_holiday(code: str, holiday_id: int):
+    found = _country(code)
+    holiday = db.session.get(Holiday, holiday_id)
+    if holiday is None or holiday.country_code != found.code or not ActionForm().validate_on_submit():
+        abort(404)
+    db.session.delete(holiday)
+    db.session.commit()
+    flash(_("Holiday removed."))
+    return redirect(url_for("admin.country", code=found.code))

@@ -1,0 +1,113 @@
+"""Who is told about a case, and the mail that tells them.
+
+A case climbs a chain of people as its deadlines are missed. A factory's committee (PICC)
+hands over to the factory's advisor (or the country's advisors when the factory has none of
+its own), and the advisors to the country's programme manager. A case routed to the advisors
+starts at the advisors, and the factory's people are never told of it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from grievance.models import Case, Membership, Notification, User
+from grievance.models.case import ROUTE_ADVISOR, ROUTE_PICC
+
+log = logging.getLogger(__name__)
+
+PICC, ADVISOR, PROGRAMME_MANAGER = "picc", "advisor", "programme_manager"
+CHAINS = {ROUTE_PICC: (PICC, ADVISOR, PROGRAMME_MANAGER), ROUTE_ADVISOR: (ADVISOR, PROGRAMME_MANAGER)}
+# A digest mail lists at most this many notifications, then says how many more there are.
+DIGEST_ITEMS = 20
+
+
+def escalation_chain(route: str) -> tuple[str, ...]:
+    return CHAINS.get(route, CHAINS[ROUTE_ADVISOR])
+
+
+def level_role(case: Case) -> str:
+    chain = escalation_chain(case.route)
+    return chain[min(case.escalation_level, len(chain) - 1)]
+
+
+class People:
+    """Active users by role and scope, looked up once per sweep."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._cache: dict[tuple, frozenset[int]] = {}
+
+    def _members(self, role: str, *, factory_id: int | None = None, country_code: str | None = None,
+                 country_wide: bool = False) -> frozenset[int]:
+        key = (role, factory_id, country_code, country_wide)
+        if key not in self._cache:
+            query = (select(Membership.user_id).join(User, User.id == Membership.user_id)
+                     .where(Membership.role == role, User.active.is_(True)))
+            if factory_id is not None:
+                query = query.where(Membership.factory_id == factory_id)
+            if country_code is not None:
+                query = query.where(Membership.country_code == country_code)
+            if country_wide:
+                query = query.where(Membership.factory_id.is_(None))
+            self._cache[key] = frozenset(self.session.scalars(query))
+        return self._cache[key]
+
+    def for_level(self, case: Case, role: str) -> set[int]:
+        if role == PICC:
+            return set(self._members(PICC, factory_id=case.factory_id)) if case.factory_id else set()
+        if role == ADVISOR:
+            own = self._members(ADVISOR, factory_id=case.factory_id) if case.factory_id else frozenset()
+            return set(own or self._members(ADVISOR, country_code=case.country_code, country_wide=True))
+        return set(self._members(PROGRAMME_MANAGER, country_code=case.country_code))
+
+    def committee(self, case: Case) -> set[int]:
+        """The factory's committee stays informed of its own cases, never of the advisors'."""
+        return self.for_level(case, PICC) if case.route == ROUTE_PICC else set()
+
+
+def unread_count(session: Session, user: User) -> int:
+    return session.scalar(select(func.count(Notification.id)).where(Notification.user_id == user.id,
+                                                                     Notification.read_at.is_(None))) or 0
+
+
+def mark_read(session: Session, user: User, now: datetime) -> int:
+    return session.execute(
+        update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=now)
+    ).rowcount
+
+
+def pending_digests(session: Session) -> dict[int, list[int]]:
+    """Notification ids not yet mailed, by user."""
+    rows = session.execute(
+        select(Notification.user_id, Notification.id).where(Notification.emailed_at.is_(None))
+        .order_by(Notification.user_id, Notification.id)
+    )
+    by_user: dict[int, list[int]] = defaultdict(list)
+    for user_id, notification_id in rows:
+        by_user[user_id].append(notification_id)
+    return by_user
+
+
+def claim_digest(session: Session, ids: list[int], now: datetime) -> tuple[list[Notification], int]:
+    """Mark them mailed; the first DIGEST_ITEMS this mailer claimed, and how many it claimed.
+
+    A second mailer running at the same time claims none of them: it waits on the row locks,
+    then finds them mailed.
+    """
+    claimed: list[int] = []
+    for start in range(0, len(ids), 500):
+        claimed += session.scalars(
+            update(Notification).where(Notification.id.in_(ids[start:start + 500]),
+                                       Notification.emailed_at.is_(None))
+            .values(emailed_at=now).returning(Notification.id).execution_options(synchronize_session=False)
+        ).all()
+    claimed.sort()
+    shown = session.scalars(select(Notification).where(Notification.id.in_(claimed[:DIGEST_ITEMS]))
+                            .order_by(Notification.id)).all()
+    return list(shown), len(claimed)

@@ -1,0 +1,308 @@
+"""Deadlines a committee cannot quietly ignore: policies, holidays, pausing, the sweep and escalation."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from grievance.cli import add_factory, add_user
+from grievance.extensions import db
+from grievance.jobs import sweep_deadlines
+from grievance.models import Case, CaseEvent, Message, Notification, User
+from grievance.models.base import utcnow
+from tests import factories
+from tests.conftest import csrf_token, inbound_params
+
+WORKER = "+6281298765432"
+# Friday 14 August 2026, 16:00 in Jakarta (UTC+7) and in Amman (UTC+3). Monday 17 August is
+# Indonesia's Independence Day, a seeded holiday.
+FRIDAY_JAKARTA = datetime(2026, 8, 14, 9, 0, tzinfo=timezone.utc)
+FRIDAY_AMMAN = datetime(2026, 8, 14, 13, 0, tzinfo=timezone.utc)
+
+
+def user_id(email: str) -> int:
+    return db.session.scalar(select(User.id).where(User.email == email))
+
+
+@pytest.fixture
+def programme(app):
+    """An Indonesian factory with its committee, its own advisor, the country's advisor and
+    programme manager; a Jordanian factory."""
+    factories.factory("IDN-0001", "PT Contoh Garmen", number="+622150000001")
+    add_factory("JOR-0001", "Amman Apparel", "JO", None, ["+96265000001"])
+    add_user("ani@example.org", "Ani", factories.PASSWORD, "picc", "IDN-0001", None, None, "id")
+    add_user("budi@example.org", "Budi", factories.PASSWORD, "factory_manager", "IDN-0001", None, None, "id")
+    add_user("own-advisor@example.org", "Sari", factories.PASSWORD, "advisor", "IDN-0001", None, None, "en")
+    add_user("country-advisor@example.org", "Rina", factories.PASSWORD, "advisor", None, "ID", None, "id")
+    add_user("manager@example.org", "Made", factories.PASSWORD, "programme_manager", None, "ID", None, "en")
+    db.session.commit()
+
+
+@pytest.fixture
+def text(post_twilio, run_jobs):
+    """A worker texts; returns the case her message opened or joined."""
+
+    def send(body: str, to: str = "+622150000001", sender: str = WORKER) -> Case:
+        post_twilio(inbound_params(body, sender=sender, to=to))
+        run_jobs()
+        db.session.expire_all()
+        return db.session.scalars(select(Case).order_by(Case.id.desc())).first()
+
+    return send
+
+
+@pytest.fixture
+def sweep(app, run_jobs):
+    """`flask --app grievance sweep`, then the jobs it queued; returns what the command printed."""
+
+    def run(at: datetime) -> str:
+        with time_machine.travel(at, tick=False):
+            result = app.test_cli_runner().invoke(args=["sweep"])
+            run_jobs()
+        assert result.exit_code == 0, result.output
+        print(result.output)
+        db.session.expire_all()
+        return result.output
+
+    return run
+
+
+def in_indonesian(message: str, **params: str) -> str:
+    from grievance.language.texts import translations
+
+    return translations("id").gettext(message) % params
+
+
+def row_class(queue: str, reference: str) -> str:
+    import re
+
+    return re.search(r'<tr class="([^"]*)">\s*<td><a href="/cases/' + reference, queue).group(1)
+
+
+def local(moment: datetime, zone: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(zone)).strftime("%a %d %b %H:%M")
+
+
+def test_indonesian_wages_case_on_friday_afternoon_skips_sunday_and_independence_day(programme, text):
+    with time_machine.travel(FRIDAY_JAKARTA, tick=False):
+        case = text("Upah lembur bulan Juli tidak dibayar")
+    assert (case.category, case.route) == ("wages", "picc")
+    # Saturday is a working day in Indonesian garment factories; Sunday is not, nor 17 August.
+    assert local(case.acknowledge_by, "Asia/Jakarta") == "Tue 18 Aug 16:00"
+    acknowledgement = db.session.scalars(select(Message).where(Message.purpose == "acknowledgement")).one()
+    assert "Selasa, 18 Agustus" in acknowledgement.body
+
+
+def test_the_same_case_in_jordan_skips_friday_and_saturday(programme, text):
+    with time_machine.travel(FRIDAY_AMMAN, tick=False):
+        case = text("لم يدفعوا أجور العمل الإضافي", to="+96265000001", sender="+962791234567")
+    assert (case.category, case.route, case.language) == ("wages", "picc", "ar")
+    # Friday is a day off: counting starts Sunday 08:00; two working days → Tuesday 08:00.
+    assert local(case.acknowledge_by, "Asia/Amman") == "Tue 18 Aug 08:00"
+
+
+def test_forced_labour_goes_to_the_advisors_with_a_24_hour_calendar_deadline_and_never_to_the_factory(
+        programme, text, client, sign_in, sweep):
+    with time_machine.travel(FRIDAY_JAKARTA, tick=False):
+        case = text("Paspor saya ditahan dan saya dipaksa kerja")
+    assert (case.category, case.route) == ("forced_labour", "advisor")
+    assert case.acknowledge_by - case.opened_at == timedelta(hours=24)  # over Saturday, a calendar day
+
+    sign_in("ani@example.org", factories.PASSWORD)
+    queue = client.get("/queue").get_data(as_text=True)
+    assert case.reference not in queue and 'class="empty"' in queue
+    assert client.get(f"/cases/{case.reference}").status_code == 404
+    # Missed: it climbs from the advisors to the programme manager; the factory hears nothing.
+    sweep(FRIDAY_JAKARTA + timedelta(hours=25))
+    assert db.session.get(Case, case.id).escalation_level == 1
+    told = set(db.session.scalars(select(Notification.user_id).where(Notification.case_id == case.id)))
+    assert told == {user_id("own-advisor@example.org"), user_id("manager@example.org")}
+    notifications = client.get("/notifications").get_data(as_text=True)
+    assert case.reference not in notifications and 'class="badge"' not in client.get("/queue").get_data(as_text=True)
+
+
+def test_a_missed_deadline_escalates_once_and_tells_the_right_people_and_the_worker(programme, text, sweep):
+    with time_machine.travel(FRIDAY_JAKARTA, tick=False):
+        case = text("Upah lembur bulan Juli tidak dibayar")
+
+    # Monday, a quarter of the time left: a reminder to the committee, nothing to the worker.
+    printed = sweep(datetime(2026, 8, 18, 1, tzinfo=timezone.utc))
+    reminders = db.session.scalars(select(Notification).where(Notification.kind == "reminder")).all()
+    assert [n.user_id for n in reminders] == [user_id("ani@example.org")]
+    assert "mail to ani@example.org (id)" in printed and "harus diakui" in printed.lower()
+
+    # Tuesday 16:01 Jakarta: the acknowledge deadline has passed.
+    printed = sweep(case.acknowledge_by + timedelta(minutes=1))
+    case = db.session.get(Case, case.id)
+    assert case.escalation_level == 1 and case.acknowledge_overdue_at is not None
+    escalated = db.session.scalars(select(Notification).where(Notification.kind == "escalated")).all()
+    # The committee and the factory's own advisor; not the country's other advisor, the
+    # programme manager or the factory manager.
+    assert {n.user_id for n in escalated} == {user_id("ani@example.org"), user_id("own-advisor@example.org")}
+    assert "mail to own-advisor@example.org (en)" in printed and "Programme advisors" in printed
+    told = db.session.scalars(select(Message).where(Message.purpose == "escalated")).one()
+    assert told.language == "id" and case.reference in told.body and told.status in ("sent", "delivered")
+    kinds = [e.kind for e in db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
+                                                .order_by(CaseEvent.id))]
+    assert kinds.count("escalated") == 1 and kinds.count("overdue") == 1 and kinds.count("reminder") == 1
+
+    # The same sweep again, and a minute later: nothing more.
+    before = (db.session.scalar(select(func.count(Notification.id))), db.session.scalar(select(func.count(Message.id))))
+    printed = sweep(case.acknowledge_by + timedelta(minutes=1))
+    sweep(case.acknowledge_by + timedelta(minutes=2))
+    db.session.expire_all()
+    assert "checked=0" in printed and "mails=0" in printed
+    after = (db.session.scalar(select(func.count(Notification.id))), db.session.scalar(select(func.count(Message.id))))
+    assert after == before and db.session.get(Case, case.id).escalation_level == 1
+
+
+def test_acknowledging_in_time_stops_the_acknowledge_clock(programme, text, sweep, client, sign_in):
+    with time_machine.travel(FRIDAY_JAKARTA, tick=False):
+        case = text("Upah lembur bulan Juli tidak dibayar")
+        sign_in("ani@example.org", factories.PASSWORD)
+        page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+        client.post(f"/cases/{case.reference}/acknowledge", data={"csrf_token": csrf_token(page)})
+    sweep(case.acknowledge_by + timedelta(hours=1))
+    case = db.session.get(Case, case.id)
+    assert case.acknowledged_in_time is True and case.escalation_level == 0
+    assert db.session.scalar(select(func.count(Notification.id))) == 0
+
+
+def test_waiting_for_the_worker_stops_the_resolve_clock_and_her_reply_restarts_it(programme, text, sweep, client,
+                                                                                   sign_in):
+    with time_machine.travel(FRIDAY_JAKARTA, tick=False):
+        case = text("Upah lembur bulan Juli tidak dibayar")
+    original = case.resolve_by  # 15 working days
+    asked_at = FRIDAY_JAKARTA + timedelta(days=3)  # Monday 17 August, a holiday, 16:00
+    with time_machine.travel(asked_at, tick=False):
+        sign_in("ani@example.org", factories.PASSWORD)
+        page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+        response = client.post(f"/cases/{case.reference}/reply", data={
+            "csrf_token": csrf_token(page), "reply-template": "followup_more_info", "reply-wait": "y"})
+        assert response.status_code == 302
+        page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    assert case.status == "acknowledged" and case.waiting_since == asked_at and case.next_check_at is None
+    assert in_indonesian("stopped: waiting for the worker since %(when)s", when="")[:20] in page
+
+    # Long after the original deadline: the stopped clock escalates nothing.
+    sweep(original + timedelta(days=2))
+    assert db.session.get(Case, case.id).escalation_level == 0
+
+    answered_at = original + timedelta(days=3)
+    with time_machine.travel(answered_at, tick=False):
+        text("Lemburnya tanggal 3 dan 4 Juli, di bagian jahit")
+    case = db.session.get(Case, case.id)
+    assert case.waiting_since is None and case.paused_seconds == int((answered_at - asked_at).total_seconds())
+    # The working time that was left when she was asked is what is left now.
+    from grievance.workflows.deadlines import case_calendar
+
+    calendar = case_calendar(db.session, case)
+    assert calendar.counted(answered_at, case.resolve_by, "working_days") == \
+        calendar.counted(asked_at, original, "working_days")
+    kinds = [e.kind for e in case.events]
+    assert kinds.index("waiting_on_worker") < kinds.index("clock_resumed")
+
+
+def test_two_sweeps_at_once_escalate_each_case_once(programme, make_app, text):
+    with time_machine.travel(FRIDAY_JAKARTA, tick=False):
+        for n in range(12):
+            text(f"Upah lembur tidak dibayar {n}", sender=f"+62812000000{n:02d}")
+    deadline = db.session.scalar(select(func.max(Case.acknowledge_by)))
+    results, errors = [], []
+
+    def run() -> None:
+        app = make_app()
+        with app.app_context(), time_machine.travel(deadline + timedelta(minutes=1), tick=False):
+            try:
+                results.append(sweep_deadlines())
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert sum(r["escalations"] for r in results) == 12
+    db.session.expire_all()
+    escalations = db.session.scalar(select(func.count(CaseEvent.id)).where(CaseEvent.kind == "escalated"))
+    told = db.session.scalar(select(func.count(Message.id)).where(Message.purpose == "escalated"))
+    assert escalations == 12 and told == 12
+
+
+def test_queue_and_case_page_show_time_left_overdue_and_escalation(programme, text, sweep, client, sign_in):
+    with time_machine.travel(FRIDAY_JAKARTA, tick=False):
+        late = text("Upah lembur bulan Juli tidak dibayar")
+    with time_machine.travel(FRIDAY_JAKARTA + timedelta(days=4), tick=False):
+        fresh = text("Gaji dipotong tanpa alasan", sender="+6281311112222")
+    sweep(late.acknowledge_by + timedelta(hours=2))
+    with time_machine.travel(late.acknowledge_by + timedelta(hours=2), tick=False):
+        sign_in("ani@example.org", factories.PASSWORD)
+        queue = client.get("/queue").get_data(as_text=True)
+        page = client.get(f"/cases/{late.reference}").get_data(as_text=True)
+        notifications = client.get("/notifications").get_data(as_text=True)
+    late_row = queue[queue.index(late.reference):queue.index(fresh.reference)]
+    # Ani reads Indonesian: "terlambat 2 j", "Dieskalasi ke: Penasihat program".
+    assert in_indonesian("overdue by %(span)s", span="2 j") in late_row
+    assert in_indonesian("Escalated to: %(level)s", level=in_indonesian("Programme advisors")) in late_row
+    assert row_class(queue, late.reference) == "overdue" and row_class(queue, fresh.reference) == ""
+    assert in_indonesian("%(span)s left", span="")[:6] in queue[queue.index(fresh.reference):]
+    assert in_indonesian("Programme advisors") in page and in_indonesian("Resolve by") in page
+    assert 'class="badge"' in queue and late.reference in notifications
+
+
+def test_a_policy_and_a_holiday_set_by_an_admin_change_the_next_deadline(programme, text, client, sign_in):
+    add_user("admin@example.org", "Admin", factories.PASSWORD, "admin", None, None, None, "en")
+    db.session.commit()
+    sign_in("admin@example.org", factories.PASSWORD)
+    page = client.get("/admin/countries/ID").get_data(as_text=True)
+    assert "Independence Day" in page and "Forced labour" in page
+    token = csrf_token(page)
+    bad = client.post("/admin/countries/ID/policies", data={
+        "csrf_token": token, "policy-route": "picc", "policy-category": "wages", "policy-acknowledge_amount": "0",
+        "policy-acknowledge_unit": "working_hours", "policy-resolve_amount": "40",
+        "policy-resolve_unit": "working_hours", "policy-reminder_share": "0.25"})
+    assert bad.status_code == 400 and "Number must be between 1 and 1000." in bad.get_data(as_text=True)
+    saved = client.post("/admin/countries/ID/policies", data={
+        "csrf_token": token, "policy-route": "picc", "policy-category": "wages", "policy-acknowledge_amount": "4",
+        "policy-acknowledge_unit": "working_hours", "policy-resolve_amount": "40",
+        "policy-resolve_unit": "working_hours", "policy-reminder_share": "0.25"})
+    assert saved.status_code == 302
+    holiday = client.post("/admin/countries/ID/holidays", data={
+        "csrf_token": token, "holiday-date": "2026-08-15", "holiday-every_year": "no", "holiday-name": "Factory day"})
+    assert holiday.status_code == 302
+
+    with time_machine.travel(FRIDAY_JAKARTA, tick=False):
+        case = text("Upah lembur bulan Juli tidak dibayar")
+    # 4 working hours from Friday 16:00: 1 hour on Friday; Saturday 15th, Sunday and Monday 17th
+    # are off; 3 hours on Tuesday from 08:00.
+    assert local(case.acknowledge_by, "Asia/Jakarta") == "Tue 18 Aug 11:00"
+
+
+def test_routing_of_grave_categories_cannot_be_sent_to_the_factory(programme, client, sign_in):
+    add_user("admin@example.org", "Admin", factories.PASSWORD, "admin", None, None, None, "en")
+    db.session.commit()
+    sign_in("admin@example.org", factories.PASSWORD)
+    token = csrf_token(client.get("/admin/countries/ID").get_data(as_text=True))
+    client.post("/admin/countries/ID/routing", data={
+        "csrf_token": token, "route-forced_labour": "picc", "route-discrimination": "advisor"})
+    from grievance.workflows.routing import route_for
+
+    assert route_for(db.session, "ID", "forced_labour", False, True) == "advisor"
+    assert route_for(db.session, "ID", "discrimination", False, True) == "advisor"
+    assert route_for(db.session, "ID", "wages", False, True) == "picc"
+
+
+def test_administration_is_for_admins_only(programme, client, sign_in):
+    sign_in("country-advisor@example.org", factories.PASSWORD)
+    assert client.get("/admin/").status_code == 404
+    assert client.get("/admin/countries/ID").status_code == 404
