@@ -22,7 +22,16 @@ def catalog(locale: str):
         return read_po(handle, locale=locale)
 
 
-def placeholders(text: str) -> list[str]:
+def frozen(value):
+    """Plural messages come as lists from .mo files and as tuples from .po files."""
+    return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
+def placeholders(text: str | tuple) -> list[str]:
+    """The placeholders of a message; a plural message must keep them in every form."""
+    if isinstance(text, (tuple, list)):
+        forms = {tuple(placeholders(form)) for form in text}
+        return list(forms.pop()) if len(forms) == 1 else ["<forms differ>"]
     return sorted(a or b for a, b in PLACEHOLDER.findall(text))
 
 
@@ -55,8 +64,8 @@ def test_the_compiled_catalog_matches_its_source(locale):
     mo = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.mo"
     assert mo.exists(), "run: flask --app grievance translations compile"
     with open(mo, "rb") as handle:
-        compiled = {m.id: m.string for m in read_mo(handle) if m.id}
-    source = {m.id: m.string for m in catalog(locale) if m.id and m.string and not m.fuzzy}
+        compiled = {frozen(m.id): frozen(m.string) for m in read_mo(handle) if m.id}
+    source = {frozen(m.id): frozen(m.string) for m in catalog(locale) if m.id and m.string and not m.fuzzy}
     assert compiled == source, "stale: run flask --app grievance translations compile"
 
 
