@@ -38,8 +38,8 @@ class SmtpMailer:
     def send(self, to: str, subject: str, body: str, language: str) -> None:
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = self.sender, to, subject
-        message["Content-Language"] = language
         message.set_content(body)
+        message["Content-Language"] = language  # after set_content, which clears Content-* headers
         with smtplib.SMTP(self.host, self.port, timeout=30) as smtp:
             if self.starttls:
                 smtp.starttls()

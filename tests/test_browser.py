@@ -88,3 +88,72 @@ def test_an_arabic_page_reads_right_to_left(app, live_server, browser, screensho
     page.click("button[value=en]")  # the language switcher
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
     expect(page.locator("h1")).to_have_text("Open cases")
+
+
+def test_an_escalated_case_stands_out_and_an_admin_adds_a_holiday(app, live_server, browser, screenshot,
+                                                                   post_twilio, run_jobs):
+    from datetime import datetime, timedelta, timezone
+
+    import time_machine
+    from sqlalchemy import select
+
+    from grievance.cli import add_user
+    from grievance.extensions import db
+    from grievance.jobs import sweep_deadlines
+    from grievance.models import Case
+    from tests.conftest import inbound_params
+
+    factories.factory()
+    factories.picc_member("ani@example.org", "IDN-0001", language="en")
+    add_user("sari@example.org", "Sari", factories.PASSWORD, "advisor", "IDN-0001", None, None, "en")
+    add_user("admin@example.org", "Admin", factories.PASSWORD, "admin", None, None, None, "en")
+    db.session.commit()
+    with time_machine.travel(datetime(2026, 8, 14, 9, tzinfo=timezone.utc), tick=False):
+        post_twilio(inbound_params("Upah lembur bulan Juli tidak dibayar", sender="+6281298765432"))
+        run_jobs()
+    late = db.session.scalars(select(Case)).one()
+    with time_machine.travel(late.acknowledge_by + timedelta(hours=1), tick=False):
+        sweep_deadlines()
+        run_jobs()
+    post_twilio(inbound_params("Gaji dipotong tanpa alasan", sender="+6281311112222"))
+    run_jobs()
+
+    desk = browser.new_page(locale="en-US", viewport={"width": 1000, "height": 700})
+    desk.goto(f"{live_server}/login")
+    desk.fill("#email", "ani@example.org")
+    desk.fill("#password", factories.PASSWORD)
+    desk.click("main button[type=submit]")
+    late_row = desk.locator("table.queue tr", has_text=late.reference)
+    expect(late_row).to_contain_text("Escalated to: Programme advisors")
+    expect(late_row).to_contain_text("overdue by")
+    # The late case comes first and is marked in red.
+    assert late_row.evaluate("row => getComputedStyle(row.cells[0]).borderInlineStartColor") == "rgb(179, 38, 30)"
+    expect(desk.locator("table.queue tbody tr").first).to_contain_text(late.reference)
+    expect(desk.locator(".bell .badge")).to_have_text("1")
+    screenshot(desk, "queue-escalated")
+
+    desk.click(".bell")
+    expect(desk.locator(".notifications li.unread")).to_contain_text(
+        f"Case {late.reference} was not acknowledged in time and is now with: Programme advisors.")
+    screenshot(desk, "notifications")
+    desk.click("button:has-text('Mark all as read')")
+    expect(desk.locator(".bell .badge")).to_have_count(0)
+    desk.click(f".notifications a:has-text('{late.reference}')")
+    expect(desk.locator(".facts")).to_contain_text("Programme advisors")
+    expect(desk.locator(".facts")).to_contain_text("escalated")
+    screenshot(desk, "case-escalated")
+
+    admin = browser.new_page(locale="en-US", viewport={"width": 1000, "height": 900})
+    admin.goto(f"{live_server}/login")
+    admin.fill("#email", "admin@example.org")
+    admin.fill("#password", factories.PASSWORD)
+    admin.click("main button[type=submit]")
+    admin.click("text=Administration")
+    admin.click("text=Indonesia (ID)")
+    admin.fill("#holiday-date", "2026-12-24")
+    admin.select_option("#holiday-every_year", "no")
+    admin.fill("#holiday-name", "Factory anniversary")
+    admin.click("button:has-text('Add')")
+    expect(admin.locator(".flash")).to_have_text("Holiday added.")
+    expect(admin.locator("table.admin").last).to_contain_text("Factory anniversary")
+    screenshot(admin, "admin-country")

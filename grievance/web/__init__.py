@@ -109,6 +109,7 @@ def register_page_helpers(app: Flask) -> None:
             "category_label": lambda code: label(code, CATEGORY_LABELS),
             "route_label": lambda code: label(code, ROUTE_LABELS),
             "unit_label": lambda code: label(code, UNIT_LABELS),
+            "level_label": lambda code: label(code, LEVEL_LABELS),
         }
 
     @app.after_request

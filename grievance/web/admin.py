@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, DecimalField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from grievance.extensions import db
@@ -40,7 +41,8 @@ def _unit_choices():
 
 
 class WeekForm(FlaskForm):
-    weekend = SelectMultipleField(_l("Days off"), coerce=int, validators=[Optional()])
+    weekend = SelectMultipleField(_l("Days off"), coerce=int, validators=[Optional()],
+                                  widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     workday_start = StringField(_l("Work starts"), validators=[DataRequired(), CLOCK])
     workday_end = StringField(_l("Work ends"), validators=[DataRequired(), CLOCK])
 
@@ -55,9 +57,12 @@ class WeekForm(FlaskForm):
 
 class HolidayForm(FlaskForm):
     date = DateField(_l("Date"), validators=[InputRequired(message=_l("Pick a date."))])
-    every_year = SelectField(_l("Repeats"), choices=[("yes", _l("every year on this day")),
-                                                     ("no", _l("this year only"))])
+    every_year = SelectField(_l("Repeats"))
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.every_year.choices = [("yes", _("every year on this day")), ("no", _("this year only"))]
 
 
 class PolicyForm(FlaskForm):

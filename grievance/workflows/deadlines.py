@@ -292,9 +292,11 @@ def _sweep_case(session: Session, case: Case, now: datetime, people: People, bat
         report.notifications += len(responsible)
         return
     report.escalations += 1
-    batch.event(case, "escalated", now, deadline=missed[0], from_level=values["escalation_level"], to_level=level,
-                to=chain[level])
     told = responsible | people.for_level(case, chain[level])
+    batch.event(case, "escalated", now, deadline=missed[0], from_level=values["escalation_level"], to_level=level,
+                to=chain[level], notified=len(told))
+    if not people.for_level(case, chain[level]):
+        log.warning("case %s escalated to %s, but nobody holds that role for it", case.reference, chain[level])
     batch.notify(told, case, ESCALATED, missed[0], now, level=level, to=chain[level])
     report.notifications += len(told)
     last = channels.get(case.id)

@@ -309,3 +309,71 @@ def test_administration_is_for_admins_only(programme, client, sign_in):
     sign_in("country-advisor@example.org", factories.PASSWORD)
     assert client.get("/admin/").status_code == 404
     assert client.get("/admin/countries/ID").status_code == 404
+
+
+def test_notifications_are_mailed_through_smtp_in_each_persons_language(programme, make_app, text, run_jobs):
+    from aiosmtpd.controller import Controller
+
+    from grievance.jobs import email_notifications
+
+    class Inbox:
+        def __init__(self):
+            self.mails = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.mails.append((envelope.rcpt_tos, envelope.content.decode("utf-8")))
+            return "250 OK"
+
+    import socket
+
+    with socket.socket() as probe:  # a free port for the SMTP server
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    server = Controller(inbox, hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        with time_machine.travel(FRIDAY_JAKARTA, tick=False):
+            case = text("Upah lembur bulan Juli tidak dibayar")
+        app = make_app(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=server.port, SMTP_STARTTLS=False,
+                       MAIL_FROM="grievance@example.org", PUBLIC_BASE_URL="https://grievance.example.org")
+        with app.app_context(), time_machine.travel(case.acknowledge_by + timedelta(minutes=5), tick=False):
+            sweep_deadlines()
+            run_jobs()
+            assert email_notifications() == 0  # already mailed by the job the sweep queued
+    finally:
+        server.stop()
+    by_recipient = {tuple(to): body for to, body in inbox.mails}
+    assert set(by_recipient) == {("ani@example.org",), ("own-advisor@example.org",)}
+    advisor_mail = by_recipient[("own-advisor@example.org",)]
+    assert "Content-Language: en" in advisor_mail and f"https://grievance.example.org/cases/{case.reference}" in advisor_mail
+    assert "Content-Language: id" in by_recipient[("ani@example.org",)]
+    assert WORKER[-6:] not in "".join(by_recipient.values())  # never her number
+
+
+def test_an_admin_sets_a_working_week_and_a_wrong_one_is_named(programme, client, sign_in):
+    from grievance.models import Country
+
+    add_user("admin@example.org", "Admin", factories.PASSWORD, "admin", None, None, None, "en")
+    db.session.commit()
+    sign_in("admin@example.org", factories.PASSWORD)
+    token = csrf_token(client.get("/admin/countries/ID").get_data(as_text=True))
+    bad = client.post("/admin/countries/ID/week", data={
+        "csrf_token": token, "week-weekend": ["6"], "week-workday_start": "8am", "week-workday_end": "07:00"})
+    assert bad.status_code == 400 and "Write the time as HH:MM" in bad.get_data(as_text=True)
+    every_day = client.post("/admin/countries/ID/week", data={
+        "csrf_token": token, "week-weekend": [str(d) for d in range(7)], "week-workday_start": "07:00",
+        "week-workday_end": "16:00"})
+    assert "At least one day of the week must be a working day." in every_day.get_data(as_text=True)
+    try:
+        saved = client.post("/admin/countries/ID/week", data={
+            "csrf_token": token, "week-weekend": ["5", "6"], "week-workday_start": "07:00",
+            "week-workday_end": "16:00"})
+        assert saved.status_code == 302
+        db.session.expire_all()
+        indonesia = db.session.get(Country, "ID")
+        assert (indonesia.weekend, indonesia.workday_start, indonesia.workday_end) == ([5, 6], "07:00", "16:00")
+    finally:
+        indonesia = db.session.get(Country, "ID")
+        indonesia.weekend, indonesia.workday_start, indonesia.workday_end = [6], "08:00", "17:00"
+        db.session.commit()
