@@ -190,14 +190,7 @@ def save_policy(code: str):
 
 @bp.post("/countries/<code>/policies/<int:policy_id>/delete")
 def delete_policy(code: str, policy_id: int):
-    found = _country(code)
-    policy = db.session.get(DeadlinePolicy, policy_id)
-    if policy is None or policy.country_code != found.code or not ActionForm().validate_on_submit():
-        abort(404)
-    db.session.delete(policy)
-    db.session.commit()
-    flash(_("Deadline policy removed."))
-    return redirect(url_for("admin.country", code=found.code))
+    return _delete(DeadlinePolicy, code, policy_id, _("Deadline policy removed."))
 
 
 @bp.post("/countries/<code>/holidays")
@@ -223,11 +216,18 @@ def add_holiday(code: str):
 
 @bp.post("/countries/<code>/holidays/<int:holiday_id>/delete")
 def delete_holiday(code: str, holiday_id: int):
+    return _delete(Holiday, code, holiday_id, _("Holiday removed."))
+
+
+def _delete(model, code: str, row_id: int, done: str):
+    """Remove one row of a country's rules (a policy, a holiday) from its button."""
     found = _country(code)
-    holiday = db.session.get(Holiday, holiday_id)
-    if holiday is None or holiday.country_code != found.code or not ActionForm().validate_on_submit():
+    row = db.session.get(model, row_id)
+    if row is None or row.country_code != found.code:
         abort(404)
-    db.session.delete(holiday)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    db.session.delete(row)
     db.session.commit()
-    flash(_("Holiday removed."))
+    flash(done)
     return redirect(url_for("admin.country", code=found.code))
