@@ -23,7 +23,7 @@ from grievance.privacy import vault
 from grievance.queueing import job
 from grievance.workflows.conversation import expire_conversations
 from grievance.workflows.deadlines import sweep
-from grievance.workflows.notifications import claim_digest, pending_digests
+from grievance.workflows.notifications import claim_digest, digest_items, pending_digests, release_digest
 from grievance.workflows.inbound import handle_inbound
 
 log = logging.getLogger(__name__)
@@ -215,26 +215,30 @@ def sweep_deadlines() -> dict[str, int]:
 
 @job
 def email_notifications() -> int:
-    """One digest mail per person for what they have not been mailed yet; returns mails sent."""
+    """One digest mail per person for what they have not been mailed yet; returns mails sent.
+
+    The claim is committed before the mail goes out, so no row (and on SQLite, no database)
+    stays locked while a mail server answers; a failed mail releases its claim.
+    """
     from grievance.mail import mailer, render_digest
 
     sender, sent, now = mailer(), 0, utcnow()
     for user_id, ids in pending_digests(db.session).items():
+        claimed = claim_digest(db.session, ids, now)
+        db.session.commit()
         user = db.session.get(User, user_id)
-        notifications, total = claim_digest(db.session, ids, now)
-        if not notifications or not user.active:
-            db.session.commit()
+        notifications, total = digest_items(db.session, user, claimed) if user.active else ([], 0)
+        if not notifications:
             continue
         subject, body, language = render_digest(user, notifications, total)
         try:
             sender.send(user.email, subject, body, language)
-        except Exception as error:  # left unmailed: the next round tries again
-            db.session.rollback()
+        except Exception as error:
+            release_digest(db.session, claimed)
+            db.session.commit()
             log.warning("mail to user %s failed: %s", user_id, type(error).__name__)
             continue
-        db.session.commit()
         sent += 1
-    db.session.commit()
     return sent
 
 

@@ -72,6 +72,13 @@ class Case(Base):
     # When the sweep next has something to do for this case (a reminder or a deadline);
     # empty when nothing is pending. The sweep reads only this index.
     next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The deadline the queue sorts by (acknowledge while awaited, then resolve; empty while
+    # the clock is stopped or the case is done).
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Incremented by every change: the sweep and people never overwrite each other's changes.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     @hybrid_property
     def acknowledged_in_time(self) -> bool | None:

@@ -10,6 +10,7 @@ from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_timedelta
 from flask import Flask, render_template
 from flask_babel import get_locale, gettext
+from sqlalchemy.orm.exc import StaleDataError
 
 from grievance.models.base import utcnow
 from grievance.web.i18n import LANGUAGE_NAMES, RTL_LOCALES, UI_LOCALES
@@ -53,10 +54,12 @@ def case_timezone(case) -> str:
 
 
 def next_deadline(case) -> dict | None:
-    """The deadline that matters now: acknowledge while the case is new, then resolve."""
-    if case.status == "new":
-        return {"kind": "acknowledge", "label": gettext("Acknowledge by"), "at": case.acknowledge_by, "left": time_left(case.acknowledge_by),
-                "paused": False}
+    """The deadline that matters now: acknowledge while awaited, then resolve."""
+    from grievance.workflows.deadlines import awaiting_acknowledgement
+
+    if awaiting_acknowledgement({"status": case.status, "acknowledged_at": case.acknowledged_at}):
+        return {"kind": "acknowledge", "label": gettext("Acknowledge by"), "at": case.acknowledge_by,
+                "left": time_left(case.acknowledge_by), "paused": False}
     if case.status in ("acknowledged", "in_progress", "reopened") and case.resolve_by is not None:
         paused = case.waiting_since is not None
         return {"kind": "resolve", "label": gettext("Resolve by"), "at": case.resolve_by,
@@ -127,6 +130,17 @@ def register_page_helpers(app: Flask) -> None:
     def not_found(_error):
         return render_template("error.html", title=gettext("Not found"),
                                text=gettext("There is nothing here, or you may not see it.")), 404
+
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(_error):
+        # Someone (or the deadline sweep) changed the case at the same moment: nothing of
+        # this request was saved; the person looks again and repeats it.
+        from grievance.extensions import db
+
+        db.session.rollback()
+        return render_template("error.html", title=gettext("The case changed meanwhile"),
+                               text=gettext("Someone else changed this case at the same moment. Nothing was saved: "
+                                            "please open it again and repeat what you did.")), 409
 
     @app.errorhandler(429)
     def too_many(_error):

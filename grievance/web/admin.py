@@ -18,10 +18,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from grievance.extensions import db
 from grievance.models import Country, DeadlinePolicy, Holiday, RoutingRule
 from grievance.models.case import ROUTE_ADVISOR, ROUTE_PICC
-from grievance.models.policy import ANY_CATEGORY, UNITS
+from grievance.models.policy import ANY_CATEGORY, CALENDAR_HOURS, UNITS, WORKING_DAYS, WORKING_HOURS
 from grievance.web.labels import CATEGORY_LABELS, ROUTE_LABELS, UNIT_LABELS, label
 from grievance.web.queue import ActionForm
 from grievance.workflows.routing import ADVISOR_CATEGORIES
+from grievance.workflows.working_time import amount_of
 
 bp = Blueprint("admin", __name__)
 CLOCK = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message=_l("Write the time as HH:MM, for example 08:00."))
@@ -68,9 +69,9 @@ class HolidayForm(FlaskForm):
 class PolicyForm(FlaskForm):
     category = SelectField(_l("Category"), validators=[DataRequired()])
     route = SelectField(_l("Queue"), validators=[DataRequired()])
-    acknowledge_amount = IntegerField(_l("Acknowledge within"), validators=[InputRequired(), NumberRange(1, 1000)])
+    acknowledge_amount = IntegerField(_l("Acknowledge within"), validators=[InputRequired(), NumberRange(1, 8760)])
     acknowledge_unit = SelectField(_l("Unit"))
-    resolve_amount = IntegerField(_l("Resolve within"), validators=[InputRequired(), NumberRange(1, 5000)])
+    resolve_amount = IntegerField(_l("Resolve within"), validators=[InputRequired(), NumberRange(1, 8760)])
     resolve_unit = SelectField(_l("Unit"))
     reminder_share = DecimalField(_l("Remind when this share of the time is left (0 to 0.9)"), places=2,
                                   validators=[InputRequired(), NumberRange(0, 0.9)])
@@ -85,6 +86,26 @@ class PolicyForm(FlaskForm):
     def validate_route(self, field):
         if field.data == ROUTE_PICC and self.category.data in ADVISOR_CATEGORIES:
             raise ValidationError(_("This category always goes to the programme advisors."))
+
+    def validate_acknowledge_amount(self, field):
+        _within_limit(field, self.acknowledge_unit.data)
+
+    def validate_resolve_amount(self, field):
+        _within_limit(field, self.resolve_unit.data)
+        if (field.data and self.acknowledge_amount.data and self.acknowledge_unit.data in UNITS
+                and self.resolve_unit.data in UNITS
+                and amount_of(field.data, self.resolve_unit.data)
+                < amount_of(self.acknowledge_amount.data, self.acknowledge_unit.data)):
+            raise ValidationError(_("The time to resolve cannot be shorter than the time to acknowledge."))
+
+
+# At most a year, whatever the unit: a longer deadline is a typing error.
+LIMITS = {WORKING_DAYS: 250, WORKING_HOURS: 2000, CALENDAR_HOURS: 8760}
+
+
+def _within_limit(field, unit: str) -> None:
+    if field.data and unit in LIMITS and field.data > LIMITS[unit]:
+        raise ValidationError(_("At most %(limit)s %(unit)s.", limit=LIMITS[unit], unit=label(unit, UNIT_LABELS)))
 
 
 @bp.before_request

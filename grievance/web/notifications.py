@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
-
-from grievance.access import case_scope
 from grievance.extensions import db
-from grievance.models import Case, Notification
+from grievance.models import Notification
 from grievance.models.base import utcnow
 from grievance.web.queue import ActionForm
-from grievance.workflows.notifications import mark_read
+from grievance.workflows.notifications import mark_read, visible_notifications
 
 bp = Blueprint("notifications", __name__)
 SHOWN = 100
@@ -26,9 +23,7 @@ def _signed_in():
 @bp.get("/notifications")
 def index():
     notifications = db.session.scalars(
-        select(Notification).join(Case, Case.id == Notification.case_id)
-        .where(Notification.user_id == current_user.id, case_scope(current_user))
-        .order_by(Notification.id.desc()).limit(SHOWN)
+        visible_notifications(current_user).order_by(Notification.id.desc()).limit(SHOWN)
     ).all()
     return render_template("notifications.html", notifications=notifications, form=ActionForm())
 

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import case as sql_case
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -18,7 +17,7 @@ from grievance.jobs import defer_send
 from grievance.models import Case, Message
 from grievance.models.base import utcnow
 from grievance.language.texts import FOLLOWUP_TEMPLATES, worker_text
-from grievance.models.case import CLOSED, NEW, OPEN_STATUSES, RESOLVED
+from grievance.models.case import CLOSED, OPEN_STATUSES, RESOLVED
 from grievance.privacy import vault
 from grievance.workflows.deadlines import acknowledge as acknowledge_case
 from grievance.workflows.followup import committee_reply, resolve, worker_language
@@ -89,11 +88,11 @@ def home():
 
 @bp.get("/queue")
 def index():
-    next_deadline = sql_case((Case.status == NEW, Case.acknowledge_by), else_=Case.resolve_by)
+    # Earliest deadline first (the late ones are those), by the indexed due_at.
     cases = db.session.scalars(
         visible_cases(current_user)
         .where(Case.status.not_in((RESOLVED, CLOSED)))
-        .order_by(Case.escalation_level.desc(), next_deadline, Case.id)
+        .order_by(Case.due_at.asc().nulls_last(), Case.id)
         .limit(500)
     ).all()
     return render_template("queue.html", cases=cases)

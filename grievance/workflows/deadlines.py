@@ -9,8 +9,10 @@ deadline and escalates after it.
 
 Each case carries ``next_check_at``, the next moment the sweep has something to do for it (a
 reminder or a deadline), so the sweep reads one index, in batches, however many cases are
-due. Every change the sweep makes is an UPDATE guarded by the ``next_check_at`` it read:
+due. Every change the sweep makes is an UPDATE guarded by the version of the case it read:
 run twice, or by two cron processes at once, each reminder and escalation happens once.
+The guard is the case's ``version``, which every change of a case increments (the ORM's
+version counter), so a committee member's action and the sweep never overwrite each other.
 """
 
 from __future__ import annotations
@@ -24,14 +26,14 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from grievance.models import Case, CaseEvent, Country, DeadlinePolicy, Holiday, Message, Notification, User
-from grievance.models.case import ACKNOWLEDGED, NEW, OPEN_STATUSES, ROUTE_ADVISOR
+from grievance.models.case import ACKNOWLEDGED, NEW, OPEN_STATUSES, REOPENED, ROUTE_ADVISOR
 from grievance.models.message import INBOUND
 from grievance.models.notification import ESCALATED, OVERDUE, REMINDER
 from grievance.models.policy import ANY_CATEGORY, CALENDAR_HOURS, WORKING_DAYS
 from grievance.workflows.events import record
 from grievance.workflows.notifications import People, escalation_chain
 from grievance.workflows.outbox import queue_reply
-from grievance.workflows.working_time import WorkingCalendar, amount_of
+from grievance.workflows.working_time import NoWorkingDays, WorkingCalendar, amount_of
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +103,27 @@ def set_deadlines(session: Session, case: Case, start: datetime) -> None:
     """Both deadlines from the policy, counted from ``start`` (the opening or a reopening)."""
     terms = terms_for(session, case.country_code, case.route, case.category)
     calendar = case_calendar(session, case)
+    try:
+        _apply_terms(case, terms, calendar, start)
+    except NoWorkingDays:  # a week or holiday list without working days: never lose the case
+        log.error("no working day in the calendar of %s; deadlines counted in calendar hours", case.country_code)
+        _apply_terms(case, _in_calendar_hours(terms), calendar, start)
+    case.acknowledged_at = None
+    case.acknowledge_reminded_at = case.resolve_reminded_at = None
+    case.acknowledge_overdue_at = case.resolve_overdue_at = None
+    case.waiting_since = None
+    schedule(case)
+
+
+def _in_calendar_hours(terms: Terms) -> Terms:
+    def hours(amount: int, unit: str) -> int:
+        return int(amount_of(amount, unit).total_seconds() // 3600)
+
+    return Terms(hours(terms.acknowledge_amount, terms.acknowledge_unit), CALENDAR_HOURS,
+                 hours(terms.resolve_amount, terms.resolve_unit), CALENDAR_HOURS, terms.reminder_share)
+
+
+def _apply_terms(case: Case, terms: Terms, calendar: WorkingCalendar, start: datetime) -> None:
     case.acknowledge_by = calendar.add(start, amount_of(terms.acknowledge_amount, terms.acknowledge_unit),
                                        terms.acknowledge_unit)
     case.resolve_by = calendar.add(start, amount_of(terms.resolve_amount, terms.resolve_unit), terms.resolve_unit)
@@ -109,28 +132,44 @@ def set_deadlines(session: Session, case: Case, start: datetime) -> None:
                                               terms.reminder_share)
     case.resolve_remind_at = _reminder_at(calendar, start, terms.resolve_amount, terms.resolve_unit,
                                           terms.reminder_share)
-    case.acknowledge_reminded_at = case.resolve_reminded_at = None
-    case.acknowledge_overdue_at = case.resolve_overdue_at = None
-    case.waiting_since = None
-    schedule(case)
+
+
+def awaiting_acknowledgement(values: dict) -> bool:
+    """New, or reopened by her and not yet acknowledged again."""
+    return values["status"] in (NEW, REOPENED) and values["acknowledged_at"] is None
+
+
+def resolve_clock_runs(values: dict) -> bool:
+    return (values["status"] in OPEN_STATUSES and values["resolve_by"] is not None
+            and values["waiting_since"] is None)
+
+
+def _pending(values: dict) -> list[tuple[str, datetime]]:
+    """Deadlines and reminders still ahead of the case: (what, when)."""
+    pending = []
+    for deadline, running in ((ACKNOWLEDGE, awaiting_acknowledgement(values)), (RESOLVE, resolve_clock_runs(values))):
+        if not running or values[f"{deadline}_overdue_at"] is not None:
+            continue
+        pending.append((f"{deadline}_deadline", values[f"{deadline}_by"]))
+        if values[f"{deadline}_reminded_at"] is None and values[f"{deadline}_remind_at"] is not None:
+            pending.append((f"{deadline}_reminder", values[f"{deadline}_remind_at"]))
+    return pending
 
 
 def next_check(values: dict) -> datetime | None:
     """The next moment the sweep must look at a case, from its current values."""
-    due: list[datetime] = []
-    if values["status"] == NEW and values["acknowledge_overdue_at"] is None:
-        due.append(values["acknowledge_by"])
-        if values["acknowledge_reminded_at"] is None and values["acknowledge_remind_at"] is not None:
-            due.append(values["acknowledge_remind_at"])
-    if (values["status"] in OPEN_STATUSES and values["resolve_by"] is not None and values["waiting_since"] is None
-            and values["resolve_overdue_at"] is None):
-        due.append(values["resolve_by"])
-        if values["resolve_reminded_at"] is None and values["resolve_remind_at"] is not None:
-            due.append(values["resolve_remind_at"])
-    return min(due) if due else None
+    pending = _pending(values)
+    return min(when for _what, when in pending) if pending else None
 
 
-CLOCK_FIELDS = ("status", "acknowledge_by", "resolve_by", "waiting_since", "acknowledge_remind_at",
+def due_at(values: dict) -> datetime | None:
+    """The deadline the queue sorts by: acknowledge while awaited, then resolve (none while paused)."""
+    if awaiting_acknowledgement(values):
+        return values["acknowledge_by"]
+    return values["resolve_by"] if resolve_clock_runs(values) else None
+
+
+CLOCK_FIELDS = ("status", "acknowledged_at", "acknowledge_by", "resolve_by", "waiting_since", "acknowledge_remind_at",
                 "resolve_remind_at", "acknowledge_reminded_at", "resolve_reminded_at", "acknowledge_overdue_at",
                 "resolve_overdue_at", "escalation_level")
 
@@ -141,13 +180,14 @@ def _values(case: Case) -> dict:
 
 def schedule(case: Case) -> None:
     """Call after any change of status or deadline."""
-    case.next_check_at = next_check(_values(case))
+    values = _values(case)
+    case.next_check_at, case.due_at = next_check(values), due_at(values)
 
 
 # -- what people do --------------------------------------------------------------------------
 
 def acknowledge(session: Session, case: Case, actor: User | None, now: datetime) -> bool:
-    if case.status != NEW:
+    if not awaiting_acknowledgement(_values(case)):
         return False
     case.status, case.acknowledged_at = ACKNOWLEDGED, now
     record(session, case, "acknowledged", now, actor_user_id=actor.id if actor else None,
@@ -167,6 +207,11 @@ def wait_for_worker(session: Session, case: Case, actor: User, now: datetime) ->
 
 def worker_replied(session: Session, case: Case, now: datetime) -> None:
     """Her answer restarts the resolve clock with the time that was left when it stopped."""
+    resume_clock(session, case, now)
+
+
+def resume_clock(session: Session, case: Case, now: datetime) -> None:
+    """Restart a stopped resolve clock (she answered, or the case is resolved meanwhile)."""
     if case.waiting_since is None:
         return
     paused_from = case.waiting_since
@@ -205,19 +250,15 @@ class SweepReport:
 
 
 def _actions(values: dict, now: datetime) -> list[tuple[str, str]]:
-    """What is due now: ("overdue" | "remind", "acknowledge" | "resolve")."""
+    """What is due now: ("overdue" | "remind", "acknowledge" | "resolve"). A reminder whose
+    deadline has passed too is not sent: the deadline speaks for it."""
+    due = {what for what, when in _pending(values) if when <= now}
     actions = []
-    if values["status"] == NEW and values["acknowledge_overdue_at"] is None:
-        if values["acknowledge_by"] <= now:
-            actions.append(("overdue", ACKNOWLEDGE))
-        elif values["acknowledge_reminded_at"] is None and (values["acknowledge_remind_at"] or now) < now:
-            actions.append(("remind", ACKNOWLEDGE))
-    if (values["status"] in OPEN_STATUSES and values["resolve_by"] is not None and values["waiting_since"] is None
-            and values["resolve_overdue_at"] is None):
-        if values["resolve_by"] <= now:
-            actions.append(("overdue", RESOLVE))
-        elif values["resolve_reminded_at"] is None and (values["resolve_remind_at"] or now) < now:
-            actions.append(("remind", RESOLVE))
+    for deadline in (ACKNOWLEDGE, RESOLVE):
+        if f"{deadline}_deadline" in due:
+            actions.append(("overdue", deadline))
+        elif f"{deadline}_reminder" in due:
+            actions.append(("remind", deadline))
     return actions
 
 
@@ -263,12 +304,14 @@ def _sweep_case(session: Session, case: Case, now: datetime, people: People, bat
         else:
             changes[f"{deadline}_overdue_at"] = now
             changes[f"{deadline}_reminded_at"] = values[f"{deadline}_reminded_at"] or now
-            level = min(level + 1, len(chain) - 1)
+    if any(action == "overdue" for action, _deadline in actions):
+        level = min(level + 1, len(chain) - 1)  # one level per sweep, even if both were missed
     changes["escalation_level"] = level
-    new_next = next_check({**values, **changes})
+    after = {**values, **changes}
     claimed = session.execute(
-        update(Case).where(Case.id == case.id, Case.next_check_at == case.next_check_at)
-        .values(**changes, next_check_at=new_next).execution_options(synchronize_session=False)
+        update(Case).where(Case.id == case.id, Case.version == case.version)
+        .values(**changes, next_check_at=next_check(after), due_at=due_at(after), version=case.version + 1)
+        .execution_options(synchronize_session=False)
     ).rowcount
     if not claimed:  # someone else (another sweep, a committee member) changed it first
         report.skipped += 1

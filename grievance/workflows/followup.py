@@ -16,7 +16,7 @@ from grievance.language.texts import worker_text
 from grievance.models import Case, ChannelEndpoint, Conversation, Message, User
 from grievance.models.case import CLOSED, REOPENED, RESOLVED, ROUTE_ADVISOR
 from grievance.models.message import INBOUND
-from grievance.workflows.deadlines import acknowledge, schedule, set_deadlines, wait_for_worker
+from grievance.workflows.deadlines import acknowledge, resume_clock, schedule, set_deadlines, wait_for_worker
 from grievance.workflows.events import record
 from grievance.workflows.intake import acknowledgement_variables
 from grievance.workflows.outbox import queue_reply
@@ -70,8 +70,8 @@ def committee_reply(session: Session, case: Case, actor: User, now: datetime, *,
 def resolve(session: Session, case: Case, actor: User, outcome: str, now: datetime) -> Message:
     """Tell her the outcome and ask whether she is satisfied (1/2 in any script)."""
     acknowledge(session, case, actor, now)  # resolving answers her, so it acknowledges too
+    resume_clock(session, case, now)  # resolved while waiting for her: the pause does not count
     case.status, case.outcome, case.resolved_at = RESOLVED, outcome.strip(), now
-    case.waiting_since = None
     schedule(case)
     record(session, case, "resolved", now, actor_user_id=actor.id,
            in_time=case.resolve_by is None or now <= case.resolve_by)

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from grievance.access import case_scope
 from grievance.models import Case, Membership, Notification, User
 from grievance.models.case import ROUTE_ADVISOR, ROUTE_PICC
 
@@ -70,9 +71,16 @@ class People:
         return self.for_level(case, PICC) if case.route == ROUTE_PICC else set()
 
 
+def visible_notifications(user: User):
+    """A person's notifications about cases they may still see (memberships change)."""
+    return (select(Notification).join(Case, Case.id == Notification.case_id)
+            .where(Notification.user_id == user.id, case_scope(user)))
+
+
 def unread_count(session: Session, user: User) -> int:
-    return session.scalar(select(func.count(Notification.id)).where(Notification.user_id == user.id,
-                                                                     Notification.read_at.is_(None))) or 0
+    unread = visible_notifications(user).where(Notification.read_at.is_(None)).with_only_columns(
+        func.count(Notification.id))
+    return session.scalar(unread) or 0
 
 
 def mark_read(session: Session, user: User, now: datetime) -> int:
@@ -94,12 +102,9 @@ def pending_digests(session: Session) -> dict[int, list[int]]:
     return by_user
 
 
-def claim_digest(session: Session, ids: list[int], now: datetime) -> tuple[list[Notification], int]:
-    """Mark them mailed; the first DIGEST_ITEMS this mailer claimed, and how many it claimed.
-
-    A second mailer running at the same time claims none of them: it waits on the row locks,
-    then finds them mailed.
-    """
+def claim_digest(session: Session, ids: list[int], now: datetime) -> list[int]:
+    """Mark them mailed; the ids this mailer claimed. A second mailer running at the same time
+    claims none of them: it waits on the row locks, then finds them mailed."""
     claimed: list[int] = []
     for start in range(0, len(ids), 500):
         claimed += session.scalars(
@@ -107,7 +112,18 @@ def claim_digest(session: Session, ids: list[int], now: datetime) -> tuple[list[
                                        Notification.emailed_at.is_(None))
             .values(emailed_at=now).returning(Notification.id).execution_options(synchronize_session=False)
         ).all()
-    claimed.sort()
-    shown = session.scalars(select(Notification).where(Notification.id.in_(claimed[:DIGEST_ITEMS]))
-                            .order_by(Notification.id)).all()
-    return list(shown), len(claimed)
+    return sorted(claimed)
+
+
+def release_digest(session: Session, ids: list[int]) -> None:
+    """The mail could not be sent: the next round tries again."""
+    for start in range(0, len(ids), 500):
+        session.execute(update(Notification).where(Notification.id.in_(ids[start:start + 500]))
+                        .values(emailed_at=None).execution_options(synchronize_session=False))
+
+
+def digest_items(session: Session, user: User, ids: list[int]) -> tuple[list[Notification], int]:
+    """What the mail lists (the first DIGEST_ITEMS the person may still see) and how many in all."""
+    visible = session.scalars(visible_notifications(user).where(Notification.id.in_(ids))
+                              .order_by(Notification.id)).all()
+    return list(visible[:DIGEST_ITEMS]), len(visible)

@@ -5,6 +5,8 @@ Revises: 0004
 Create Date: 2026-11-23 00:24:00.047574
 
 """
+from datetime import datetime, timedelta, timezone
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -85,7 +87,10 @@ def upgrade():
         batch_op.add_column(sa.Column('resolve_overdue_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('escalation_level', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('next_check_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('due_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('version', sa.Integer(), nullable=False, server_default='1'))
         batch_op.create_index(batch_op.f('ix_cases_next_check_at'), ['next_check_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_due_at'), ['due_at'], unique=False)
 
     with op.batch_alter_table('countries', schema=None) as batch_op:
         batch_op.add_column(sa.Column('workday_start', sa.String(length=5), nullable=False, server_default='08:00'))
@@ -166,8 +171,41 @@ def _seed(policies, holidays, rules):
     op.bulk_insert(rules, rows["routing_rules"])
     op.bulk_insert(policies, rows["deadline_policies"])
     op.bulk_insert(holidays, rows["holidays"])
-    # Cases opened before deadlines were swept: look at them from their acknowledge deadline on.
-    op.execute("UPDATE cases SET next_check_at = acknowledge_by WHERE status IN ('new', 'reopened')")
+    _backfill_open_cases()
+
+
+# Cases opened before this revision had only an acknowledge deadline. Give open ones a resolve
+# deadline (15 working days, taken as 21 calendar days here), mark the acknowledge deadlines
+# already missed as overdue without escalating them (nobody is texted months late), and let
+# the sweep watch what is still ahead.
+LEGACY_RESOLVE = timedelta(days=21)
+
+
+def _backfill_open_cases():
+    bind = op.get_bind()
+    cases = sa.table("cases", sa.column("id", sa.Integer), sa.column("status", sa.String),
+                     sa.column("opened_at", sa.DateTime(timezone=True)),
+                     sa.column("acknowledge_by", sa.DateTime(timezone=True)),
+                     sa.column("resolve_by", sa.DateTime(timezone=True)), sa.column("resolve_unit", sa.String),
+                     sa.column("acknowledge_overdue_at", sa.DateTime(timezone=True)),
+                     sa.column("resolve_overdue_at", sa.DateTime(timezone=True)),
+                     sa.column("next_check_at", sa.DateTime(timezone=True)),
+                     sa.column("due_at", sa.DateTime(timezone=True)))
+    rows = bind.execute(sa.select(cases.c.id, cases.c.status, cases.c.opened_at, cases.c.acknowledge_by)
+                        .where(cases.c.status.in_(("new", "acknowledged", "in_progress", "reopened")))).all()
+    for case_id, status, opened_at, acknowledge_by in rows:
+        now = datetime.now(timezone.utc) if opened_at.tzinfo else datetime.utcnow()
+        resolve_by = opened_at + LEGACY_RESOLVE
+        awaiting = status in ("new", "reopened")
+        missed = awaiting and acknowledge_by <= now
+        resolve_missed = resolve_by <= now
+        ahead = [when for when, late in ((acknowledge_by, missed or not awaiting), (resolve_by, resolve_missed))
+                 if not late]
+        bind.execute(cases.update().where(cases.c.id == case_id).values(
+            resolve_by=resolve_by, resolve_unit="calendar_hours",
+            acknowledge_overdue_at=now if missed else None, resolve_overdue_at=now if resolve_missed else None,
+            next_check_at=min(ahead) if ahead else None,
+            due_at=acknowledge_by if awaiting else resolve_by))
 
 
 def downgrade():
@@ -177,7 +215,10 @@ def downgrade():
         batch_op.drop_column('workday_start')
 
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cases_due_at'))
         batch_op.drop_index(batch_op.f('ix_cases_next_check_at'))
+        batch_op.drop_column('version')
+        batch_op.drop_column('due_at')
         batch_op.drop_column('next_check_at')
         batch_op.drop_column('escalation_level')
         batch_op.drop_column('resolve_overdue_at')

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from grievance.cli import add_factory, add_user
 from grievance.extensions import db
 from grievance.jobs import sweep_deadlines
-from grievance.models import Case, CaseEvent, Message, Notification, User
+from grievance.models import Case, CaseEvent, Factory, Message, Notification, User
 from grievance.models.base import utcnow
 from tests import factories
 from tests.conftest import csrf_token, inbound_params
@@ -204,12 +204,13 @@ def test_waiting_for_the_worker_stops_the_resolve_clock_and_her_reply_restarts_i
         text("Lemburnya tanggal 3 dan 4 Juli, di bagian jahit")
     case = db.session.get(Case, case.id)
     assert case.waiting_since is None and case.paused_seconds == int((answered_at - asked_at).total_seconds())
-    # The working time that was left when she was asked is what is left now.
-    from grievance.workflows.deadlines import case_calendar
-
-    calendar = case_calendar(db.session, case)
-    assert calendar.counted(answered_at, case.resolve_by, "working_days") == \
-        calendar.counted(asked_at, original, "working_days")
+    # 15 working days of 24 h from Friday 16:00 end on Wednesday 2 September 16:00. When she
+    # was asked (Monday 17th, a holiday) Friday evening and Saturday were used: 40 h, so 13 days
+    # and 8 h were left. From her answer on Saturday 5 September 16:00, with Sundays off, they
+    # end on Tuesday 22 September at 00:00.
+    assert local(original, "Asia/Jakarta") == "Wed 02 Sep 16:00"
+    assert local(answered_at, "Asia/Jakarta") == "Sat 05 Sep 16:00"
+    assert local(case.resolve_by, "Asia/Jakarta") == "Tue 22 Sep 00:00"
     kinds = [e.kind for e in case.events]
     assert kinds.index("waiting_on_worker") < kinds.index("clock_resumed")
 
@@ -274,7 +275,7 @@ def test_a_policy_and_a_holiday_set_by_an_admin_change_the_next_deadline(program
         "csrf_token": token, "policy-route": "picc", "policy-category": "wages", "policy-acknowledge_amount": "0",
         "policy-acknowledge_unit": "working_hours", "policy-resolve_amount": "40",
         "policy-resolve_unit": "working_hours", "policy-reminder_share": "0.25"})
-    assert bad.status_code == 400 and "Number must be between 1 and 1000." in bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "Number must be between 1 and 8760." in bad.get_data(as_text=True)
     saved = client.post("/admin/countries/ID/policies", data={
         "csrf_token": token, "policy-route": "picc", "policy-category": "wages", "policy-acknowledge_amount": "4",
         "policy-acknowledge_unit": "working_hours", "policy-resolve_amount": "40",
@@ -377,3 +378,99 @@ def test_an_admin_sets_a_working_week_and_a_wrong_one_is_named(programme, client
         indonesia = db.session.get(Country, "ID")
         indonesia.weekend, indonesia.workday_start, indonesia.workday_end = [6], "08:00", "17:00"
         db.session.commit()
+
+
+def open_case_page(client, case) -> str:
+    return client.get(f"/cases/{case.reference}").get_data(as_text=True)
+
+
+def test_a_reopened_case_must_be_acknowledged_again_in_time(programme, text, sweep, client, sign_in):
+    with time_machine.travel(FRIDAY_JAKARTA, tick=False):
+        case = text("Upah lembur bulan Juli tidak dibayar")
+        sign_in("ani@example.org", factories.PASSWORD)
+        client.post(f"/cases/{case.reference}/resolve", data={
+            "csrf_token": csrf_token(open_case_page(client, case)), "resolve-outcome": "Sudah dibayar."})
+    reopened_at = FRIDAY_JAKARTA + timedelta(days=6)  # Thursday 20 August, 16:00
+    with time_machine.travel(reopened_at, tick=False):
+        text("2")  # not satisfied
+        page = open_case_page(client, case)
+    case = db.session.get(Case, case.id)
+    assert case.status == "reopened" and case.acknowledged_at is None
+    assert local(case.acknowledge_by, "Asia/Jakarta") == "Sat 22 Aug 16:00"  # Saturday is a working day
+    assert f'action="/cases/{case.reference}/acknowledge"' in page
+    sweep(case.acknowledge_by + timedelta(minutes=1))
+    case = db.session.get(Case, case.id)
+    assert case.escalation_level == 1 and case.acknowledge_overdue_at is not None
+
+
+def test_missing_both_deadlines_at_once_climbs_one_level_and_tells_the_advisor(programme, text, sweep):
+    with time_machine.travel(FRIDAY_JAKARTA, tick=False):
+        case = text("Upah lembur bulan Juli tidak dibayar")
+    sweep(case.resolve_by + timedelta(hours=1))  # the sweep was down for weeks
+    case = db.session.get(Case, case.id)
+    assert case.escalation_level == 1 and case.acknowledge_overdue_at and case.resolve_overdue_at
+    told = set(db.session.scalars(select(Notification.user_id).where(Notification.kind == "escalated")))
+    assert user_id("own-advisor@example.org") in told and user_id("manager@example.org") not in told
+
+
+def test_resolving_while_waiting_for_her_does_not_count_the_wait(programme, text, client, sign_in):
+    with time_machine.travel(FRIDAY_JAKARTA, tick=False):
+        case = text("Upah lembur bulan Juli tidak dibayar")
+    original = case.resolve_by
+    with time_machine.travel(FRIDAY_JAKARTA + timedelta(days=1), tick=False):
+        sign_in("ani@example.org", factories.PASSWORD)
+        client.post(f"/cases/{case.reference}/reply", data={
+            "csrf_token": csrf_token(open_case_page(client, case)), "reply-template": "followup_more_info",
+            "reply-wait": "y"})
+    resolved_at = original + timedelta(days=5)  # she never answered; resolved late by the calendar
+    with time_machine.travel(resolved_at, tick=False):
+        client.post(f"/cases/{case.reference}/resolve", data={
+            "csrf_token": csrf_token(open_case_page(client, case)), "resolve-outcome": "Dibayar tanggal 20."})
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    assert case.status == "resolved" and case.resolved_in_time is True
+    assert case.paused_seconds == int((resolved_at - FRIDAY_JAKARTA - timedelta(days=1)).total_seconds())
+
+
+def test_the_sweep_and_a_committee_member_never_overwrite_each_other(programme, make_app, text):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from grievance.workflows.deadlines import acknowledge
+
+    with time_machine.travel(FRIDAY_JAKARTA, tick=False):
+        case = text("Upah lembur bulan Juli tidak dibayar")
+    late = case.acknowledge_by + timedelta(minutes=1)
+    seen = db.session.get(Case, case.id)  # the committee member opened the case …
+    with make_app().app_context(), time_machine.travel(late, tick=False):
+        sweep_deadlines()  # … the sweep escalated it meanwhile …
+    with time_machine.travel(late, tick=False):
+        acknowledge(db.session, seen, None, late)  # … and her click, on what she saw, fails
+        with pytest.raises(StaleDataError):
+            db.session.commit()
+        db.session.rollback()
+        fresh = db.session.get(Case, case.id)
+        assert fresh.escalation_level == 1
+        assert acknowledge(db.session, fresh, None, late)  # looking again, she acknowledges (late)
+        db.session.commit()
+    assert db.session.get(Case, case.id).acknowledged_in_time is False
+
+
+def test_a_member_moved_to_another_factory_is_no_longer_told_about_her_old_cases(programme, text, sweep, client,
+                                                                                   sign_in):
+    from grievance.models import Membership
+
+    with time_machine.travel(FRIDAY_JAKARTA, tick=False):
+        case = text("Upah lembur bulan Juli tidak dibayar")
+    # A notification about her factory's case waits to be read and mailed …
+    db.session.add(Notification(user_id=user_id("ani@example.org"), case_id=case.id, kind="reminder",
+                                deadline="acknowledge", created_at=utcnow(), data={}))
+    # … when she moves to another factory's committee.
+    factories.factory("IDN-0002", "PT Lain Tekstil", number="+622150000002")
+    membership = db.session.scalars(select(Membership).where(Membership.user_id == user_id("ani@example.org"))).one()
+    membership.factory_id = db.session.scalar(select(Factory.id).where(Factory.code == "IDN-0002"))
+    db.session.commit()
+    printed = sweep(utcnow())
+    assert "mail to ani@example.org" not in printed and "mails=0" in printed
+    sign_in("ani@example.org", factories.PASSWORD)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert case.reference not in page and 'class="badge"' not in page
