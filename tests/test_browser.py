@@ -101,6 +101,7 @@ def test_an_escalated_case_stands_out_and_an_admin_adds_a_holiday(app, live_serv
     from grievance.extensions import db
     from grievance.jobs import sweep_deadlines
     from grievance.models import Case
+    from grievance.workflows.deadlines import set_deadlines
     from tests.conftest import inbound_params
 
     factories.factory()
@@ -108,10 +109,13 @@ def test_an_escalated_case_stands_out_and_an_admin_adds_a_holiday(app, live_serv
     add_user("sari@example.org", "Sari", factories.PASSWORD, "advisor", "IDN-0001", None, None, "en")
     add_user("admin@example.org", "Admin", factories.PASSWORD, "admin", None, None, None, "en")
     db.session.commit()
-    with time_machine.travel(datetime(2026, 8, 14, 9, tzinfo=timezone.utc), tick=False):
-        post_twilio(inbound_params("Upah lembur bulan Juli tidak dibayar", sender="+6281298765432"))
-        run_jobs()
+    post_twilio(inbound_params("Upah lembur bulan Juli tidak dibayar", sender="+6281298765432"))
+    run_jobs()
+    # She wrote on Friday 14 August (a worker process may have opened the case: set its clock here).
     late = db.session.scalars(select(Case)).one()
+    late.opened_at = datetime(2026, 8, 14, 9, tzinfo=timezone.utc)
+    set_deadlines(db.session, late, late.opened_at)
+    db.session.commit()
     with time_machine.travel(late.acknowledge_by + timedelta(hours=1), tick=False):
         sweep_deadlines()
         run_jobs()
