@@ -15,6 +15,7 @@ import logging
 from typing import Any, Callable
 
 from flask import Flask, current_app, has_app_context
+from rq import Queue
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -62,6 +63,17 @@ class JobQueues:
             session.begin()  # so that a rollback, even of an empty transaction, forgets the job
         session.info.setdefault(PENDING_KEY, []).append((func, args, options))
 
+    def dispatch_all(self, pending: list[tuple[Callable, tuple, dict]]) -> None:
+        """Hand over what a commit deferred: to Redis in one round trip, or run it here."""
+        if not self.uses_redis or len(pending) == 1:
+            for func, args, options in pending:
+                self.dispatch(func, args, options)
+            return
+        try:
+            self.queue().enqueue_many([Queue.prepare_data(func, args, **options) for func, args, options in pending])
+        except Exception:  # Redis down: the rows are committed; the periodic requeue retries.
+            log.warning("could not enqueue %s jobs; the requeue job will retry them", len(pending))
+
     def dispatch(self, func: Callable, args: tuple, options: dict) -> None:
         if self.uses_redis:
             try:
@@ -82,8 +94,7 @@ def _after_commit(session: Session) -> None:
     if not pending or not has_app_context():
         return
     queues: JobQueues = current_app.extensions["grievance.queues"]
-    for func, args, options in pending:
-        queues.dispatch(func, args, options)
+    queues.dispatch_all(pending)
 
 
 def _after_rollback(session: Session, previous_transaction) -> None:

@@ -103,6 +103,20 @@ class Case(Base):
         return sql_case((or_(cls.resolved_at.is_(None), cls.resolve_by.is_(None)), null()),
                     else_=cls.resolved_at <= cls.resolve_by)
 
+    @property
+    def seconds_to_acknowledge(self) -> int | None:
+        """Time to act, for follow-up summaries: from opening to acknowledgement."""
+        if self.acknowledged_at is None:
+            return None
+        return int((self.acknowledged_at - self.opened_at).total_seconds())
+
+    @property
+    def seconds_to_resolve(self) -> int | None:
+        """From opening to resolution, without the time the committee waited for her answers."""
+        if self.resolved_at is None:
+            return None
+        return int((self.resolved_at - self.opened_at).total_seconds()) - self.paused_seconds
+
     factory = relationship("Factory", lazy="joined")
     country = relationship("Country", lazy="joined")
     worker = relationship("Worker", lazy="joined")

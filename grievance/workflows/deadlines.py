@@ -32,7 +32,7 @@ from grievance.models.notification import ESCALATED, OVERDUE, REMINDER
 from grievance.models.policy import ANY_CATEGORY, CALENDAR_HOURS, WORKING_DAYS
 from grievance.workflows.events import record
 from grievance.workflows.notifications import People, escalation_chain
-from grievance.workflows.outbox import queue_reply
+from grievance.workflows.outbox import queue_reply, replies_queued
 from grievance.workflows.working_time import NoWorkingDays, WorkingCalendar, amount_of
 
 log = logging.getLogger(__name__)
@@ -275,6 +275,7 @@ class _Batch:
     def __init__(self) -> None:
         self.events: list[dict] = []
         self.notifications: list[dict] = []
+        self.replies: list[Message] = []  # to the workers whose case climbed
 
     def event(self, case: Case, kind: str, now: datetime, **data) -> None:
         self.events.append({"case_id": case.id, "kind": kind, "at": now, "actor_user_id": None, "data": data})
@@ -284,7 +285,9 @@ class _Batch:
             {"user_id": user_id, "case_id": case.id, "kind": kind, "deadline": deadline, "created_at": now,
              "data": data} for user_id in sorted(user_ids))
 
-    def write(self, session: Session) -> None:
+    def write(self, session: Session, now: datetime) -> None:
+        if self.replies:
+            replies_queued(session, self.replies, now)
         if self.events:
             session.execute(insert(CaseEvent), self.events)
         if self.notifications:
@@ -292,7 +295,7 @@ class _Batch:
 
 
 def _sweep_case(session: Session, case: Case, now: datetime, people: People, batch: _Batch,
-                channels: dict[int, Message], report: SweepReport, on_message: Callable[[int], None]) -> None:
+                channels: dict[int, Message], report: SweepReport) -> None:
     values = _values(case)
     actions = _actions(values, now)
     chain = escalation_chain(case.route)
@@ -346,11 +349,9 @@ def _sweep_case(session: Session, case: Case, now: datetime, people: People, bat
     if last is not None:
         from grievance.workflows.followup import worker_language
 
-        message = queue_reply(session, worker=case.worker, endpoint=last.endpoint, provider=last.provider,
-                              purpose="escalated", language=worker_language(case), now=now, case=case,
-                              reference=case.reference)
-        report.worker_messages += 1
-        on_message(message.id)
+        batch.replies.append(queue_reply(
+            session, worker=case.worker, endpoint=last.endpoint, provider=last.provider, purpose="escalated",
+            language=worker_language(case), now=now, case=case, reference=case.reference, flush=False))
 
 
 def _due_ids(session: Session, now: datetime, batch_size: int) -> list[int]:
@@ -383,8 +384,11 @@ def sweep(session: Session, now: datetime, *, batch_size: int = BATCH_SIZE,
         channels = _reply_channels(session, fresh)
         batch = _Batch()
         for case in cases:
-            _sweep_case(session, case, now, people, batch, channels, report, on_message)
-        batch.write(session)
+            _sweep_case(session, case, now, people, batch, channels, report)
+        batch.write(session, now)
+        report.worker_messages += len(batch.replies)
+        for reply in batch.replies:
+            on_message(reply.id)
         session.commit()
         session.expunge_all()  # bounded memory: nothing of this batch stays in the session
     log.info("deadline sweep: %s", report.as_dict())

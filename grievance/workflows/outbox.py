@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from grievance.channels.segments import segment_info
 from grievance.language.texts import worker_text
-from grievance.models import Case, ChannelEndpoint, Message, Worker
+from grievance.models import Case, CaseEvent, ChannelEndpoint, Message, Worker
 from grievance.models.message import OUTBOUND, QUEUED
 from grievance.workflows.events import record
 
@@ -24,10 +24,12 @@ def queue_reply(
     now: datetime,
     case: Case | None = None,
     body: str | None = None,
+    flush: bool = True,
     **variables: str,
 ) -> Message:
     """Queue the worker-facing text for ``purpose`` in her language (or ``body`` as written),
-    with its SMS cost."""
+    with its SMS cost. With ``flush=False`` (many replies at once) the caller flushes, then
+    records the ``reply_queued`` events with ``replies_queued``."""
     body = body if body is not None else worker_text(purpose, language, **variables)
     cost = segment_info(body)
     reply = Message(
@@ -47,7 +49,15 @@ def queue_reply(
         created_at=now,
     )
     session.add(reply)
-    session.flush()
-    if case is not None:
-        record(session, case, "reply_queued", now, message_id=reply.id)
+    if flush:
+        session.flush()
+        if case is not None:
+            record(session, case, "reply_queued", now, message_id=reply.id)
     return reply
+
+
+def replies_queued(session: Session, replies: list[Message], now: datetime) -> None:
+    """After queueing with ``flush=False``: one INSERT for all, then their events."""
+    session.flush()
+    session.add_all([CaseEvent(case_id=reply.case_id, kind="reply_queued", at=now, data={"message_id": reply.id})
+                     for reply in replies if reply.case_id is not None])

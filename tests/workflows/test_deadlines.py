@@ -430,6 +430,8 @@ def test_resolving_while_waiting_for_her_does_not_count_the_wait(programme, text
     case = db.session.get(Case, case.id)
     assert case.status == "resolved" and case.resolved_in_time is True
     assert case.paused_seconds == int((resolved_at - FRIDAY_JAKARTA - timedelta(days=1)).total_seconds())
+    assert case.seconds_to_resolve == 86400  # the day before she was asked; her silence is not counted
+    assert case.seconds_to_acknowledge == 86400  # the question acknowledged it
 
 
 def test_the_sweep_and_a_committee_member_never_overwrite_each_other(programme, make_app, text):
