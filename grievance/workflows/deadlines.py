@@ -242,11 +242,14 @@ class SweepReport:
     notifications: int = 0
     skipped: int = 0
     worker_messages: int = 0
+    failed: int = 0
+
+    def add(self, other: "SweepReport") -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self) -> dict:
-        return {"checked": self.checked, "reminders": self.reminders, "overdue": self.overdue,
-                "escalations": self.escalations, "notifications": self.notifications, "skipped": self.skipped,
-                "worker_messages": self.worker_messages}
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
 def _actions(values: dict, now: datetime) -> list[tuple[str, str]]:
@@ -363,12 +366,30 @@ def _due_ids(session: Session, now: datetime, batch_size: int) -> list[int]:
     return list(session.scalars(query))
 
 
+def _sweep_batch(session: Session, ids: list[int], now: datetime, people: People,
+                 on_message: Callable[[int], None]) -> SweepReport:
+    """Sweep these cases and commit; what it did, or an exception with nothing kept."""
+    report = SweepReport()
+    cases = session.scalars(select(Case).where(Case.id.in_(ids)).order_by(Case.next_check_at, Case.id)).all()
+    channels = _reply_channels(session, ids)
+    batch = _Batch()
+    for case in cases:
+        _sweep_case(session, case, now, people, batch, channels, report)
+    batch.write(session, now)
+    report.worker_messages += len(batch.replies)
+    for reply in batch.replies:
+        on_message(reply.id)
+    session.commit()
+    return report
+
+
 def sweep(session: Session, now: datetime, *, batch_size: int = BATCH_SIZE,
           on_message: Callable[[int], None] = lambda message_id: None) -> SweepReport:
     """Remind and escalate every case that is due at ``now``, in batches, each committed.
 
     ``on_message(message_id)`` is called for each message queued to a worker, before the commit
-    of its batch (the job defers the sending there).
+    of its batch (the job defers the sending there). A case that cannot be swept (a fault in
+    its data or in this code) is logged and stays due; it never holds up the others.
     """
     report = SweepReport()
     people = People(session)
@@ -380,16 +401,18 @@ def sweep(session: Session, now: datetime, *, batch_size: int = BATCH_SIZE,
             session.rollback()
             break
         seen.update(fresh)
-        cases = session.scalars(select(Case).where(Case.id.in_(fresh)).order_by(Case.next_check_at, Case.id)).all()
-        channels = _reply_channels(session, fresh)
-        batch = _Batch()
-        for case in cases:
-            _sweep_case(session, case, now, people, batch, channels, report)
-        batch.write(session, now)
-        report.worker_messages += len(batch.replies)
-        for reply in batch.replies:
-            on_message(reply.id)
-        session.commit()
+        try:
+            report.add(_sweep_batch(session, fresh, now, people, on_message))
+        except Exception:
+            session.rollback()
+            log.exception("deadline sweep: a batch of %s cases failed; sweeping them one by one", len(fresh))
+            for case_id in fresh:
+                try:
+                    report.add(_sweep_batch(session, [case_id], now, people, on_message))
+                except Exception:
+                    session.rollback()
+                    report.failed += 1
+                    log.exception("deadline sweep: case %s failed and stays due", case_id)
         session.expunge_all()  # bounded memory: nothing of this batch stays in the session
     log.info("deadline sweep: %s", report.as_dict())
     return report
