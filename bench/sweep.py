@@ -28,7 +28,7 @@ from sqlalchemy import func, insert, select
 
 from grievance.cli import add_user
 from grievance.extensions import db, queues
-from grievance.models import Case, CaseEvent, ChannelEndpoint, Factory, Message, Notification, Worker
+from grievance.models import Case, CaseEvent, ChannelEndpoint, Factory, Message, Worker
 from grievance.models.base import utcnow
 from grievance.workflows.deadlines import sweep
 

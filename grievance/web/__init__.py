@@ -55,12 +55,13 @@ def case_timezone(case) -> str:
 
 def next_deadline(case) -> dict | None:
     """The deadline that matters now: acknowledge while awaited, then resolve."""
-    from grievance.workflows.deadlines import awaiting_acknowledgement
+    from grievance.models.case import OPEN_STATUSES
+    from grievance.workflows.deadlines import awaits_acknowledgement
 
-    if awaiting_acknowledgement({"status": case.status, "acknowledged_at": case.acknowledged_at}):
+    if awaits_acknowledgement(case):
         return {"kind": "acknowledge", "label": gettext("Acknowledge by"), "at": case.acknowledge_by,
                 "left": time_left(case.acknowledge_by), "paused": False}
-    if case.status in ("acknowledged", "in_progress", "reopened") and case.resolve_by is not None:
+    if case.status in OPEN_STATUSES and case.resolve_by is not None:
         paused = case.waiting_since is not None
         return {"kind": "resolve", "label": gettext("Resolve by"), "at": case.resolve_by,
                 "left": None if paused else time_left(case.resolve_by), "paused": paused}

@@ -19,78 +19,27 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from typing import Callable
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from grievance.models import Case, CaseEvent, Country, DeadlinePolicy, Holiday, Message, Notification, User
-from grievance.models.case import ACKNOWLEDGED, NEW, OPEN_STATUSES, REOPENED, ROUTE_ADVISOR
+from grievance.models import Case, CaseEvent, Message, Notification, User
+from grievance.models.case import ACKNOWLEDGED, NEW, OPEN_STATUSES, REOPENED
 from grievance.models.message import INBOUND
 from grievance.models.notification import ESCALATED, OVERDUE, REMINDER
-from grievance.models.policy import ANY_CATEGORY, CALENDAR_HOURS, WORKING_DAYS
+from grievance.models.policy import CALENDAR_HOURS
 from grievance.workflows.events import record
 from grievance.workflows.notifications import People, escalation_chain
 from grievance.workflows.outbox import queue_reply, replies_queued
+from grievance.workflows.policies import Terms, case_calendar, terms_for
 from grievance.workflows.working_time import NoWorkingDays, WorkingCalendar, amount_of
 
 log = logging.getLogger(__name__)
 
 ACKNOWLEDGE, RESOLVE = "acknowledge", "resolve"
 BATCH_SIZE = 500
-
-
-@dataclass(frozen=True)
-class Terms:
-    """A deadline policy as the case uses it."""
-
-    acknowledge_amount: int
-    acknowledge_unit: str
-    resolve_amount: int
-    resolve_unit: str
-    reminder_share: float = 0.25
-
-
-# When no policy row applies (a country added later without its own): the seeded defaults.
-DEFAULT_TERMS = {
-    "picc": Terms(2, WORKING_DAYS, 15, WORKING_DAYS),
-    ROUTE_ADVISOR: Terms(24, CALENDAR_HOURS, 168, CALENDAR_HOURS),
-}
-
-
-def terms_for(session: Session, country_code: str, route: str, category: str) -> Terms:
-    """The most specific policy: this category in this country and route, else any category."""
-    policies = session.scalars(
-        select(DeadlinePolicy).where(DeadlinePolicy.country_code == country_code, DeadlinePolicy.route == route,
-                                     DeadlinePolicy.category.in_((category, ANY_CATEGORY)))
-    ).all()
-    chosen = sorted(policies, key=lambda p: p.category == ANY_CATEGORY)
-    if not chosen:
-        return DEFAULT_TERMS.get(route, DEFAULT_TERMS["picc"])
-    p = chosen[0]
-    return Terms(p.acknowledge_amount, p.acknowledge_unit, p.resolve_amount, p.resolve_unit, p.reminder_share)
-
-
-def _clock(value: str) -> time:
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
-
-
-def calendar_for(session: Session, country: Country, timezone: str) -> WorkingCalendar:
-    holidays = session.scalars(select(Holiday).where(Holiday.country_code == country.code)).all()
-    return WorkingCalendar(
-        timezone=timezone,
-        weekend=frozenset(country.weekend),
-        yearly_holidays=frozenset((h.month, h.day) for h in holidays if h.year is None),
-        dated_holidays=frozenset(h.as_date() for h in holidays if h.year is not None),
-        day_start=_clock(country.workday_start or "08:00"),
-        day_end=_clock(country.workday_end or "17:00"),
-    )
-
-
-def case_calendar(session: Session, case: Case) -> WorkingCalendar:
-    return calendar_for(session, case.country, case.factory.timezone if case.factory else case.country.timezone)
 
 
 def _reminder_at(calendar: WorkingCalendar, start: datetime, quantity: int, unit: str, share: float) -> datetime | None:
@@ -137,6 +86,10 @@ def _apply_terms(case: Case, terms: Terms, calendar: WorkingCalendar, start: dat
 def awaiting_acknowledgement(values: dict) -> bool:
     """New, or reopened by her and not yet acknowledged again."""
     return values["status"] in (NEW, REOPENED) and values["acknowledged_at"] is None
+
+
+def awaits_acknowledgement(case: Case) -> bool:
+    return awaiting_acknowledgement(_values(case))
 
 
 def resolve_clock_runs(values: dict) -> bool:
@@ -187,7 +140,7 @@ def schedule(case: Case) -> None:
 # -- what people do --------------------------------------------------------------------------
 
 def acknowledge(session: Session, case: Case, actor: User | None, now: datetime) -> bool:
-    if not awaiting_acknowledgement(_values(case)):
+    if not awaits_acknowledgement(case):
         return False
     case.status, case.acknowledged_at = ACKNOWLEDGED, now
     record(session, case, "acknowledged", now, actor_user_id=actor.id if actor else None,

@@ -8,7 +8,6 @@ starts at the advisors, and the factory's people are never told of it.
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from datetime import datetime
 
@@ -18,8 +17,6 @@ from sqlalchemy.orm import Session
 from grievance.access import case_scope
 from grievance.models import Case, Membership, Notification, User
 from grievance.models.case import ROUTE_ADVISOR, ROUTE_PICC
-
-log = logging.getLogger(__name__)
 
 PICC, ADVISOR, PROGRAMME_MANAGER = "picc", "advisor", "programme_manager"
 CHAINS = {ROUTE_PICC: (PICC, ADVISOR, PROGRAMME_MANAGER), ROUTE_ADVISOR: (ADVISOR, PROGRAMME_MANAGER)}

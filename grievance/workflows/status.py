@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from grievance.language.texts import worker_date, worker_text
 from grievance.models import Case, Worker
 from grievance.models.case import ACKNOWLEDGED, IN_PROGRESS, NEW, REOPENED, RESOLVED
-from grievance.workflows.deadlines import awaiting_acknowledgement
+from grievance.workflows.deadlines import awaits_acknowledgement
 from grievance.workflows.intake import open_cases
 
 WORKER_STATUS = {NEW: "status_received", ACKNOWLEDGED: "status_handled", IN_PROGRESS: "status_handled",
@@ -25,8 +25,7 @@ def status_text(session: Session, worker: Worker, reference: str | None, languag
         return worker_text("status_none", language)
     lines = []
     for case in cases[-MAX_LINES:]:
-        awaited = awaiting_acknowledgement({"status": case.status, "acknowledged_at": case.acknowledged_at})
-        deadline = case.acknowledge_by if awaited else (case.resolve_by or case.acknowledge_by)
+        deadline = case.acknowledge_by if awaits_acknowledgement(case) else (case.resolve_by or case.acknowledge_by)
         timezone = case.factory.timezone if case.factory else case.country.timezone
         lines.append(worker_text(
             "status_line", language, reference=case.reference,

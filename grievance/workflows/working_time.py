@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterator
 from zoneinfo import ZoneInfo
 
-from grievance.models.policy import CALENDAR_HOURS, WORKING_DAYS, WORKING_HOURS
+from grievance.models.policy import CALENDAR_HOURS, WORKING_DAYS
 
 # A calendar where no day is a working day (every day a holiday) must not loop forever.
 MAX_DAYS_SEARCHED = 3 * 366

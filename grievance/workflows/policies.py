@@ -1,0 +1,67 @@
+"""Which deadline policy and which working calendar apply to a case: the rules an admin edits
+per country (deadline_policies, holidays, the working week), read for workflows/deadlines.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grievance.models import Case, Country, DeadlinePolicy, Holiday
+from grievance.models.case import ROUTE_ADVISOR
+from grievance.models.policy import ANY_CATEGORY, CALENDAR_HOURS, WORKING_DAYS
+from grievance.workflows.working_time import WorkingCalendar
+
+
+@dataclass(frozen=True)
+class Terms:
+    """A deadline policy as the case uses it."""
+
+    acknowledge_amount: int
+    acknowledge_unit: str
+    resolve_amount: int
+    resolve_unit: str
+    reminder_share: float = 0.25
+
+
+# When no policy row applies (a country added later without its own): the seeded defaults.
+DEFAULT_TERMS = {
+    "picc": Terms(2, WORKING_DAYS, 15, WORKING_DAYS),
+    ROUTE_ADVISOR: Terms(24, CALENDAR_HOURS, 168, CALENDAR_HOURS),
+}
+
+
+def terms_for(session: Session, country_code: str, route: str, category: str) -> Terms:
+    """The most specific policy: this category in this country and route, else any category."""
+    policies = session.scalars(
+        select(DeadlinePolicy).where(DeadlinePolicy.country_code == country_code, DeadlinePolicy.route == route,
+                                     DeadlinePolicy.category.in_((category, ANY_CATEGORY)))
+    ).all()
+    chosen = sorted(policies, key=lambda p: p.category == ANY_CATEGORY)
+    if not chosen:
+        return DEFAULT_TERMS.get(route, DEFAULT_TERMS["picc"])
+    p = chosen[0]
+    return Terms(p.acknowledge_amount, p.acknowledge_unit, p.resolve_amount, p.resolve_unit, p.reminder_share)
+
+
+def _clock(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def calendar_for(session: Session, country: Country, timezone: str) -> WorkingCalendar:
+    holidays = session.scalars(select(Holiday).where(Holiday.country_code == country.code)).all()
+    return WorkingCalendar(
+        timezone=timezone,
+        weekend=frozenset(country.weekend),
+        yearly_holidays=frozenset((h.month, h.day) for h in holidays if h.year is None),
+        dated_holidays=frozenset(h.as_date() for h in holidays if h.year is not None),
+        day_start=_clock(country.workday_start or "08:00"),
+        day_end=_clock(country.workday_end or "17:00"),
+    )
+
+
+def case_calendar(session: Session, case: Case) -> WorkingCalendar:
+    return calendar_for(session, case.country, case.factory.timezone if case.factory else case.country.timezone)
