@@ -248,6 +248,7 @@ def start_in_process_rounds(app) -> None:
     import threading
 
     started = threading.Event()
+    app.extensions["grievance.rounds"] = True  # the webhook need not do the requeue itself
 
     def rounds() -> None:
         while True:

@@ -53,8 +53,9 @@ def accept_inbound(inbound: InboundMessage) -> int | None:
         # The database answers again: replay what waited in this machine's spool, here, since
         # a worker elsewhere cannot see this disk.
         replay_spool()
-    if not queues.uses_redis and _requeue_due():
-        # Without Redis there is no cron process: the web process does its rounds itself.
+    if not queues.uses_redis and not current_app.extensions.get("grievance.rounds") and _requeue_due():
+        # Without Redis and without the rounds thread (jobs.start_in_process_rounds), the
+        # webhook itself gives stranded messages another job now and then.
         from grievance.jobs import requeue_stale
 
         requeue_stale()
