@@ -16,7 +16,6 @@ def test_a_worker_texts_from_the_simulator_and_the_picc_member_reads_the_case(ap
 
     phone = browser.new_page(locale="id-ID")
     phone.goto(f"{live_server}/simulator")
-    phone.fill("#phone", "+62 812 9876 5432")
     phone.fill("#body", "Saya belum menerima upah lembur bulan ini")
     phone.click("main button[type=submit]")
     reply = phone.locator(".bubble.outbound .body").first
