@@ -8,7 +8,7 @@ import logging
 import os
 import time
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from flask import current_app
@@ -35,12 +35,22 @@ def find_endpoint(channel: str, address: str) -> ChannelEndpoint | None:
     )
 
 
+NUL, REPLACEMENT = "\x00", "\ufffd"
+
+
+def without_nul(text: str) -> str:
+    """PostgreSQL text cannot hold NUL; U+FFFD keeps her words and shows a character was there."""
+    return text.replace(NUL, REPLACEMENT)
+
+
 def accept_inbound(inbound: InboundMessage) -> int | None:
     """Store the message and commit; returns its id, or None when it was a retried delivery.
 
     If the database cannot take it (down, read-only after a failover, pool exhausted), the
     message goes to the spool and None is returned: the sender is answered as if all went well.
     """
+    if NUL in inbound.body:
+        inbound = replace(inbound, body=without_nul(inbound.body))
     try:
         message_id = _store(inbound)
     except UnknownEndpoint:
@@ -51,8 +61,13 @@ def accept_inbound(inbound: InboundMessage) -> int | None:
         return None
     if (_spool_dir() / "inbound.jsonl").exists():
         # The database answers again: replay what waited in this machine's spool, here, since
-        # a worker elsewhere cannot see this disk.
-        replay_spool()
+        # a worker elsewhere cannot see this disk. Her message is stored already: whatever
+        # the replay meets, this answer stays a success.
+        try:
+            replay_spool()
+        except Exception as error:
+            db.session.rollback()
+            log.warning("spool replay stopped (%s); it resumes with the next message", type(error).__name__)
     if not queues.uses_redis and not current_app.extensions.get("grievance.rounds") and _requeue_due():
         # Without Redis and without the rounds thread (jobs.start_in_process_rounds), the
         # webhook itself gives stranded messages another job now and then.
@@ -129,20 +144,38 @@ def spool(inbound: InboundMessage) -> None:
     record["from_address"] = vault().encrypt(inbound.from_address)
     line = (json.dumps(record, ensure_ascii=False) + "\n").encode()
     with _spool_lock() as directory:
-        fd = os.open(directory / "inbound.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, line)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _write_private(directory / "inbound.jsonl", line, append=True)
     log.warning("database unavailable: inbound message spooled for replay")
+
+
+def _write_private(path: Path, data: bytes, *, append: bool) -> None:
+    """Write and fsync a file only this service may read (0600 whatever the umask)."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+    fd = os.open(path, flags, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _database_answers() -> bool:
+    try:
+        db.session.execute(text("SELECT 1"))
+        db.session.rollback()
+        return True
+    except SQLAlchemyError:
+        db.session.rollback()
+        return False
 
 
 def replay_spool() -> int:
     """Store spooled messages (duplicates are ignored); returns how many were stored or were already.
 
-    A line is removed only once stored; a line that cannot be read goes to a dead-letter file.
-    If the database fails again midway, the rest stays in the spool for the next replay.
+    A line is removed only once stored; a line that cannot be read, or that the database refuses
+    while it answers (a value it cannot hold), goes to a dead-letter file so it never blocks the
+    rest. If the database fails again midway, the rest stays in the spool for the next replay.
     """
     replayed = 0
     with _spool_lock() as directory:
@@ -167,12 +200,17 @@ def replay_spool() -> int:
                 except UnknownEndpoint:
                     db.session.rollback()
                     _dead_letter(directory, line)
+                except SQLAlchemyError:
+                    db.session.rollback()
+                    if not _database_answers():
+                        raise  # down again: this line and the rest wait for the next replay
+                    _dead_letter(directory, line)
                 done += 1
         finally:
             rest = lines[done:]
             if rest:
                 tmp = directory / "inbound.jsonl.tmp"
-                tmp.write_bytes(b"\n".join(rest) + b"\n")
+                _write_private(tmp, b"\n".join(rest) + b"\n", append=False)
                 os.replace(tmp, path)
             else:
                 path.unlink()
@@ -180,7 +218,5 @@ def replay_spool() -> int:
 
 
 def _dead_letter(directory: Path, line: bytes) -> None:
-    with open(directory / "dead-letter.jsonl", "ab") as handle:
-        handle.write(line + b"\n")
+    _write_private(directory / "dead-letter.jsonl", line + b"\n", append=True)
     log.error("a spooled inbound message could not be replayed; kept in dead-letter.jsonl")
-

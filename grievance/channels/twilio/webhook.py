@@ -45,6 +45,11 @@ def _form() -> dict[str, str]:
     form: dict[str, str] = {}
     for key, value in pairs:
         form[key] = value  # Twilio never repeats a key; the validator sees what we parse
+    # No real SMS or WhatsApp field carries NUL, and PostgreSQL text cannot hold it. In her
+    # words it is kept as U+FFFD (accept_inbound); anywhere else the request is malformed.
+    broken = sorted(key for key, value in form.items() if ("\x00" in key or "\x00" in value) and key != "Body")
+    if broken:
+        raise BadPayload(f"{', '.join(k.replace(chr(0), '') for k in broken)}: contains a NUL character")
     return form
 
 
