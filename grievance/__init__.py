@@ -49,16 +49,14 @@ def _migrations_dir() -> str:
 
 
 def _init_login(app: Flask) -> None:
-    from grievance.extensions import db, login
-    from grievance.models import User
+    from grievance.extensions import login
+    from grievance.web import sessions
 
+    sessions.configure(app)
     login.init_app(app)
     login.login_view = "auth.login"
     login.session_protection = "strong"
-
-    @login.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    login.user_loader(sessions.load_user)
 
 
 def _init_babel(app: Flask) -> None:

@@ -91,8 +91,11 @@ def add_user(email: str, name: str, password: str, role: str, factory_code: str 
         db.session.add(user)
         db.session.flush()
     else:
+        from grievance.web.sessions import end_sessions
+
         user.name, user.password_hash = name, hash_password(password)
         user.language = language or user.language
+        end_sessions(user)  # a new password: whoever held the old one is signed out
     country = (country_code or (factory.country_code if factory else None) or "").upper() or None
     membership = Membership(user_id=user.id, role=role, factory_id=factory.id if factory else None,
                             country_code=country if role in ("advisor", "programme_manager", "admin") else None, buyer_org=buyer)
@@ -144,6 +147,26 @@ def users_add(email, name, role, factory_code, country_code, buyer, language, pa
     user = add_user(email, name, password, role, factory_code, country_code, buyer, language)
     db.session.commit()
     click.echo(f"user {user.email}: {', '.join(m.role for m in user.memberships)}")
+
+
+def deactivate_user(user: User) -> None:
+    """She can no longer sign in, and every session she has ends now."""
+    from grievance.web.sessions import end_sessions
+
+    user.active = False
+    end_sessions(user)
+
+
+@users.command("deactivate")
+@click.option("--email", required=True)
+def users_deactivate(email):
+    """Deactivate a user: she can no longer sign in and her open sessions end."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        _fail(f"no user {email!r}")
+    deactivate_user(user)
+    db.session.commit()
+    click.echo(f"user {user.email}: deactivated, signed out everywhere")
 
 
 DEMO_PASSWORD = "demo-password-picc"

@@ -9,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField
@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Email, Length
 
 from grievance.extensions import db, limiter
 from grievance.models import User
+from grievance.web.sessions import end_sessions, sign_in
 
 bp = Blueprint("auth", __name__)
 hasher = PasswordHasher()
@@ -61,7 +62,7 @@ def login():
         email = form.email.data.strip().lower()
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
         if check_password(user, form.password.data) and user.is_active:
-            login_user(user)
+            sign_in(user)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(_("Wrong email or password."))
     return render_template("login.html", form=form), (200 if request.method == "GET" else 400)
@@ -71,7 +72,6 @@ def login():
 def choose_language():
     """The language switcher: kept on the account when signed in, in the session otherwise."""
     from flask import session
-    from flask_login import current_user
 
     from grievance.web.i18n import UI_LOCALES
 
@@ -88,6 +88,11 @@ def choose_language():
 @bp.post("/logout")
 def logout():
     # A POST with a CSRF token (checked by CSRFProtect), so no link can sign someone out.
+    # Ending her sessions on the server means a copied cookie is worthless now, on every
+    # device she used (she signs in again on those).
+    if current_user.is_authenticated:
+        end_sessions(current_user)
+        db.session.commit()
     logout_user()
     flash(_("You are signed out."))
     return redirect(url_for("auth.login"))

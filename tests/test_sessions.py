@@ -1,0 +1,86 @@
+"""A sign-in ends when she signs out, when she is deactivated, and after a working day at most."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+
+from grievance.extensions import db
+from grievance.models import User
+from tests import factories
+from tests.conftest import csrf_token
+
+
+def _signed_in(app, email="ani@example.org"):
+    http = app.test_client()
+    token = csrf_token(http.get("/login").get_data(as_text=True))
+    response = http.post("/login", data={"email": email, "password": factories.PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    return http
+
+
+def _copy(app, http):
+    """Another browser holding a copy of the cookies (a stolen or shared cookie)."""
+    other = app.test_client()
+    for name in ("session", "remember_token"):
+        cookie = http.get_cookie(name)
+        if cookie is not None:
+            other.set_cookie(name, cookie.value)
+    return other
+
+
+def _sent_to_sign_in(response) -> bool:
+    return response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_cookie_copied_before_sign_out_no_longer_works_after_it(app):
+    factories.factory()
+    factories.picc_member()
+    http = _signed_in(app)
+    copy = _copy(app, http)
+    assert copy.get("/queue").status_code == 200
+
+    token = csrf_token(http.get("/queue").get_data(as_text=True))
+    assert http.post("/logout", data={"csrf_token": token}).status_code == 302
+
+    assert _sent_to_sign_in(copy.get("/queue"))
+    assert _sent_to_sign_in(http.get("/queue"))
+    assert _signed_in(app).get("/queue").status_code == 200  # signing in again works
+
+
+def test_a_deactivated_persons_sessions_end_and_reactivation_does_not_revive_them(app):
+    factories.factory()
+    user = factories.picc_member()
+    http = _signed_in(app)
+    assert http.get("/queue").status_code == 200
+
+    from grievance.cli import deactivate_user
+
+    deactivate_user(user)
+    db.session.commit()
+    assert _sent_to_sign_in(http.get("/queue"))
+
+    db.session.get(User, user.id).active = True
+    db.session.commit()
+    assert _sent_to_sign_in(http.get("/queue"))
+
+
+def test_the_deactivate_command_ends_her_sessions(app):
+    factories.factory()
+    factories.picc_member()
+    http = _signed_in(app)
+    result = app.test_cli_runner().invoke(args=["users", "deactivate", "--email", "ani@example.org"])
+    assert result.exit_code == 0, result.output
+    assert _sent_to_sign_in(http.get("/queue"))
+
+
+def test_a_sign_in_ends_after_its_lifetime(make_app):
+    app = make_app(SIGN_IN_LIFETIME=timedelta(seconds=2))
+    with app.app_context():
+        factories.factory()
+        factories.picc_member()
+        http = _signed_in(app)
+        assert http.get("/queue").status_code == 200
+        time.sleep(2.5)
+        assert _sent_to_sign_in(http.get("/queue"))
