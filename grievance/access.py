@@ -11,14 +11,18 @@ from grievance.models.case import ROUTE_PICC
 
 
 def case_scope(user: User) -> ColumnElement[bool]:
-    """The cases a user works on: a PICC member sees her factory's PICC queue only;
-    an advisor or programme manager sees every case of her country; an admin sees all."""
+    """The cases a user works on: a PICC member sees her factory's PICC queue only; an advisor
+    or programme manager added for one factory sees that factory's cases, of both routes (she is
+    the one its late committee cases escalate to); one added for a country sees every case of
+    the country; an admin sees all. Every list, page, notification, mail and attachment asks this."""
     conditions: list[ColumnElement[bool]] = []
     for membership in user.memberships:
         if membership.role == "admin":
             return true()
         if membership.role == "picc" and membership.factory_id is not None:
             conditions.append(and_(Case.factory_id == membership.factory_id, Case.route == ROUTE_PICC))
+        elif membership.role in ("advisor", "programme_manager") and membership.factory_id is not None:
+            conditions.append(Case.factory_id == membership.factory_id)
         elif membership.role in ("advisor", "programme_manager") and membership.country_code:
             conditions.append(Case.country_code == membership.country_code)
     return or_(*conditions) if conditions else false()

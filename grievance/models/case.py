@@ -47,7 +47,8 @@ class Case(Base):
     # Whether the committee may know who she is (she decides; anonymous unless she says yes),
     # and the name she gave, encrypted like her number.
     anonymous: Mapped[bool] = mapped_column(default=True)
-    name_encrypted: Mapped[str | None] = mapped_column(String(255))
+    # Fernet of the 120 characters intake keeps, up to 4 bytes each in UTF-8 (Bengali, Khmer…).
+    name_encrypted: Mapped[str | None] = mapped_column(String(1024))
     danger_now: Mapped[bool] = mapped_column(default=False)
     outcome: Mapped[str | None] = mapped_column(Text)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

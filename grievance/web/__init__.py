@@ -17,6 +17,10 @@ from grievance.web.i18n import LANGUAGE_NAMES, RTL_LOCALES, UI_LOCALES
 from grievance.web.labels import (CATEGORY_LABELS, EVENT_LABELS, LEVEL_LABELS, NOTIFICATION_TEXTS, ROUTE_LABELS,
                                   STATUS_LABELS, UNIT_LABELS, label)
 
+# A row id in a route: at most what an Integer column holds (32 bits in PostgreSQL), so an
+# absurd id is a plain 404 rather than a database error.
+ROW_ID = "int(max=2147483647)"
+
 
 def time_left(deadline: datetime | None) -> dict | None:
     """How a deadline reads in a queue, in the page's language: '2 days 4 hr left', 'overdue by 3 hr'."""
@@ -118,6 +122,12 @@ def register_page_helpers(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
+        from flask import request
+
+        if request.endpoint != "static" and "no-store" not in response.headers.get("Cache-Control", ""):
+            # Pages show a worker's words or a signed-in person's work: no browser, proxy or
+            # back button keeps a copy (a shared phone is common among PICC members).
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "no-referrer")

@@ -19,6 +19,7 @@ from grievance.extensions import db
 from grievance.models import Country, DeadlinePolicy, Holiday, RoutingRule
 from grievance.models.case import ROUTE_ADVISOR, ROUTE_PICC
 from grievance.models.policy import ANY_CATEGORY, CALENDAR_HOURS, UNITS, WORKING_DAYS, WORKING_HOURS
+from grievance.web import ROW_ID
 from grievance.web.labels import CATEGORY_LABELS, ROUTE_LABELS, UNIT_LABELS, label
 from grievance.web.queue import ActionForm
 from grievance.workflows.routing import ADVISOR_CATEGORIES
@@ -209,7 +210,7 @@ def save_policy(code: str):
     return redirect(url_for("admin.country", code=found.code))
 
 
-@bp.post("/countries/<code>/policies/<int:policy_id>/delete")
+@bp.post(f"/countries/<code>/policies/<{ROW_ID}:policy_id>/delete")
 def delete_policy(code: str, policy_id: int):
     return _delete(DeadlinePolicy, code, policy_id, _("Deadline policy removed."))
 

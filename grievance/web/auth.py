@@ -42,7 +42,10 @@ class LoginForm(FlaskForm):
 
 
 def _safe_next(target: str | None) -> str:
-    if target:
+    """A path on this site, or the queue. Control characters (which would break the Location
+    header, and which browsers drop) and backslashes (which browsers read as slashes, making
+    "/\\evil.example" another site) never pass."""
+    if target and not any(ch < " " or ch in "\x7f\\" for ch in target):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target

@@ -19,6 +19,7 @@ from grievance.models.base import utcnow
 from grievance.language.texts import FOLLOWUP_TEMPLATES, worker_text
 from grievance.models.case import CLOSED, OPEN_STATUSES, RESOLVED
 from grievance.privacy import vault
+from grievance.web import ROW_ID
 from grievance.workflows.deadlines import acknowledge as acknowledge_case
 from grievance.workflows.followup import committee_reply, resolve, worker_language
 
@@ -143,7 +144,7 @@ def resolve_case(reference: str):
     return redirect(url_for("queue.case", reference=found.reference))
 
 
-@bp.get("/cases/<reference>/media/<int:message_id>/<int:index>")
+@bp.get(f"/cases/<reference>/media/<{ROW_ID}:message_id>/<int(max=99):index>")
 def media(reference: str, message_id: int, index: int):
     """A photo or document of the case, fetched from Twilio on demand and never stored here."""
     found = visible_case(current_user, reference)

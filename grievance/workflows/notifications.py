@@ -61,7 +61,10 @@ class People:
         if role == ADVISOR:
             own = self._members(ADVISOR, factory_id=case.factory_id) if case.factory_id else frozenset()
             return set(own or self._members(ADVISOR, country_code=case.country_code, country_wide=True))
-        return set(self._members(PROGRAMME_MANAGER, country_code=case.country_code))
+        # The country's programme managers, and the factory's own if it has one: never one
+        # added for another factory, who may not see the case (access.case_scope).
+        own = self._members(PROGRAMME_MANAGER, factory_id=case.factory_id) if case.factory_id else frozenset()
+        return set(own | self._members(PROGRAMME_MANAGER, country_code=case.country_code, country_wide=True))
 
     def committee(self, case: Case) -> set[int]:
         """The factory's committee stays informed of its own cases, never of the advisors'."""

@@ -1,4 +1,5 @@
-"""users.session_version: sign-out and deactivation end sessions on the server
+"""users.session_version: sign-out and deactivation end sessions on the server; room for a
+worker's encrypted name in any script
 
 Revision ID: 0006
 Revises: 0005
@@ -19,8 +20,14 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.alter_column('name_encrypted', existing_type=sa.String(length=255), type_=sa.String(length=1024),
+                              existing_nullable=True)
 
 
 def downgrade():
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.alter_column('name_encrypted', existing_type=sa.String(length=1024), type_=sa.String(length=255),
+                              existing_nullable=True)
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('session_version')

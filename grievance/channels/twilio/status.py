@@ -16,6 +16,7 @@ TWILIO_TO_OURS = {
 RANK = {QUEUED: 0, SENDING: 1, SENT: 2, DELIVERED: 3, "read": 4, FAILED: 5}
 # Twilio error: the recipient replied STOP (or its equivalent) and Twilio blocks the number.
 RECIPIENT_OPTED_OUT = "21610"
+ERROR_MAX = Message.error.type.length
 
 
 def advance(current: str, new: str) -> str:
@@ -38,6 +39,8 @@ def record_status(provider_id: str, twilio_status: str, error_code: str | None) 
         return
     message.status = advance(message.status, ours)
     if ours == FAILED and error_code:
-        message.error = f"twilio error {error_code}"
+        # Twilio's codes are five digits; whatever comes, what fits the column is kept and the
+        # callback succeeds (a 5xx would only make Twilio send the same again).
+        message.error = f"twilio error {error_code}"[:ERROR_MAX]
         if error_code == RECIPIENT_OPTED_OUT and message.worker is not None:
             message.worker.set_opted_out(message.channel, True)
