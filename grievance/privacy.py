@@ -61,15 +61,49 @@ def new_pseudonym() -> str:
     return "W-" + random_code(6)
 
 
-# International numbers (+ and 8 to 15 digits, spaced or not) and bare runs of 9 to 15 digits;
-# dates, times, IP addresses and Twilio SIDs do not match.
-_PHONE_LIKE = re.compile(
-    r"\(?\+\d{1,3}\)?(?:[ -]?\d){6,14}(?![\w])"  # +62 812-9876-5432, (+62) 812 …
-    r"|(?<![\w.:/-])0\d{2,4}(?:[ -]?\d){5,10}(?![\w.])"  # national: 0812 9876 5432
-    r"|(?<![\w.:/-])\d{9,15}(?![\w.])"  # bare digits
+# What log lines hold that is made of digits but is no phone number: dates and times, IP
+# addresses. Matched first, they are kept as they are.
+_NOT_A_NUMBER = (
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?"  # 2026-11-23 00:24:00,047
+    r"|(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.])"  # 192.168.100.200
 )
+# A run of digit groups as people and programs write numbers: +, %2B (URL-encoded) or nothing
+# in front; groups split by spaces, dashes, dots or %20, some in parentheses: "+62 812-9876-5432",
+# "%2B6281298765432", "(021) 5000 0001", "0812.9876.5432". \d takes every script's digits.
+_GROUP = r"\(?(?:\+|%2[Bb])?\d+\)?"
+_SEPARATOR = r"(?:[ \-.\u00a0]|%20)+"
+_CANDIDATE = (
+    rf"(?P<intl>\(?(?:\+|%2[Bb])\d)[\d()]*(?:{_SEPARATOR}{_GROUP}|\({_GROUP})*"
+    rf"|(?<![\w.\-])(?P<bare>\(?\d)[\d()]*(?:{_SEPARATOR}{_GROUP}|\({_GROUP})*"
+)
+_PHONE_LIKE = re.compile(rf"(?P<keep>{_NOT_A_NUMBER})|(?:{_CANDIDATE})(?!\w)")
+
+
+def _is_phone_like(candidate: str, international: bool) -> bool:
+    digits = sum(ch.isdigit() for ch in candidate)
+    separated = not candidate.isdigit()
+    if separated and re.fullmatch(r"\d+\.\d+", candidate):
+        return False  # a decimal: 0.412, 1234.5
+    if not separated and digits > 15:
+        return False  # a long id, not a number anyone dials
+    if international:
+        return digits >= 7
+    national = candidate.lstrip("(").startswith(("0", "\u17e0", "\u0660", "\u06f0", "\u09e6", "\u1040"))
+    return digits >= (8 if national else 9)
+
+
+def _mask(match: re.Match) -> str:
+    if match.group("keep") is not None:
+        return match.group(0)
+    candidate = match.group(0)
+    return "[redacted]" if _is_phone_like(candidate, match.group("intl") is not None) else candidate
 
 
 def redact(text: str) -> str:
-    """Masks anything that looks like a phone number (defence in depth for logs)."""
-    return _PHONE_LIKE.sub("[redacted]", text)
+    """Masks anything that looks like a phone number (defence in depth for logs).
+
+    Every way of writing one: with +, %2B or nothing in front, spaced, dashed, dotted, with
+    parentheses, in any script's digits; a national number (leading 0) of 8 digits or more, any
+    other run of 9 to 15. Dates, times, IP addresses, decimals, Twilio SIDs and UUIDs stay.
+    """
+    return _PHONE_LIKE.sub(_mask, text)

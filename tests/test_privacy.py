@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+
 from sqlalchemy import select
 
 from grievance.extensions import db
@@ -65,3 +67,41 @@ def test_the_simulator_never_shows_a_real_workers_conversation(app, client, post
     assert "Mandor" not in client.get("/simulator").get_data(as_text=True)
     cookie = client.get_cookie("session")
     assert cookie is None or "81298765432" not in cookie.value
+
+
+NUMBER_FORMS = (
+    "+6281298765432", "6281298765432", "081298765432", "0812-9876-5432", "0812 9876 5432", "0812.9876.5432",
+    "62 812 9876 5432", "+62 812-9876-5432", "(+62) 812 9876 5432", "+62 (0)812 9876 5432", "(021) 5000 0001",
+    "%2B6281298765432", "whatsapp%3A%2B6281298765432", "%2B62%20812%209876%205432", "tel:081298765432",
+    "whatsapp:+6281298765432", "0062 812 9876 5432", "+855 12 345 678", "012 345 678", "+880 1712-345678",
+    "01712-345678", "+962 7 9123 4567", "+509 3712 3456", "+266 5012 3456", "+505 8123 4567", "+95 9 123 456 789",
+    "+84 91 234 56 78", "០៨១២៩៨៧៦៥៤៣២",
+)
+
+
+def _logged(caplog, line: str) -> str:
+    caplog.clear()
+    logging.getLogger("grievance.test").warning("%s", line)
+    return caplog.records[-1].getMessage()
+
+
+@pytest.mark.parametrize("number", NUMBER_FORMS)
+def test_every_way_of_writing_a_number_is_redacted_in_the_logs(app, caplog, number):
+    caplog.set_level(logging.INFO)
+    for line in (f"from {number} to the committee", f"From={number}&Body=x", f"call {number}."):
+        logged = _logged(caplog, line)
+        digits = "".join(ch for ch in number if ch.isdigit())
+        assert "[redacted]" in logged, line
+        assert digits[-6:] not in "".join(ch for ch in logged if ch.isdigit()), logged
+
+
+def test_ids_times_and_durations_stay_readable_in_the_logs(app, caplog):
+    caplog.set_level(logging.INFO)
+    readable = (
+        "message SM0123456789abcdef0123456789abcdef (id 123456) sent in 0.412 s",
+        "at 2026-11-23 00:24:00,047 and 2026-11-23T00:24:00.047574+00:00, took 1234 ms",
+        "job 3f1c2b7e-1d2a-4c3b-9a8e-426614174000 from 127.0.0.1:5000 on 192.168.100.200",
+        "case ID-7Q4K2M: 3 of 20 reminders, 5242880 bytes, port 5432, 12:30:45.123456",
+    )
+    for line in readable:
+        assert _logged(caplog, line) == line
