@@ -49,6 +49,6 @@ def load_user(token: str) -> User | None:
         return None
     signed_in_at = session.get(SIGNED_IN_AT)
     lifetime = current_app.config["SIGN_IN_LIFETIME"].total_seconds()
-    if not isinstance(signed_in_at, int) or not 0 <= time.time() - signed_in_at <= lifetime:
+    if not isinstance(signed_in_at, int) or time.time() - signed_in_at > lifetime:
         return None
     return user
