@@ -28,7 +28,11 @@ _REPLACE = {
 }
 # Vowels typed in two parts that Unicode encodes as one.
 _JOIN = {"\u17c1\u17b8": "\u17be", "\u17c1\u17b6": "\u17c4"}
-_SYLLABLE = re.compile("[\u1780-\u17b3](?:\u17d2[\u1780-\u17b3]|[\u17b4-\u17dd])*")
+# A syllable is a base and the marks that combine with it (U+17B4–U+17D3, a coeng only with
+# its consonant, and the atthacan U+17DD). The signs U+17D4–U+17DC (khan ។, bariyoosan ៕, lek too ៗ, the riel sign ៛, …) are
+# punctuation and symbols that stand on their own: they end a syllable and never move.
+_MARK = "\u17b4-\u17d1\u17d3\u17dd"
+_SYLLABLE = re.compile(f"[\u1780-\u17b3](?:\u17d2[\u1780-\u17b3]|[{_MARK}])*")
 
 
 def _order_syllable(syllable: str) -> str:

@@ -7,6 +7,7 @@ import unicodedata
 from functools import lru_cache
 
 from grievance.language.khmer import normalize_khmer
+from grievance.language.zawgyi import zawgyi_to_unicode as convert_zawgyi
 
 # Khmer ០-៩, Bengali ০-৯, Arabic-Indic ٠-٩, Extended Arabic-Indic ۰-۹, Burmese ၀-၉.
 _DIGIT_ZEROS = (0x17E0, 0x09E6, 0x0660, 0x06F0, 0x1040)
@@ -19,12 +20,19 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 def normalize(text: str) -> str:
     """What keywords, numbers and language are read from (the original is kept beside it):
     Zawgyi-encoded Burmese turned into Unicode, Khmer in canonical order, Unicode NFC."""
-    text = unicodedata.normalize("NFC", text)
-    if _has_myanmar(text):
-        text = zawgyi_to_unicode(text)
+    text = readable(text)
     if any("\u1780" <= char <= "\u17ff" for char in text):
         text = normalize_khmer(text)
     return unicodedata.normalize("NFC", text)
+
+
+def readable(text: str) -> str:
+    """What a person is shown of a worker's message: her words as she wrote them, only in the
+    encoding a phone or browser renders (Zawgyi Burmese in Unicode), Unicode NFC."""
+    text = unicodedata.normalize("NFC", text)
+    if _has_myanmar(text):
+        text = unicodedata.normalize("NFC", zawgyi_to_unicode(text))
+    return text
 
 
 def _has_myanmar(text: str) -> bool:
@@ -39,12 +47,11 @@ def _zawgyi_detector():
 
 
 def zawgyi_to_unicode(text: str) -> str:
-    """Burmese typed with the Zawgyi font encoding (still common on older phones) → Unicode."""
+    """Burmese typed with the Zawgyi font encoding (still common on older phones) → Unicode;
+    text the detector finds to be Unicode already is left alone."""
     if _zawgyi_detector().get_zawgyi_probability(text) < 0.95:
         return text
-    from myanmar.converter import convert
-
-    return convert(text, "zawgyi", "unicode")
+    return convert_zawgyi(text)
 
 
 def digits_to_ascii(text: str) -> str:

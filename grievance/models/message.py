@@ -41,6 +41,9 @@ class Message(Base):
     body: Mapped[str] = mapped_column(Text, default="")  # exactly as the worker wrote it
     # NFC, Khmer order fixed, Zawgyi turned into Unicode: what keywords and numbers are read from.
     body_normalized: Mapped[str | None] = mapped_column(Text)
+    # What people are shown of an inbound message when it differs from the body: Zawgyi
+    # Burmese in Unicode, which phones and browsers render (see ``shown``).
+    body_readable: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(String(255))
@@ -58,6 +61,11 @@ class Message(Base):
 
     endpoint = relationship("ChannelEndpoint", lazy="joined")
     worker = relationship("Worker")
+
+    @property
+    def shown(self) -> str:
+        """The worker's words as a person reads them; ``body`` stays exactly as she wrote it."""
+        return self.body_readable or self.body
 
 
 class MessageTemplate(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from grievance.models.base import Base
@@ -47,7 +47,9 @@ class DeadlinePolicy(Base):
 
 
 class Holiday(Base):
-    """A public holiday: every year on a month and day (``year`` empty) or on one date."""
+    """What an admin changes in a country's calendar on top of the public holidays the
+    ``holidays`` package knows: a closure day (every year on a month and day, ``year`` empty,
+    or on one date), or, with ``working``, a package holiday that is a working day after all."""
 
     __tablename__ = "holidays"
     __table_args__ = (UniqueConstraint("country_code", "year", "month", "day"),)
@@ -58,6 +60,7 @@ class Holiday(Base):
     month: Mapped[int] = mapped_column()
     day: Mapped[int] = mapped_column()
     name: Mapped[str] = mapped_column(String(120))
+    working: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     def as_date(self) -> date:
         return date(self.year, self.month, self.day)

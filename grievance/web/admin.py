@@ -3,6 +3,9 @@ and how long committees have. Changes apply to cases opened (or reopened) afterw
 
 from __future__ import annotations
 
+from datetime import date
+from zoneinfo import ZoneInfo
+
 from babel.dates import get_day_names
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -22,6 +25,8 @@ from grievance.models.policy import ANY_CATEGORY, CALENDAR_HOURS, UNITS, WORKING
 from grievance.web import ROW_ID
 from grievance.web.labels import CATEGORY_LABELS, ROUTE_LABELS, UNIT_LABELS, label
 from grievance.web.queue import ActionForm
+from grievance.models.base import utcnow
+from grievance.workflows.public_holidays import package_holidays
 from grievance.workflows.routing import ADVISOR_CATEGORIES
 from grievance.workflows.working_time import amount_of
 
@@ -145,10 +150,19 @@ def _render(country: Country, week_form=None, holiday_form=None, policy_form=Non
     ).all()
     return render_template(
         "admin/country.html", country=country, week_form=week_form, rules=rules, policies=policies,
-        holidays=holidays, holiday_form=holiday_form or HolidayForm(prefix="holiday"),
+        holidays=[h for h in holidays if not h.working], public_holidays=_public_holidays(country, holidays), holiday_form=holiday_form or HolidayForm(prefix="holiday"),
         policy_form=policy_form or PolicyForm(prefix="policy"), form=ActionForm(),
         categories=list(CATEGORY_LABELS), fixed=ADVISOR_CATEGORIES, route_choices=_route_choices(),
     ), status
+
+
+def _public_holidays(country: Country, changes: list[Holiday]) -> list[tuple[date, str, Holiday | None]]:
+    """The package's holidays of this year and next, each with the admin's row that makes it a
+    working day, if there is one."""
+    this_year = utcnow().astimezone(ZoneInfo(country.timezone)).year
+    working = {h.as_date(): h for h in changes if h.working and h.year is not None}
+    return [(day, name, working.get(day)) for year in (this_year, this_year + 1)
+            for day, name in package_holidays(country.code, year).items()]
 
 
 @bp.get("/countries/<code>")
@@ -233,6 +247,32 @@ def add_holiday(code: str):
                            name=form.name.data.strip()))
     db.session.commit()
     flash(_("Holiday added."))
+    return redirect(url_for("admin.country", code=found.code))
+
+
+@bp.post("/countries/<code>/holidays/<day>/working")
+def make_working_day(code: str, day: str):
+    """A public holiday the factories of this country work on after all (the admin's removal)."""
+    found = _country(code)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        when = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    name = package_holidays(found.code, when.year).get(when)
+    if name is None:
+        abort(404)
+    existing = db.session.scalar(select(Holiday).where(
+        Holiday.country_code == found.code, Holiday.year == when.year, Holiday.month == when.month,
+        Holiday.day == when.day))
+    if existing is None:
+        db.session.add(Holiday(country_code=found.code, year=when.year, month=when.month, day=when.day,
+                               name=name[:120], working=True))
+    else:
+        existing.working = True
+    db.session.commit()
+    flash(_("%(day)s is a working day.", day=name))
     return redirect(url_for("admin.country", code=found.code))
 
 

@@ -11,7 +11,7 @@ from grievance.language.detect import detect_language
 from grievance.language.keywords import (
     HELP, OPT_IN, OPT_OUT, keyword_for, language_keyword, match_keyword, match_language_request,
 )
-from grievance.language.normalize import normalize
+from grievance.language.normalize import normalize, readable
 from grievance.language.texts import LANGUAGE_NAMES
 from grievance.models import Message, Worker
 from grievance.models.base import insert_ignoring_conflicts
@@ -75,6 +75,8 @@ def handle_inbound(session: Session, message: Message, now: datetime, vault: Pho
                             purpose=purpose, language=language, now=now, case=case, body=body, **variables)]
 
     text = message.body_normalized = normalize(message.body)
+    shown = readable(message.body)
+    message.body_readable = shown if shown != message.body else None
     keyword = match_keyword(text)
     if keyword is not None:
         current = worker.chosen_language or worker.language

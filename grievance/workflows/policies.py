@@ -52,12 +52,16 @@ def _clock(value: str) -> time:
 
 
 def calendar_for(session: Session, country: Country, timezone: str) -> WorkingCalendar:
-    holidays = session.scalars(select(Holiday).where(Holiday.country_code == country.code)).all()
+    """The country's week and public holidays, with the days an admin closed or opened."""
+    changes = session.scalars(select(Holiday).where(Holiday.country_code == country.code)).all()
+    closed = [h for h in changes if not h.working]
     return WorkingCalendar(
         timezone=timezone,
         weekend=frozenset(country.weekend),
-        yearly_holidays=frozenset((h.month, h.day) for h in holidays if h.year is None),
-        dated_holidays=frozenset(h.as_date() for h in holidays if h.year is not None),
+        country_code=country.code,
+        yearly_holidays=frozenset((h.month, h.day) for h in closed if h.year is None),
+        dated_holidays=frozenset(h.as_date() for h in closed if h.year is not None),
+        working_dates=frozenset(h.as_date() for h in changes if h.working and h.year is not None),
         day_start=_clock(country.workday_start or "08:00"),
         day_end=_clock(country.workday_end or "17:00"),
     )

@@ -1,5 +1,5 @@
 """Time as a committee counts it: working days and working hours in the factory's own time
-zone, week and public holidays, or plain calendar hours for zero-tolerance cases.
+zone, week and public holidays (the ``holidays`` package's, with an admin's changes), or plain calendar hours for zero-tolerance cases.
 
 Counting is done on the local wall clock, so "2 working days" after Friday 16:00 is a
 Tuesday at 16:00 even across a daylight-saving change, as a person would read it.
@@ -19,6 +19,7 @@ from typing import Iterator
 from zoneinfo import ZoneInfo
 
 from grievance.models.policy import CALENDAR_HOURS, WORKING_DAYS
+from grievance.workflows.public_holidays import package_dates
 
 # A calendar where no day is a working day (every day a holiday) must not loop forever.
 MAX_DAYS_SEARCHED = 3 * 366
@@ -32,9 +33,13 @@ class NoWorkingDays(ValueError):
 class WorkingCalendar:
     timezone: str
     weekend: frozenset[int] = frozenset({6})  # Monday = 0 … Sunday = 6
-    # Holidays as (month, day) every year, and as single dates.
+    # The country whose public holidays (from the ``holidays`` package) are days off.
+    country_code: str | None = None
+    # Closure days an admin added, as (month, day) every year and as single dates, and the
+    # public holidays an admin made working days again.
     yearly_holidays: frozenset[tuple[int, int]] = frozenset()
     dated_holidays: frozenset[date] = frozenset()
+    working_dates: frozenset[date] = frozenset()
     day_start: time = time(8, 0)
     day_end: time = time(17, 0)
     zone: ZoneInfo = field(init=False, repr=False, compare=False)
@@ -43,8 +48,13 @@ class WorkingCalendar:
         object.__setattr__(self, "zone", ZoneInfo(self.timezone))
 
     def is_working_day(self, day: date) -> bool:
-        return (day.weekday() not in self.weekend and (day.month, day.day) not in self.yearly_holidays
-                and day not in self.dated_holidays)
+        if day.weekday() in self.weekend:
+            return False
+        if day in self.working_dates:
+            return True
+        if day in self.dated_holidays or (day.month, day.day) in self.yearly_holidays:
+            return False
+        return self.country_code is None or day not in package_dates(self.country_code, day.year)
 
     # -- wall clock ------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from tests.conftest import csrf_token, inbound_params
 
 WORKER = "+6281298765432"
 # Friday 14 August 2026, 16:00 in Jakarta (UTC+7) and in Amman (UTC+3). Monday 17 August is
-# Indonesia's Independence Day, a seeded holiday.
+# Indonesia's Independence Day, a public holiday.
 FRIDAY_JAKARTA = datetime(2026, 8, 14, 9, 0, tzinfo=timezone.utc)
 FRIDAY_AMMAN = datetime(2026, 8, 14, 13, 0, tzinfo=timezone.utc)
 
@@ -204,13 +204,14 @@ def test_waiting_for_the_worker_stops_the_resolve_clock_and_her_reply_restarts_i
         text("Lemburnya tanggal 3 dan 4 Juli, di bagian jahit")
     case = db.session.get(Case, case.id)
     assert case.waiting_since is None and case.paused_seconds == int((answered_at - asked_at).total_seconds())
-    # 15 working days of 24 h from Friday 16:00 end on Wednesday 2 September 16:00. When she
-    # was asked (Monday 17th, a holiday) Friday evening and Saturday were used: 40 h, so 13 days
-    # and 8 h were left. From her answer on Saturday 5 September 16:00, with Sundays off, they
-    # end on Tuesday 22 September at 00:00.
-    assert local(original, "Asia/Jakarta") == "Wed 02 Sep 16:00"
-    assert local(answered_at, "Asia/Jakarta") == "Sat 05 Sep 16:00"
-    assert local(case.resolve_by, "Asia/Jakarta") == "Tue 22 Sep 00:00"
+    # 15 working days of 24 h from Friday 16:00, with Monday 17 August (Independence Day) and
+    # Tuesday 25 August (the Prophet's Birthday in 2026) off, end on Thursday 3 September 16:00.
+    # When she was asked (Monday 17th, a holiday) Friday evening and Saturday were used: 40 h,
+    # so 13 days and 8 h were left. Her answer came on Sunday 6 September (a day off): counting
+    # from Monday 08:00, with Sundays off, they end on Tuesday 22 September at 16:00.
+    assert local(original, "Asia/Jakarta") == "Thu 03 Sep 16:00"
+    assert local(answered_at, "Asia/Jakarta") == "Sun 06 Sep 16:00"
+    assert local(case.resolve_by, "Asia/Jakarta") == "Tue 22 Sep 16:00"
     kinds = [e.kind for e in case.events]
     assert kinds.index("waiting_on_worker") < kinds.index("clock_resumed")
 
