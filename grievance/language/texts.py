@@ -100,7 +100,7 @@ WORKER_TEXTS: dict[str, str] = {
 }
 
 # Most SMS segments each text may take, per purpose; an expensive translation fails a test.
-SEGMENT_BUDGET = {"acknowledgement": 3, "added_to_case": 2, "opt_out": 3, "opt_in": 2, "help": 3,
+SEGMENT_BUDGET = {"acknowledgement": 3, "added_to_case": 2, "opt_out": 3, "opt_in": 2, "help": 4,
                   "language_menu": 3, "language_set": 2, "acknowledgement_programme": 4, "ask_category": 5,
                   "ask_factory": 3, "ask_anonymity": 3, "ask_name": 1, "ask_danger": 2, "not_understood": 1,
                   "pick_case": 3, "status_line": 2, "status_none": 2, "status_received": 1, "status_handled": 1,
@@ -117,8 +117,10 @@ PROGRAMME_VARIANTS = {"acknowledgement": "acknowledgement_programme", "added_to_
 NAMED_VARIANTS = {"acknowledgement": "acknowledgement_named",
                   "acknowledgement_programme": "acknowledgement_programme_named",
                   "escalated": "escalated_named"}
-# Replies signed by the committee or the advisors (a person's own reply is signed too).
-SIGNED_PURPOSES = frozenset({"followup_looking", "followup_looking_programme", "followup_more_info"})
+# Replies that go out signed (a person's own reply is signed too), and by whom: False for the
+# committee, True for the advisors.
+SIGNED_PURPOSES = {"followup_looking": (False,), "followup_looking_programme": (True,),
+                   "followup_more_info": (False, True)}
 # Replies a committee member can pick on the case page, sent in the worker's language (in the
 # wording of the case's route).
 FOLLOWUP_TEMPLATES = ("followup_looking", "followup_more_info")
