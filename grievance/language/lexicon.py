@@ -25,7 +25,7 @@ CATEGORY_WORDS: dict[str, list[str]] = {
                      "tre em", "vi thanh nien", "শিশু", "طفل", "أطفال", "timoun", "ngoana", "bana ba",
                      "nino", "menor de edad", "ကလေး"],
     "harassment_violence": ["harass", "sexual", "touch", "hit ", "beat", "violen", "abuse", "pelecehan",
-                            "dilecehkan", "melecehkan", "diraba", "dipukul", "kekerasan", "bentak", "បៀតបៀន",
+                            "dilecehkan", "melecehkan", "diraba", "dipukul", "memukul", "kekerasan", "bentak", "បៀតបៀន",
                             "វាយ", "ហិង្សា", "quay roi", "danh dap", "bao luc", "হয়রানি", "মারধর", "যৌন",
                             "تحرش", "ضرب", "عنف", "arasman", "vyolans", "bat nou", "hlekefetsa", "otla",
                             "pefo", "acoso", "golpe", "violencia", "grita", "နှောင့်ယှက်", "ရိုက်", "အကြမ်းဖက်"],
