@@ -275,12 +275,15 @@ def templates_add(purpose, language, content_sid, variables, no_verify):
 @click.command("sms-costs")
 @click.option("--over-budget", is_flag=True, help="list only texts over their segment budget (exit 1 if any)")
 def sms_costs(over_budget):
-    """Every worker-facing text in every language with its encoding and SMS segments."""
+    """Every worker-facing text in every language with its encoding and SMS segments, as sent
+    (signed replies with their signature)."""
     from datetime import datetime, timezone
 
     from grievance.channels.segments import segment_info
     from grievance.language.keywords import OPT_IN, OPT_OUT, keyword_for
-    from grievance.language.texts import LANGUAGE_NAMES, SEGMENT_BUDGET, worker_date, worker_text
+    from grievance.language.texts import (
+        LANGUAGE_NAMES, SEGMENT_BUDGET, SIGNED_PURPOSES, signed_text, worker_date, worker_text,
+    )
 
     over = 0
     click.echo(f"{'purpose':<16} {'lang':<5} {'encoding':<8} {'units':>5} {'segments':>8} {'budget':>6}")
@@ -295,7 +298,12 @@ def sms_costs(over_budget):
                 "status": worker_text("status_handled", language),
                 "language_name": LANGUAGE_NAMES[language],
             }
-            info = segment_info(worker_text(purpose, language, **sample))
+            text = worker_text(purpose, language, **sample)
+            # What is really sent: a signed reply with its signature (the costlier one, when
+            # both the committee and the advisors send it).
+            info = max((segment_info(signed_text(text, language, advisors=advisors))
+                        for advisors in SIGNED_PURPOSES.get(purpose, ())),
+                       key=lambda cost: (cost.segments, cost.units), default=segment_info(text))
             budget = SEGMENT_BUDGET[purpose]
             over += info.segments > budget
             if over_budget and info.segments <= budget:

@@ -25,7 +25,7 @@ CATEGORY_WORDS: dict[str, list[str]] = {
                      "tre em", "vi thanh nien", "শিশু", "طفل", "أطفال", "timoun", "ngoana", "bana ba",
                      "nino", "menor de edad", "ကလေး"],
     "harassment_violence": ["harass", "sexual", "touch", "hit ", "beat", "violen", "abuse", "pelecehan",
-                            "dilecehkan", "melecehkan", "diraba", "dipukul", "kekerasan", "bentak", "បៀតបៀន",
+                            "dilecehkan", "melecehkan", "diraba", "dipukul", "memukul", "kekerasan", "bentak", "បៀតបៀន",
                             "វាយ", "ហិង្សា", "quay roi", "danh dap", "bao luc", "হয়রানি", "মারধর", "যৌন",
                             "تحرش", "ضرب", "عنف", "arasman", "vyolans", "bat nou", "hlekefetsa", "otla",
                             "pefo", "acoso", "golpe", "violencia", "grita", "နှောင့်ယှက်", "ရိုက်", "အကြမ်းဖက်"],
@@ -55,9 +55,9 @@ CATEGORY_WORDS: dict[str, list[str]] = {
 }
 
 YES_WORDS = ["yes", "y", "ya", "iya", "boleh", "បាទ", "ចាស", "co", "vang", "duoc", "হ্যাঁ", "হা", "نعم", "ايوه",
-             "أيوه", "wi", "e", "ee", "si", "ဟုတ်", "ဟုတ်ကဲ့"]
+             "أيوه", "wi", "e", "ee", "si", "ဟုတ်", "ဟုတ်ကဲ့", "ဟုတ်ပါတယ်"]
 NO_WORDS = ["no", "n", "tidak", "tdk", "nggak", "gak", "jangan", "ទេ", "មិន", "khong", "না", "لا", "non",
-            "che", "tjhe", "မဟုတ်", "ဟင့်အင်း"]
+            "che", "tjhe", "မဟုတ်", "မဟုတ်ပါ", "ဟင့်အင်း"]
 NEW_WORDS = {"en": "NEW", "id": "BARU", "km": "ថ្មី", "vi": "MỚI", "bn": "নতুন", "ar": "جديد", "ht": "NOUVO",
              "st": "NCHA", "es": "NUEVO", "my": "အသစ်"}
 STATUS_WORDS = {"en": ["STATUS"], "id": ["CEK", "STATUS"], "km": ["ស្ថានភាព"], "vi": ["TRẠNG THÁI", "TÌNH TRẠNG"],
@@ -99,6 +99,55 @@ def yes_or_no(text: str) -> bool | None:
     if form in {keyword_form(w) for w in NO_WORDS}:
         return False
     return None
+
+
+# What may follow a leading answer before her own words: "Ya, terima kasih", "2. no, the door…".
+_SEPARATORS = " \t\r\n,.;:!?-\u2013\u2014\u060c\u0964\u104a\u104b\u17d4\u17d5"
+_TOKEN = re.compile(r"[^\s,.;:!?\u060c\u0964\u104a\u104b\u17d4\u17d5]+")
+
+
+def _unspaced(char: str) -> bool:
+    """Khmer and Burmese are written without spaces between words."""
+    return "\u1780" <= char <= "\u17ff" or "\u1000" <= char <= "\u109f"
+
+
+@lru_cache(maxsize=1)
+def _unspaced_answers() -> list[tuple[str, bool]]:
+    words = [(w, True) for w in YES_WORDS] + [(w, False) for w in NO_WORDS]
+    return sorted(((w, said) for w, said in words if _unspaced(w[0])), key=lambda pair: -len(pair[0]))
+
+
+def _leading_word(text: str) -> tuple[bool, str] | None:
+    """The yes/no (or 1/2) that ``text`` starts with, and what follows it."""
+    text = text.lstrip(_SEPARATORS)
+    token = _TOKEN.match(text)
+    if token is None:
+        return None
+    word, after = token.group(0), text[token.end():]
+    said = yes_or_no(word)
+    if said is not None:
+        # "y", "e", "n" are answers on their own or before a comma, and words ("and") otherwise.
+        if len(word) == 1 and not word.isdigit() and after[:1].isspace():
+            return None
+        return said, after
+    if _unspaced(word[0]):
+        for answer, said in _unspaced_answers():
+            if word.startswith(answer):
+                return said, text[len(answer):]
+    return None
+
+
+def leading_answer(text: str) -> tuple[bool | None, str]:
+    """A 1/2 (yes/no) answer and the words she wrote after it, in any language and script:
+    "Ya, terima kasih" → (True, "terima kasih"); "2 no the door is still locked" → (False, "the
+    door is still locked"). The first answer decides; answers that agree with it are dropped."""
+    if (said := yes_or_no(text)) is not None:
+        return said, ""
+    rest = digits_to_ascii(normalize(text)).strip()
+    said = None
+    while (found := _leading_word(rest)) is not None and (said is None or found[0] == said):
+        said, rest = found
+    return said, rest.strip(_SEPARATORS) if said is not None else ""
 
 
 def is_new_request(text: str) -> bool:

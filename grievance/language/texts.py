@@ -31,18 +31,30 @@ WORKER_TEXTS: dict[str, str] = {
         "We received your complaint. Case %(reference)s. The committee will reply by %(date)s. "
         "Your name and number stay private."
     ),
+    "acknowledgement_named": N_(
+        "We received your complaint. Case %(reference)s. The committee will reply by %(date)s. "
+        "The committee will see your name; your number stays private."
+    ),
     "added_to_case": N_("We added your message to case %(reference)s. The committee will see it."),
+    "added_to_case_programme": N_(
+        "We added your message to case %(reference)s. The programme's advisors will see it."
+    ),
     "opt_out": N_(
         "You will get no more messages from us. Your cases stay open. To get messages again, reply %(keyword)s."
     ),
     "opt_in": N_("Welcome back. You will get messages about your cases again."),
     "help": N_(
-        "Send your complaint in a message. It goes to the factory committee; your name and number stay "
-        "private. Reply %(keyword)s to stop messages."
+        "Send your complaint in a message. The factory committee handles it, or the programme's advisors if "
+        "it is grave. Your number stays private; your name too unless you agree. Reply %(keyword)s to stop "
+        "messages."
     ),
     "acknowledgement_programme": N_(
         "We received your complaint. Case %(reference)s. The programme's advisors, not the factory, will handle "
         "it and reply by %(date)s. Your name and number stay private."
+    ),
+    "acknowledgement_programme_named": N_(
+        "We received your complaint. Case %(reference)s. The programme's advisors, not the factory, will handle "
+        "it and reply by %(date)s. The advisors will see your name; your number stays private."
     ),
     "ask_category": N_(
         "What is it about? Reply with a number: 1 pay, 2 hours or leave, 3 safety or health, 4 contract or "
@@ -50,6 +62,9 @@ WORKER_TEXTS: dict[str, str] = {
     ),
     "ask_factory": N_("Which factory is it? Reply with a number or the factory code: %(choices)s"),
     "ask_anonymity": N_("May the committee know your name? 1 yes, 2 no. Without an answer your name stays secret."),
+    "ask_anonymity_programme": N_(
+        "May the programme's advisors know your name? 1 yes, 2 no. Without an answer your name stays secret."
+    ),
     "ask_name": N_("Please write your name."),
     "ask_danger": N_("Is anyone in danger right now? 1 yes, 2 no"),
     "not_understood": N_("Sorry, we did not understand."),
@@ -62,7 +77,13 @@ WORKER_TEXTS: dict[str, str] = {
     "outcome": N_("Case %(reference)s is resolved: %(outcome)s Are you satisfied? 1 yes, 2 no"),
     "satisfied_thanks": N_("Thank you. Case %(reference)s is closed."),
     "reopened": N_("We are sorry. Case %(reference)s is open again. The committee will reply by %(date)s."),
+    "reopened_programme": N_(
+        "We are sorry. Case %(reference)s is open again. The programme's advisors will reply by %(date)s."
+    ),
     "followup_looking": N_("The committee is looking into case %(reference)s and will write to you again."),
+    "followup_looking_programme": N_(
+        "The programme's advisors are looking into case %(reference)s and will write to you again."
+    ),
     "followup_more_info": N_("About case %(reference)s: please tell us more. When and where did it happen?"),
     "signature_picc": N_("Factory committee"),
     "signature_advisor": N_("Programme advisors"),
@@ -72,17 +93,36 @@ WORKER_TEXTS: dict[str, str] = {
         "Case %(reference)s was not answered in time, so it has been passed to people higher up who will "
         "follow it. Your name and number stay private."
     ),
+    "escalated_named": N_(
+        "Case %(reference)s was not answered in time, so it has been passed to people higher up who will "
+        "follow it. Those handling it see your name; your number stays private."
+    ),
 }
 
 # Most SMS segments each text may take, per purpose; an expensive translation fails a test.
-SEGMENT_BUDGET = {"acknowledgement": 3, "added_to_case": 2, "opt_out": 3, "opt_in": 2, "help": 3,
+SEGMENT_BUDGET = {"acknowledgement": 3, "added_to_case": 2, "opt_out": 3, "opt_in": 2, "help": 4,
                   "language_menu": 3, "language_set": 2, "acknowledgement_programme": 4, "ask_category": 5,
                   "ask_factory": 3, "ask_anonymity": 3, "ask_name": 1, "ask_danger": 2, "not_understood": 1,
                   "pick_case": 3, "status_line": 2, "status_none": 2, "status_received": 1, "status_handled": 1,
                   "status_resolved": 1, "outcome": 4, "satisfied_thanks": 2, "reopened": 3,
                   "followup_looking": 2, "followup_more_info": 3, "signature_picc": 1, "signature_advisor": 1,
-                  "escalated": 4}
-# Replies a committee member can pick on the case page, sent in the worker's language.
+                  "escalated": 4, "acknowledgement_named": 3, "acknowledgement_programme_named": 4,
+                  "added_to_case_programme": 2, "ask_anonymity_programme": 3, "reopened_programme": 3,
+                  "followup_looking_programme": 2, "escalated_named": 4}
+# Whole-sentence variants (translators need whole sentences): what a text says about who
+# handles her case, on the advisors' route, and about her name, once she agreed to give it.
+PROGRAMME_VARIANTS = {"acknowledgement": "acknowledgement_programme", "added_to_case": "added_to_case_programme",
+                      "reopened": "reopened_programme", "followup_looking": "followup_looking_programme",
+                      "ask_anonymity": "ask_anonymity_programme"}
+NAMED_VARIANTS = {"acknowledgement": "acknowledgement_named",
+                  "acknowledgement_programme": "acknowledgement_programme_named",
+                  "escalated": "escalated_named"}
+# Replies that go out signed (a person's own reply is signed too), and by whom: False for the
+# committee, True for the advisors.
+SIGNED_PURPOSES = {"followup_looking": (False,), "followup_looking_programme": (True,),
+                   "followup_more_info": (False, True)}
+# Replies a committee member can pick on the case page, sent in the worker's language (in the
+# wording of the case's route).
 FOLLOWUP_TEMPLATES = ("followup_looking", "followup_more_info")
 # Each language by its own name, as a worker recognises it in a menu.
 LANGUAGE_NAMES = {
@@ -98,6 +138,25 @@ def translations(locale: str) -> NullTranslations:
 
 def worker_text(purpose: str, language: str, **params: str) -> str:
     return translations(language).gettext(WORKER_TEXTS[purpose]) % params
+
+
+def purpose_for(purpose: str, *, advisors: bool, named: bool) -> str:
+    """The wording of ``purpose`` that tells the truth: who handles the case, what she chose."""
+    if advisors:
+        purpose = PROGRAMME_VARIANTS.get(purpose, purpose)
+    if named:
+        purpose = NAMED_VARIANTS.get(purpose, purpose)
+    return purpose
+
+
+def signature(language: str, *, advisors: bool) -> str:
+    return worker_text("signature_advisor" if advisors else "signature_picc", language)
+
+
+def signed_text(text: str, language: str, *, advisors: bool) -> str:
+    """A reply signed by the committee or the advisors, never by a person. A hyphen, not a dash:
+    the dash is not in GSM-7 and would make every Latin-script reply cost twice."""
+    return f"{text}\n- {signature(language, advisors=advisors)}"
 
 
 @lru_cache(maxsize=32)

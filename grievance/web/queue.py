@@ -16,8 +16,8 @@ from grievance.extensions import db
 from grievance.jobs import defer_send
 from grievance.models import Case, Message
 from grievance.models.base import utcnow
-from grievance.language.texts import FOLLOWUP_TEMPLATES, worker_text
-from grievance.models.case import CLOSED, OPEN_STATUSES, RESOLVED
+from grievance.language.texts import FOLLOWUP_TEMPLATES, purpose_for, signature, worker_text
+from grievance.models.case import CLOSED, OPEN_STATUSES, RESOLVED, ROUTE_ADVISOR
 from grievance.privacy import vault
 from grievance.web import ROW_ID
 from grievance.workflows.deadlines import acknowledge as acknowledge_case
@@ -55,8 +55,11 @@ class ResolveForm(FlaskForm):
 def _reply_form(case: Case) -> ReplyForm:
     form = ReplyForm(prefix="reply")
     language = worker_language(case)
+    advisors = case.route == ROUTE_ADVISOR
     form.template.choices = [("", _("Write my own"))] + [
-        (purpose, worker_text(purpose, language, reference=case.reference)) for purpose in FOLLOWUP_TEMPLATES
+        (purpose, worker_text(purpose_for(purpose, advisors=advisors, named=False), language,
+                              reference=case.reference))
+        for purpose in FOLLOWUP_TEMPLATES
     ]
     return form
 
@@ -65,7 +68,8 @@ def _render_case(case: Case, reply_form=None, resolve_form=None, status=200):
     db.session.refresh(case)
     return render_template("case.html", case=case, form=ActionForm(), reply_form=reply_form or _reply_form(case),
                            resolve_form=resolve_form or ResolveForm(prefix="resolve"),
-                           worker_name=_disclosed_name(case)), status
+                           worker_name=_disclosed_name(case),
+                           signed_as=signature(worker_language(case), advisors=case.route == ROUTE_ADVISOR)), status
 
 
 def _disclosed_name(case: Case) -> str | None:
@@ -116,7 +120,8 @@ def _case_or_404(reference: str) -> Case:
 
 @bp.post("/cases/<reference>/reply")
 def reply(reference: str):
-    """Write to the worker through the channel she used, in her language, signed by the committee."""
+    """Write to the worker through the channel she used, in her language, signed by the committee
+    (or the advisors, on their route)."""
     found = _case_or_404(reference)
     form = _reply_form(found)
     if not form.validate_on_submit():

@@ -4,6 +4,10 @@ question we asked, a reply on one of her cases, or a new complaint.
 A worker can have several open cases. A message naming a reference goes to that case; an
 answer goes to the conversation waiting for it; with one open case a message joins it; with
 several, it joins the case we last wrote to her about (within a day), else she is asked which.
+
+A message that names a grave category (forced or child labour, harassment, union) never
+reaches the committee, wherever in the conversation it comes: it goes to her open case on the
+advisors' route, or opens one; during an intake, it makes the intake's category grave.
 """
 
 from __future__ import annotations
@@ -14,10 +18,11 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grievance.language.lexicon import find_reference, is_new_request, status_request, yes_or_no, NEW_WORDS
+from grievance.language.lexicon import find_reference, is_new_request, leading_answer, status_request, NEW_WORDS
 from grievance.language.normalize import read_number
 from grievance.language.texts import worker_text
 from grievance.models import Case, Conversation, Message, Worker
+from grievance.models.case import ROUTE_ADVISOR
 from grievance.models.message import OUTBOUND
 from grievance.privacy import PhoneVault
 from grievance.workflows import followup, intake
@@ -46,6 +51,11 @@ def converse(session: Session, *, worker: Worker, message: Message, language: st
     reference = find_reference(text)
     named = (session.scalar(select(Case).where(Case.worker_id == worker.id, Case.reference == reference))
              if reference else None)
+    grave = intake.grave_category(text)
+    if grave is not None and (conversation is None or conversation.kind != "intake"):
+        near = named or (session.get(Case, conversation.case_id) if conversation is not None else None)
+        if near is None or near.route != ROUTE_ADVISOR:
+            return replies + _to_advisors(session, conversation, worker, message, grave, language, now, reply, near)
     if named is not None and conversation is None:
         return replies + _join(session, named, message, language, now, reply)
 
@@ -71,6 +81,30 @@ def _join(session, case: Case, message: Message, language: str, now: datetime, r
     return reply("added_to_case", language, case=case, reference=case.reference)
 
 
+def _to_advisors(session, conversation: Conversation | None, worker: Worker, message: Message, category: str,
+                 language: str, now: datetime, reply: Reply, near: Case | None) -> list[Message]:
+    """A grave message outside an intake: to her open advisors' case, or a new one at once
+    (anonymous, as a first message naming its category would open it). A question we were
+    waiting for her to answer (which case, a rating) is answered if the message starts with
+    the answer, and otherwise still waits; none of her words reach the committee's case."""
+    replies: list[Message] = []
+    if conversation is not None and conversation.kind == "satisfaction":
+        said, _words = leading_answer(message.body_normalized or message.body)
+        if said is not None:
+            rated = session.get(Case, conversation.case_id)
+            session.delete(conversation)
+            purpose, variables = followup.rate(session, rated, said, now)
+            replies += reply(purpose, conversation.language, case=rated, **variables)
+    existing = intake.open_advisor_case(session, worker)
+    if existing is not None:
+        return replies + _join(session, existing, message, language, now, reply)
+    factory = message.endpoint.factory or (near.factory if near is not None else None)
+    case = intake.open_case(session, worker=worker, endpoint=message.endpoint, factory=factory, language=language,
+                            now=now, category=category, message_ids=[message.id])
+    return replies + reply(intake.acknowledgement_purpose(case), language, case=case,
+                           **intake.acknowledgement_variables(case, language))
+
+
 def _worker_wrote(session: Session, case: Case, message_id: int, now: datetime) -> None:
     """Her message joins the case; if the committee was waiting for it, its clock runs again."""
     record(session, case, "worker_message", now, message_id=message_id)
@@ -91,6 +125,8 @@ def _question(session: Session, conversation: Conversation, step: str) -> tuple[
         factories = intake.country_factories(session, conversation.endpoint.country_code)
         choices = ", ".join(f"{i} {f.name} ({f.code})" for i, f in enumerate(factories, start=1))
         return "ask_factory", {"choices": choices}
+    if step == "anonymity" and intake.likely_route(session, conversation) == ROUTE_ADVISOR:
+        return "ask_anonymity_programme", {}  # the advisors, not the committee, would know it
     return f"ask_{step}", {}
 
 
@@ -163,7 +199,7 @@ def _pick_answer(session, conversation, worker, message, now, vault, reply) -> l
 
 def _rating(session, conversation, worker, message, now, vault, reply) -> list[Message]:
     case = session.get(Case, conversation.case_id)
-    said = yes_or_no(message.body_normalized or message.body)
+    said, words = leading_answer(message.body_normalized or message.body)
     message.case_id = case.id
     if said is None:
         if conversation.retries == 0:
@@ -175,6 +211,8 @@ def _rating(session, conversation, worker, message, now, vault, reply) -> list[M
         return reply("added_to_case", conversation.language, case=case, reference=case.reference)
     session.delete(conversation)
     purpose, variables = followup.rate(session, case, said, now)
+    if words:  # "tidak, pintunya masih dikunci": the answer is taken and her words are on the case
+        _worker_wrote(session, case, message.id, now)
     return reply(purpose, conversation.language, case=case, **variables)
 
 
@@ -182,7 +220,7 @@ def expire(session: Session, conversation: Conversation, worker: Worker, now: da
            reply: Reply) -> list[Message]:
     """A conversation nobody finished: an intake still becomes a case; a rating closes the case."""
     if conversation.kind == "intake":
-        for step in ("category", "factory", "anonymity", "danger"):
+        for step in ("category", "factory", "anonymity", "name", "danger"):
             conversation.step = step
             if intake.next_step(conversation) == step:
                 intake.take_default(conversation)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grievance.language.texts import worker_text
+from grievance.language.texts import purpose_for, signed_text, worker_text
 from grievance.models import Case, ChannelEndpoint, Conversation, Message, User
 from grievance.models.case import CLOSED, REOPENED, RESOLVED, ROUTE_ADVISOR
 from grievance.models.message import INBOUND
@@ -43,8 +43,7 @@ def _reply_channel(session: Session, case: Case) -> tuple[ChannelEndpoint, str]:
 
 def signed(case: Case, text: str, language: str) -> str:
     """Replies are signed by the committee (or the advisors), never by a person."""
-    signature = worker_text("signature_advisor" if case.route == ROUTE_ADVISOR else "signature_picc", language)
-    return f"{text}\n— {signature}"
+    return signed_text(text, language, advisors=case.route == ROUTE_ADVISOR)
 
 
 def committee_reply(session: Session, case: Case, actor: User, now: datetime, *, template: str | None = None,
@@ -54,6 +53,8 @@ def committee_reply(session: Session, case: Case, actor: User, now: datetime, *,
     Writing to her acknowledges a new case; ``wait`` stops the resolve clock until she answers.
     """
     language = worker_language(case)
+    if template:  # in the wording of the case's route: the advisors' replies do not name the committee
+        template = purpose_for(template, advisors=case.route == ROUTE_ADVISOR, named=False)
     body = worker_text(template, language, reference=case.reference) if template else text.strip()
     endpoint, provider = _reply_channel(session, case)
     reply = queue_reply(session, worker=case.worker, endpoint=endpoint, provider=provider,

@@ -19,7 +19,7 @@ from grievance.models.message import FLAGGED, INBOUND
 from grievance.privacy import PhoneVault, new_pseudonym
 from grievance.workflows.events import record
 from grievance.workflows.conversation import converse
-from grievance.workflows.intake import latest_open_case
+from grievance.workflows.intake import grave_category, latest_open_case, open_advisor_case
 from grievance.workflows.outbox import queue_reply
 
 # One phone may not flood a queue: past this many messages an hour, the rest are kept and
@@ -99,7 +99,8 @@ def handle_inbound(session: Session, message: Message, now: datetime, vault: Pho
     message.language = worker.language = language
     if _recent_inbound(session, worker, now) > per_hour:
         message.status = FLAGGED
-        case = latest_open_case(session, worker)
+        # Kept on her latest case; a grave one only on a case of the advisors, never the committee's.
+        case = (open_advisor_case(session, worker) if grave_category(text) else latest_open_case(session, worker))
         if case is not None:
             message.case_id = case.id
             record(session, case, "flagged_message", now, message_id=message.id)

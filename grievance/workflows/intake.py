@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from grievance.language.lexicon import CATEGORY_MENU, categories_named, yes_or_no
+from grievance.language.lexicon import CATEGORY_MENU, categories_named, leading_answer
 from grievance.language.normalize import read_number
 from grievance.language.texts import worker_date
 from grievance.models import Case, ChannelEndpoint, Conversation, Factory, Message, Worker
@@ -24,7 +24,7 @@ from grievance.models.case import NEW, OPEN_STATUSES, ROUTE_ADVISOR, new_referen
 from grievance.privacy import PhoneVault
 from grievance.workflows.deadlines import set_deadlines
 from grievance.workflows.events import record
-from grievance.workflows.routing import route_for
+from grievance.workflows.routing import ADVISOR_CATEGORIES, route_for
 
 INTAKE_EXPIRY = timedelta(hours=24)
 # Where "is anyone in danger right now?" changes the route (the grave categories go to the
@@ -121,7 +121,7 @@ def answer(session: Session, conversation: Conversation, message: Message, now: 
         else:
             understood = False
     elif step == "anonymity":
-        said = yes_or_no(text)
+        said, _her_words = leading_answer(text)  # her words stay with the case
         if said is None:
             understood = False
         else:
@@ -129,12 +129,17 @@ def answer(session: Session, conversation: Conversation, message: Message, now: 
     elif step == "name":
         data["name"] = vault.encrypt(message.body.strip()[:120])
     elif step == "danger":
-        said = yes_or_no(text)
+        said, _her_words = leading_answer(text)  # her words stay with the case
         if said is None:
             understood = False
         else:
             data["danger_asked"], data["danger"] = True, said
-    data.setdefault("message_ids", []).append(message.id)  # every answer stays with her case
+    grave = grave_category(text)
+    if grave is not None:
+        data["category"] = grave  # what she says now decides the route: never the committee
+    # Every answer stays with her case, understood or not. A new list, not the old one changed
+    # in place: the JSON column only sees a new value.
+    data["message_ids"] = [*data.get("message_ids", []), message.id]
     conversation.data = data
     conversation.updated_at = now
     return understood
@@ -150,6 +155,8 @@ def take_default(conversation: Conversation) -> None:
         data["factory_id"] = None  # the country's advisors triage it
     elif step == "anonymity":
         data["anonymity_asked"], data["anonymous"] = True, True
+    elif step == "name":  # she agreed but gave no name: nobody is told she gave one
+        data["anonymous"] = True
     elif step == "danger":
         data["danger_asked"], data["danger"] = True, False
     conversation.data = data
@@ -158,17 +165,26 @@ def take_default(conversation: Conversation) -> None:
 def finish(session: Session, conversation: Conversation, worker: Worker, now: datetime) -> Case:
     """Open the case from everything the intake gathered (defaults for anything unanswered)."""
     data = conversation.data
-    endpoint: ChannelEndpoint = conversation.endpoint
     factory = session.get(Factory, data["factory_id"]) if data.get("factory_id") else None
+    case = open_case(session, worker=worker, endpoint=conversation.endpoint, factory=factory,
+                     language=conversation.language, now=now, category=data.get("category", "other"),
+                     danger=bool(data.get("danger")), anonymous=data.get("anonymous", True),
+                     name_encrypted=data.get("name"), message_ids=data.get("message_ids", []))
+    session.delete(conversation)
+    return case
+
+
+def open_case(session: Session, *, worker: Worker, endpoint: ChannelEndpoint, factory: Factory | None,
+              language: str, now: datetime, category: str, message_ids: list[int], danger: bool = False,
+              anonymous: bool = True, name_encrypted: str | None = None) -> Case:
+    """A new case with its deadlines; the messages join it."""
     country = endpoint.country
-    category = data.get("category", "other")
-    danger = bool(data.get("danger"))
     route = route_for(session, country.code, category, danger, factory is not None)
     for _attempt in range(5):  # a reference collision is rare; try a fresh one
         case = Case(reference=new_reference(country.code), factory_id=factory.id if factory else None,
                     country_code=country.code, worker_id=worker.id, category=category, route=route, status=NEW,
-                    language=conversation.language, opened_at=now, acknowledge_by=now,
-                    anonymous=data.get("anonymous", True), name_encrypted=data.get("name"), danger_now=danger)
+                    language=language, opened_at=now, acknowledge_by=now,
+                    anonymous=anonymous, name_encrypted=name_encrypted, danger_now=danger)
         case.factory, case.country = factory, country
         set_deadlines(session, case, now)
         try:
@@ -179,15 +195,21 @@ def finish(session: Session, conversation: Conversation, worker: Worker, now: da
             continue
     else:
         raise RuntimeError("could not allocate a unique case reference")
-    for message_id in data.get("message_ids", []):
+    for message_id in message_ids:
         message = session.get(Message, message_id)
         if message is not None:
             message.case_id = case.id
     record(session, case, "opened", now, category=category, route=route, anonymous=case.anonymous,
-           danger_now=danger, language=conversation.language, acknowledge_by=case.acknowledge_by.isoformat(),
+           danger_now=danger, language=language, acknowledge_by=case.acknowledge_by.isoformat(),
            resolve_by=case.resolve_by.isoformat())
-    session.delete(conversation)
     return case
+
+
+def likely_route(session: Session, conversation: Conversation) -> str:
+    """The route the case would take with what the intake knows so far."""
+    data = conversation.data
+    return route_for(session, conversation.endpoint.country_code, data.get("category", "other"),
+                     bool(data.get("danger")), data.get("factory_id") is not None)
 
 
 def acknowledgement_variables(case: Case, language: str) -> dict[str, str]:
@@ -196,4 +218,16 @@ def acknowledgement_variables(case: Case, language: str) -> dict[str, str]:
 
 
 def acknowledgement_purpose(case: Case) -> str:
-    return "acknowledgement_programme" if case.route == ROUTE_ADVISOR else "acknowledgement"
+    """The acknowledgement; its wording for the route and her name is chosen when it is queued."""
+    return "acknowledgement"
+
+
+def grave_category(text: str) -> str | None:
+    """The gravest category the text names that only the advisors may see, if any."""
+    return next((category for category in categories_named(text) if category in ADVISOR_CATEGORIES), None)
+
+
+def open_advisor_case(session: Session, worker: Worker) -> Case | None:
+    """Her most recent open case on the advisors' route."""
+    cases = [case for case in open_cases(session, worker) if case.route == ROUTE_ADVISOR]
+    return cases[-1] if cases else None

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from grievance.channels.segments import segment_info
-from grievance.language.texts import worker_text
+from grievance.language.texts import purpose_for, worker_text
 from grievance.models import Case, CaseEvent, ChannelEndpoint, Message, Worker
+from grievance.models.case import ROUTE_ADVISOR
 from grievance.models.message import OUTBOUND, QUEUED
 from grievance.workflows.events import record
 
@@ -29,7 +30,12 @@ def queue_reply(
 ) -> Message:
     """Queue the worker-facing text for ``purpose`` in her language (or ``body`` as written),
     with its SMS cost. With ``flush=False`` (many replies at once) the caller flushes, then
-    records the ``reply_queued`` events with ``replies_queued``."""
+    records the ``reply_queued`` events with ``replies_queued``.
+
+    A text about a case is worded for it: who handles it (the committee or the programme's
+    advisors) and whether she gave her name."""
+    if case is not None and body is None:
+        purpose = purpose_for(purpose, advisors=case.route == ROUTE_ADVISOR, named=gave_her_name(case))
     body = body if body is not None else worker_text(purpose, language, **variables)
     cost = segment_info(body)
     reply = Message(
@@ -54,6 +60,10 @@ def queue_reply(
         if case is not None:
             record(session, case, "reply_queued", now, message_id=reply.id)
     return reply
+
+
+def gave_her_name(case: Case) -> bool:
+    return not case.anonymous and case.name_encrypted is not None
 
 
 def replies_queued(session: Session, replies: list[Message], now: datetime) -> None:

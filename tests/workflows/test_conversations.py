@@ -71,7 +71,7 @@ def test_khmer_intake_by_khmer_digits_and_words(phone):
     assert phone.text("សុភា", to=to).purpose == "ask_danger"
     ack = phone.text("ទេ", to=to)
     case = only_case()
-    assert ack.language == "km" and ack.purpose == "acknowledgement"
+    assert ack.language == "km" and ack.purpose == "acknowledgement_named"  # she gave her name
     assert (case.category, case.anonymous, case.danger_now) == ("hours_leave", False, False)
 
 
@@ -285,4 +285,4 @@ def test_a_picc_reply_reaches_the_simulated_phone(app, run_jobs):
     run_jobs()
     thread = worker_phone.get("/simulator/thread").get_json()["messages"]
     assert thread[-1]["direction"] == "outbound"
-    assert thread[-1]["body"] == "Kami sudah bicara dengan HRD.\n— Komite pabrik"
+    assert thread[-1]["body"] == "Kami sudah bicara dengan HRD.\n- Komite pabrik"
