@@ -14,7 +14,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from grievance.logging_setup import install_redaction
 
     app = Flask(__name__, instance_relative_config=True)
-    app.config.update(load_config(app.instance_path, config))
+    app.config.update(load_config(app.instance_path, config, serving=_serving()))
     install_redaction()
     if app.config["PROXY_FIX_X_FOR"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -40,6 +40,24 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _serving() -> bool:
+    """Whether this process serves or works messages (web, worker, cron, `flask run`).
+
+    The other `flask` commands (the release's `db upgrade`, `users add`, `sweep` run by hand)
+    need the database and the keys, but not Redis, Twilio or the public URL."""
+    import click
+    from flask.cli import ScriptInfo
+
+    context = click.get_current_context(silent=True)
+    if context is None or context.find_object(ScriptInfo) is None:
+        return True
+    while context is not None:
+        if context.info_name == "run":
+            return True
+        context = context.parent
+    return False
 
 
 def _migrations_dir() -> str:

@@ -52,6 +52,7 @@ def test_root(tmp_path_factory) -> Path:
 def base_config(test_root) -> dict:
     return {
         "TESTING": True,
+        "GRIEVANCE_ENV": "development",  # production is the default; the tests ask for development
         "DATABASE_URL": DATABASE_URL or f"sqlite:///{test_root / 'test.db'}",
         "REDIS_URL": REDIS_URL,
         "SECRET_KEY": "test-secret-key",
@@ -305,7 +306,8 @@ def rq_worker_process(base_config):
     keys = ("SECRET_KEY", "GRIEVANCE_DATA_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN",
             "TWILIO_API_BASE_URL", "TWILIO_CONTENT_BASE_URL", "SPOOL_DIR", "DATABASE_URL", "REDIS_URL",
             "SEND_RATE_SMS", "SEND_RATE_WHATSAPP")
-    env = {**os.environ, **{key: str(base_config[key]) for key in keys}, "SIMULATOR_ENABLED": "1"}
+    env = {**os.environ, **{key: str(base_config[key]) for key in keys}, "SIMULATOR_ENABLED": "1",
+           "GRIEVANCE_ENV": "development"}
     rq = Path(sys.executable).parent / "rq"
     process = subprocess.Popen([str(rq), "worker", "--url", REDIS_URL, "--quiet", "default"], env=env)
     yield process
