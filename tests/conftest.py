@@ -19,6 +19,7 @@ from twilio.request_validator import RequestValidator
 
 from grievance import create_app
 from grievance.extensions import db, queues
+from grievance.queueing import drain_in_process_jobs
 
 TWILIO_SID = "AC" + "1" * 32
 TWILIO_TOKEN = "test-auth-token"
@@ -157,6 +158,7 @@ def make_app(base_config, migrated):
         return app
 
     yield factory
+    drain_in_process_jobs(30)  # nothing of this test may still be writing when the next starts
     if made:
         _clean(create_app(base_config))
         for app in made:
@@ -180,10 +182,12 @@ def client(app):
 
 @pytest.fixture
 def run_jobs(app):
-    """Work off the RQ queue (real Redis) as a worker would; in-process jobs already ran."""
+    """Work off the RQ queue (real Redis) as a worker would, or wait for the in-process
+    worker threads to finish what the requests gave them."""
 
     def run() -> int:
         if not queues.uses_redis:
+            assert drain_in_process_jobs(30), "in-process jobs still running after 30 s"
             return 0
         import time
 
