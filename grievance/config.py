@@ -9,6 +9,8 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
+from grievance.language.catalogs import catalog_dir
+
 
 class ConfigurationError(RuntimeError):
     """A setting is missing or wrong; the message names each one."""
@@ -150,7 +152,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None,
         # Without Redis (no cron process), the web process runs the periodic rounds itself.
         "IN_PROCESS_ROUNDS": _flag(setting("IN_PROCESS_ROUNDS"), default=not redis_url and not production),
         "BABEL_DEFAULT_LOCALE": "en",
-        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(catalog_dir()),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,
