@@ -105,27 +105,37 @@ _workers_lock = threading.Lock()
 
 
 class InProcessWorker:
-    """A queue and a few daemon threads of one app: the embedded default's RQ worker."""
+    """A queue and a few daemon threads of one app: the embedded default's RQ worker.
+
+    Threads start with the first job and end after a while without one, so an app that is
+    no longer used (tests build many) keeps none alive."""
+
+    IDLE_SECONDS = 30.0
 
     def __init__(self, app: Flask, threads: int = IN_PROCESS_THREADS) -> None:
         self._app = app
         self._threads = threads
+        self._running = 0
         self._jobs: queue_module.Queue = queue_module.Queue()
-        self._started = False
         self._lock = threading.Lock()
 
     def submit(self, func: Callable, args: tuple) -> None:
         self._jobs.put((func, args))
-        if not self._started:
-            with self._lock:
-                if not self._started:
-                    for number in range(self._threads):
-                        threading.Thread(target=self._work, name=f"grievance-jobs-{number}", daemon=True).start()
-                    self._started = True
+        with self._lock:
+            if self._running < self._threads:
+                self._running += 1
+                threading.Thread(target=self._work, name=f"grievance-jobs-{self._running}", daemon=True).start()
 
     def _work(self) -> None:
         while True:
-            func, args = self._jobs.get()
+            try:
+                func, args = self._jobs.get(timeout=self.IDLE_SECONDS)
+            except queue_module.Empty:
+                with self._lock:
+                    if self._jobs.empty():  # else a job came in meanwhile: take it
+                        self._running -= 1
+                        return
+                continue
             try:
                 with self._app.app_context():
                     func(*args)
