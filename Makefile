@@ -7,6 +7,9 @@ PORT ?= 5000
 
 .PHONY: demo test install translations migrate bench clean
 
+# Production is the default (GRIEVANCE_ENV unset); what make runs here is development.
+DEV := GRIEVANCE_ENV=development
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -21,18 +24,18 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel -q compile -d translations
 
 migrate: install
-	$(BIN)/flask --app grievance db upgrade
+	$(DEV) $(BIN)/flask --app grievance db upgrade
 
 demo: migrate
-	$(BIN)/flask --app grievance demo-data
+	$(DEV) $(BIN)/flask --app grievance demo-data
 	@echo "Open http://$(HOST):$(PORT)/simulator to text as a worker, http://$(HOST):$(PORT)/queue to work the queue."
-	$(BIN)/flask --app grievance run --host $(HOST) --port $(PORT)
+	$(DEV) $(BIN)/flask --app grievance run --host $(HOST) --port $(PORT)
 
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(DEV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
-	$(BIN)/python bench/ingest.py
+	$(DEV) $(BIN)/python bench/ingest.py
 
 clean:
 	rm -rf $(VENV) instance

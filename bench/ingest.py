@@ -32,6 +32,7 @@ TOKEN = "bench-token"
 
 def build_app(scratch: Path):
     config = {
+        "GRIEVANCE_ENV": "development",
         "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{scratch}/bench.db",
         "REDIS_URL": os.environ.get("REDIS_URL"),
         "SECRET_KEY": "bench", "GRIEVANCE_DATA_KEY": Fernet.generate_key().decode(),

@@ -14,7 +14,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from grievance.logging_setup import install_redaction
 
     app = Flask(__name__, instance_relative_config=True)
-    app.config.update(load_config(app.instance_path, config))
+    app.config.update(load_config(app.instance_path, config, serving=_serving()))
+    if app.config["GRIEVANCE_ENV"] == "production":
+        _require_catalogs()
     install_redaction()
     if app.config["PROXY_FIX_X_FOR"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -42,10 +44,42 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _require_catalogs() -> None:
+    """Babel would answer every worker in English without a word: refuse to start instead."""
+    from grievance.config import ConfigurationError
+    from grievance.language.catalogs import cached_worker_catalog_problems
+
+    problems = cached_worker_catalog_problems()
+    if problems:
+        raise ConfigurationError("the translations are not usable (install the package with `pip install .`, "
+                                 "or run `flask --app grievance translations compile` in a checkout): "
+                                 + "; ".join(problems))
+
+
+def _serving() -> bool:
+    """Whether this process serves or works messages (web, worker, cron, `flask run`).
+
+    The other `flask` commands (the release's `db upgrade`, `users add`, `sweep` run by hand)
+    need the database and the keys, but not Redis, Twilio or the public URL."""
+    import click
+    from flask.cli import ScriptInfo
+
+    context = click.get_current_context(silent=True)
+    if context is None or context.find_object(ScriptInfo) is None:
+        return True
+    while context is not None:
+        if context.info_name == "run":
+            return True
+        context = context.parent
+    return False
+
+
 def _migrations_dir() -> str:
+    """Installed with the package (the build copies them in), or migrations/ of a checkout."""
     from pathlib import Path
 
-    return str(Path(__file__).resolve().parent.parent / "migrations")
+    installed = Path(__file__).resolve().parent / "migrations"
+    return str(installed if installed.is_dir() else Path(__file__).resolve().parent.parent / "migrations")
 
 
 def _init_login(app: Flask) -> None:

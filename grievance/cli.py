@@ -237,6 +237,17 @@ def translations_compile():
     _pybabel("compile", "-d", "translations", "--statistics")
 
 
+@translations.command("check")
+def translations_check():
+    """Fail unless every language's compiled catalog is there, current and complete (the release runs it)."""
+    from grievance.language.catalogs import catalog_dir, worker_catalog_problems
+
+    problems = worker_catalog_problems()
+    if problems:
+        _fail("the translations are not usable, workers would read English:\n  " + "\n  ".join(problems))
+    click.echo(f"translations: {len(WORKER_LANGUAGES)} languages compiled and current in {catalog_dir()}")
+
+
 @click.group("templates")
 def templates() -> None:
     """Approved WhatsApp templates (Twilio Content API), by purpose and language."""

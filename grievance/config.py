@@ -9,9 +9,58 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
+from grievance.language.catalogs import catalog_dir
+
 
 class ConfigurationError(RuntimeError):
-    """A production setting is missing or wrong."""
+    """A setting is missing or wrong; the message names each one."""
+
+
+MODES = ("production", "development")
+# What a serving process (web, worker, cron) cannot work without in production, beside the keys.
+SERVING_NEEDS = {
+    "REDIS_URL": "Redis, for the worker and cron processes (deadline sweeps, retries) and rate limits "
+                 "shared by every web process",
+    "PUBLIC_BASE_URL": "the URL Twilio calls, to check its signatures and build status-callback URLs",
+}
+
+
+def valid_fernet_key(value: str) -> bool:
+    try:
+        Fernet(value)
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+def check_settings(config: dict[str, Any], serving: bool = True) -> None:
+    """Refuse to start rather than lose messages later: name everything missing or invalid.
+
+    Every mode needs a valid data key. Production needs both keys set, and, when the process
+    serves (web, worker, cron; not the `flask` commands of a release or an operator), Redis,
+    PUBLIC_BASE_URL and Twilio credentials (unless the simulator is on instead).
+    """
+    problems: list[str] = []
+    production = config["GRIEVANCE_ENV"] == "production"
+    if production:
+        for name in ("SECRET_KEY", "GRIEVANCE_DATA_KEY"):
+            if not config.get(name):
+                problems.append(f"{name} is not set (required in production)")
+    data_key = config.get("GRIEVANCE_DATA_KEY")
+    if data_key and not valid_fernet_key(data_key):
+        problems.append("GRIEVANCE_DATA_KEY is not a valid Fernet key (32 url-safe base64-encoded bytes; "
+                        "make one with: python -c 'from cryptography.fernet import Fernet; "
+                        "print(Fernet.generate_key().decode())')")
+    if production and serving:
+        for name, why in SERVING_NEEDS.items():
+            if not config.get(name):
+                problems.append(f"{name} is not set: production needs {why}")
+        if not (config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_AUTH_TOKEN")) \
+                and not config.get("SIMULATOR_ENABLED"):
+            problems.append("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are not set (and the simulator is off): "
+                            "production has no way to receive or send messages")
+    if problems:
+        raise ConfigurationError("cannot start in %s mode: %s" % (config["GRIEVANCE_ENV"], "; ".join(problems)))
 
 
 def _flag(value: str | bool | None, default: bool = False) -> bool:
@@ -42,10 +91,14 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
-def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+def load_config(instance_path: str, overrides: dict[str, Any] | None = None,
+                serving: bool = True) -> dict[str, Any]:
     env = os.environ
     overrides = dict(overrides or {})
-    mode = overrides.get("GRIEVANCE_ENV") or env.get("GRIEVANCE_ENV", "development")
+    # Production unless told otherwise: a deployment that forgets the setting stays safe.
+    mode = (overrides.get("GRIEVANCE_ENV") or env.get("GRIEVANCE_ENV") or "production").strip().lower()
+    if mode not in MODES:
+        raise ConfigurationError(f"GRIEVANCE_ENV must be 'production' or 'development', not {mode!r}")
     production = mode == "production"
     instance = Path(instance_path)
 
@@ -56,11 +109,9 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
 
     secret_key = setting("SECRET_KEY")
     data_key = setting("GRIEVANCE_DATA_KEY")
-    if production and not (secret_key and data_key):
-        raise ConfigurationError("SECRET_KEY and GRIEVANCE_DATA_KEY must be set in production")
-    if not secret_key:
+    if not production and not secret_key:
         secret_key = _read_or_create(instance / "secret_key", lambda: secrets.token_urlsafe(48))
-    if not data_key:
+    if not production and not data_key:
         data_key = _read_or_create(instance / "data_key", lambda: Fernet.generate_key().decode())
 
     database_url = setting("DATABASE_URL") or f"sqlite:///{instance / 'grievance.db'}"
@@ -101,7 +152,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         # Without Redis (no cron process), the web process runs the periodic rounds itself.
         "IN_PROCESS_ROUNDS": _flag(setting("IN_PROCESS_ROUNDS"), default=not redis_url and not production),
         "BABEL_DEFAULT_LOCALE": "en",
-        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(catalog_dir()),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -113,4 +164,6 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
     config.update({k: v for k, v in overrides.items() if k not in {"DATABASE_URL"}})
     if "DATABASE_URL" in overrides:
         config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(overrides["DATABASE_URL"])
+    config["GRIEVANCE_ENV"] = mode
+    check_settings(config, serving=serving)
     return config

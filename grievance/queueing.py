@@ -2,16 +2,22 @@
 
 Views and jobs call ``queues.defer(job, *args)`` while they work; nothing leaves the
 process until the database session commits. Then the deferred jobs go to RQ (when
-``REDIS_URL`` is set) or run in-process, each in a fresh application context and so a
-fresh database session. A rollback forgets them. This is how a job never finds its
-message missing, and how a message that could not be enqueued (Redis down) is still
-stored: the periodic requeue picks it up.
+``REDIS_URL`` is set) or to the app's in-process worker threads, which run each in a fresh
+application context and so a fresh database session, after the response: a webhook never
+waits for a job (or for a sender's pacing). A rollback forgets them. This is how a job never
+finds its message missing, and how a message that could not be enqueued (Redis down) or
+whose in-process job failed or was lost with the process is still stored: the periodic
+requeue picks it up.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import queue as queue_module
+import threading
+import time
+import weakref
 from typing import Any, Callable
 
 from flask import Flask, current_app, has_app_context
@@ -81,10 +87,97 @@ class JobQueues:
             except Exception:  # Redis down: the row is committed; the periodic requeue retries.
                 log.warning("could not enqueue %s; it will be retried by the requeue job", func.__name__)
             return
-        try:
-            func(*args)
-        except Exception as error:  # the row stays as it was; the periodic requeue retries it
-            log.warning("in-process job %s failed: %s: %s", func.__name__, type(error).__name__, error)
+        in_process_worker(current_app._get_current_object()).submit(func, args)
+
+    def submit(self, func: Callable, *args: Any) -> None:
+        """Run a job soon, outside the current request (no commit to wait for)."""
+        if self.uses_redis:
+            self.dispatch(func, args, {})
+        else:
+            in_process_worker(current_app._get_current_object()).submit(func, args)
+
+
+# How many threads of a process work off its in-process jobs: enough that a reply waiting for
+# its sender's slot does not hold up the next inbound message, few enough for SQLite's one writer.
+IN_PROCESS_THREADS = 2
+_workers: "weakref.WeakSet[InProcessWorker]" = weakref.WeakSet()
+_workers_lock = threading.Lock()
+
+
+class InProcessWorker:
+    """A queue and a few daemon threads of one app: the embedded default's RQ worker.
+
+    Threads start with the first job and end after a while without one, so an app that is
+    no longer used (tests build many) keeps none alive."""
+
+    IDLE_SECONDS = 30.0
+
+    def __init__(self, app: Flask, threads: int = IN_PROCESS_THREADS) -> None:
+        self._app = app
+        self._threads = threads
+        self._running = 0
+        self._jobs: queue_module.Queue = queue_module.Queue()
+        self._lock = threading.Lock()
+
+    def submit(self, func: Callable, args: tuple) -> None:
+        self._jobs.put((func, args))
+        with self._lock:
+            if self._running < self._threads:
+                self._running += 1
+                threading.Thread(target=self._work, name=f"grievance-jobs-{self._running}", daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            try:
+                func, args = self._jobs.get(timeout=self.IDLE_SECONDS)
+            except queue_module.Empty:
+                with self._lock:
+                    if self._jobs.empty():  # else a job came in meanwhile: take it
+                        self._running -= 1
+                        return
+                continue
+            try:
+                with self._app.app_context():
+                    func(*args)
+            except Exception as error:  # the row stays as it was; the periodic requeue retries it
+                log.warning("in-process job %s failed: %s: %s", getattr(func, "__name__", func),
+                            type(error).__name__, error)
+            finally:
+                self._jobs.task_done()
+
+    def drain(self, timeout: float) -> bool:
+        """Wait until every job submitted (and every job those submit) has finished."""
+        deadline = time.monotonic() + timeout
+        with self._jobs.all_tasks_done:
+            while self._jobs.unfinished_tasks:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._jobs.all_tasks_done.wait(remaining)
+        return True
+
+
+def in_process_worker(app: Flask) -> InProcessWorker:
+    worker = app.extensions.get("grievance.in_process_worker")
+    if worker is None:
+        with _workers_lock:
+            worker = app.extensions.get("grievance.in_process_worker")
+            if worker is None:
+                worker = app.extensions["grievance.in_process_worker"] = InProcessWorker(app)
+                _workers.add(worker)
+    return worker
+
+
+def drain_in_process_jobs(timeout: float = 30.0) -> bool:
+    """Wait for the in-process jobs of every app of this process (tests, benchmarks)."""
+    deadline = time.monotonic() + timeout
+    while True:  # a job of one app may submit to another's queue: until all are idle at once
+        workers = list(_workers)
+        for worker in workers:
+            if not worker.drain(max(deadline - time.monotonic(), 0.0)):
+                return False
+        if all(not worker._jobs.unfinished_tasks for worker in workers):
+            return True
 
 
 def _after_commit(session: Session) -> None:

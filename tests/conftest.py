@@ -20,6 +20,7 @@ from twilio.request_validator import RequestValidator
 
 from grievance import create_app
 from grievance.extensions import db, queues
+from grievance.queueing import drain_in_process_jobs
 
 TWILIO_SID = "AC" + "1" * 32
 TWILIO_TOKEN = "test-auth-token"
@@ -53,6 +54,7 @@ def test_root(tmp_path_factory) -> Path:
 def base_config(test_root) -> dict:
     return {
         "TESTING": True,
+        "GRIEVANCE_ENV": "development",  # production is the default; the tests ask for development
         "DATABASE_URL": DATABASE_URL or f"sqlite:///{test_root / 'test.db'}",
         "REDIS_URL": REDIS_URL,
         "SECRET_KEY": "test-secret-key",
@@ -162,6 +164,7 @@ def make_app(base_config, migrated):
         return app
 
     yield factory
+    drain_in_process_jobs(30)  # nothing of this test may still be writing when the next starts
     if made:
         _clean(create_app(base_config))
         for app in made:
@@ -185,10 +188,12 @@ def client(app):
 
 @pytest.fixture
 def run_jobs(app):
-    """Work off the RQ queue (real Redis) as a worker would; in-process jobs already ran."""
+    """Work off the RQ queue (real Redis) as a worker would, or wait for the in-process
+    worker threads to finish what the requests gave them."""
 
     def run() -> int:
         if not queues.uses_redis:
+            assert drain_in_process_jobs(30), "in-process jobs still running after 30 s"
             return 0
         import time
 
@@ -311,7 +316,8 @@ def rq_worker_process(base_config):
     keys = ("SECRET_KEY", "GRIEVANCE_DATA_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN",
             "TWILIO_API_BASE_URL", "TWILIO_CONTENT_BASE_URL", "SPOOL_DIR", "DATABASE_URL", "REDIS_URL",
             "SEND_RATE_SMS", "SEND_RATE_WHATSAPP")
-    env = {**os.environ, **{key: str(base_config[key]) for key in keys}, "SIMULATOR_ENABLED": "1"}
+    env = {**os.environ, **{key: str(base_config[key]) for key in keys}, "SIMULATOR_ENABLED": "1",
+           "GRIEVANCE_ENV": "development"}
     rq = Path(sys.executable).parent / "rq"
     process = subprocess.Popen([str(rq), "worker", "--url", REDIS_URL, "--quiet", "default"], env=env)
     yield process

@@ -70,10 +70,10 @@ def accept_inbound(inbound: InboundMessage) -> int | None:
             log.warning("spool replay stopped (%s); it resumes with the next message", type(error).__name__)
     if not queues.uses_redis and not current_app.extensions.get("grievance.rounds") and _requeue_due():
         # Without Redis and without the rounds thread (jobs.start_in_process_rounds), the
-        # webhook itself gives stranded messages another job now and then.
+        # webhook itself gives stranded messages another job now and then (after the response).
         from grievance.jobs import requeue_stale
 
-        requeue_stale()
+        queues.submit(requeue_stale)
     return message_id
 
 

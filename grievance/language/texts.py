@@ -10,14 +10,15 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date
 from babel.support import NullTranslations, Translations
 
-TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "translations"
+from grievance.language.catalogs import catalog_dir
+
+TRANSLATIONS_DIR = catalog_dir()  # installed with the package, or translations/ of a checkout
 WORKER_LANGUAGES = ("id", "km", "vi", "bn", "ar", "ht", "st", "es", "my", "en")
 
 

@@ -1,4 +1,5 @@
-"""/healthz: the process answers. /readyz: its database (and Redis, when used) answer too."""
+"""/healthz: the process answers. /readyz: its database (and Redis, when used) answer too, and
+its compiled translations are there and current (else every worker would read English)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from flask import Blueprint, jsonify
 from sqlalchemy import text
 
 from grievance.extensions import db, queues
+from grievance.language.catalogs import cached_worker_catalog_problems
 
 bp = Blueprint("health", __name__)
 
@@ -30,5 +32,6 @@ def readyz():
             checks["redis"] = "ok"
         except Exception:
             checks["redis"] = "unreachable"
+    checks["translations"] = "ok" if not cached_worker_catalog_problems() else "missing or stale"
     ready = all(value == "ok" for value in checks.values())
     return jsonify(status="ready" if ready else "not ready", checks=checks), (200 if ready else 503)

@@ -13,7 +13,8 @@ from grievance.models import Message, Worker
 from tests import factories
 from tests.conftest import inbound_params
 
-PROGRAMME_ID = Path(__file__).resolve().parents[3] / "shared" / "context" / "programme-global.id.txt"
+# Paragraphs of the programme's own Indonesian overview, kept with the tests.
+PROGRAMME_ID = Path(__file__).resolve().parents[1] / "data" / "programme-global.id.txt"
 
 COUNTRIES = {  # country: (factory number, a worker's number)
     "ID": ("+622150000001", "+6281298765432"), "KH": ("+85523900001", "+85512345678"),

@@ -244,9 +244,10 @@ def test_satisfied_closes_and_no_answer_closes_too(app, phone):
     assert (only_case().status, only_case().satisfied) == ("closed", True)
 
 
-def test_a_rating_left_unanswered_closes_the_case_after_a_week(app, phone):
+def test_a_rating_left_unanswered_closes_the_case_after_a_week(app, phone, run_jobs):
     case, committee, token = _committee_on_a_case(app, phone)
     committee.post(f"/cases/{case.reference}/resolve", data={"csrf_token": token, "resolve-outcome": "Sudah."})
+    run_jobs()
     with time_machine.travel(utcnow() + timedelta(days=8)):
         requeue_stale()
     closed = only_case()

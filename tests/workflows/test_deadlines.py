@@ -126,7 +126,8 @@ def test_forced_labour_goes_to_the_advisors_with_a_24_hour_calendar_deadline_and
     assert case.reference not in notifications and 'class="badge"' not in client.get("/queue").get_data(as_text=True)
 
 
-def test_a_missed_deadline_escalates_once_and_tells_the_right_people_and_the_worker(programme, text, sweep):
+def test_a_missed_deadline_escalates_once_and_tells_the_right_people_and_the_worker(programme, text, sweep,
+                                                                                    twilio_mock):
     with time_machine.travel(FRIDAY_JAKARTA, tick=False):
         case = text("Upah lembur bulan Juli tidak dibayar")
 
