@@ -127,7 +127,7 @@ def answer(session: Session, conversation: Conversation, message: Message, now: 
         else:
             data["anonymity_asked"], data["anonymous"] = True, not said
     elif step == "name":
-        data["name"] = vault.encrypt(message.body.strip()[:120])
+        data["name"] = vault.encrypt(message.shown.strip()[:120])  # in Unicode, as people read it
     elif step == "danger":
         said, _her_words = leading_answer(text)  # her words stay with the case
         if said is None:

@@ -84,3 +84,23 @@ def test_a_zawgyi_message_is_kept_as_written_and_shown_in_unicode_on_the_case_pa
     sign_in("admin@example.org", factories.PASSWORD)
     page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
     assert shown in page and zawgyi not in page
+
+
+def test_a_name_typed_in_zawgyi_is_shown_to_the_committee_in_unicode(countries, post_twilio, run_jobs, client,
+                                                                      sign_in):
+    from sqlalchemy import select
+
+    from grievance.extensions import db
+    from grievance.models import Case
+    from tests import factories
+    from tests.language.test_worker_languages import reply_language
+
+    assert reply_language(post_twilio, run_jobs, "MM", "မင်္ဂလာပါ").purpose == "ask_category"
+    assert reply_language(post_twilio, run_jobs, "MM", "၁").purpose == "ask_anonymity"  # pay, Burmese digit
+    assert reply_language(post_twilio, run_jobs, "MM", "၁").purpose == "ask_name"  # yes, they may know it
+    assert reply_language(post_twilio, run_jobs, "MM", "ေအးေအးခိုင္").purpose == "acknowledgement_named"
+    case = db.session.scalar(select(Case))
+    factories.picc_member("picc@example.org", factory_code="MM-0001")
+    sign_in("picc@example.org", factories.PASSWORD)
+    page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    assert "အေးအေးခိုင်" in page and "ေအးေအးခိုင္" not in page
