@@ -21,7 +21,7 @@ import weakref
 from typing import Any, Callable
 
 from flask import Flask, current_app, has_app_context
-from rq import Queue
+from rq import Queue, SimpleWorker
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -200,6 +200,16 @@ def _after_rollback(session: Session, previous_transaction) -> None:
 _worker_app: Flask | None = None
 
 
+def worker_app() -> Flask:
+    """The application of a worker process, created once from the environment."""
+    global _worker_app
+    if _worker_app is None:
+        from grievance import create_app
+
+        _worker_app = create_app()
+    return _worker_app
+
+
 def job(func: Callable) -> Callable:
     """Run a job inside its own application context (and so its own session).
 
@@ -208,16 +218,17 @@ def job(func: Callable) -> Callable:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        global _worker_app
-        if has_app_context():
-            app = current_app._get_current_object()
-        else:
-            if _worker_app is None:
-                from grievance import create_app
-
-                _worker_app = create_app()
-            app = _worker_app
+        app = current_app._get_current_object() if has_app_context() else worker_app()
         with app.app_context():
             return func(*args, **kwargs)
 
     return wrapper
+
+
+class AppWorker(SimpleWorker):
+    """The Procfile's worker: RQ's SimpleWorker that builds the application before it takes a
+    job, so a worker missing a setting refuses to start, naming it, instead of failing every job."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        worker_app()
+        super().__init__(*args, **kwargs)
