@@ -98,7 +98,7 @@ def _init_babel(app: Flask) -> None:
     from flask_login import current_user
 
     from grievance.extensions import babel
-    from grievance.web.i18n import UI_LOCALES
+    from grievance.i18n.pages import UI_LOCALES
 
     def select_locale():
         """The person's own choice, then the browser's languages, then their country's."""

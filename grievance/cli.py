@@ -14,7 +14,7 @@ from sqlalchemy import select
 from grievance.extensions import db
 from grievance.models import ChannelEndpoint, Country, Factory, Membership, User
 from grievance.models.user import ROLES
-from grievance.language.texts import WORKER_LANGUAGES, WORKER_TEXTS
+from grievance.i18n.worker import WORKER_LANGUAGES, WORKER_TEXTS
 from grievance.privacy import InvalidPhoneNumber, normalize_phone
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -292,9 +292,8 @@ def sms_costs(over_budget):
 
     from grievance.channels.segments import segment_info
     from grievance.language.keywords import OPT_IN, OPT_OUT, keyword_for
-    from grievance.language.texts import (
-        LANGUAGE_NAMES, SEGMENT_BUDGET, SIGNED_PURPOSES, signed_text, worker_date, worker_text,
-    )
+    from grievance.i18n.pages import LANGUAGE_NAMES
+    from grievance.i18n.worker import SEGMENT_BUDGET, SIGNED_PURPOSES, signed_text, worker_date, worker_text
 
     over = 0
     click.echo(f"{'purpose':<16} {'lang':<5} {'encoding':<8} {'units':>5} {'segments':>8} {'budget':>6}")

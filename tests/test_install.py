@@ -13,7 +13,7 @@ import pytest
 from babel.messages.pofile import read_po
 from cryptography.fernet import Fernet
 
-from grievance.language.texts import WORKER_TEXTS
+from grievance.i18n.worker import WORKER_TEXTS
 
 ROOT = Path(__file__).resolve().parent.parent
 

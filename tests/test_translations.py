@@ -75,7 +75,7 @@ def test_every_worker_text_in_every_language_fits_its_sms_budget(app):
 
 
 def test_the_cost_report_lists_every_text_in_every_language(app):
-    from grievance.language.texts import WORKER_LANGUAGES, WORKER_TEXTS
+    from grievance.i18n.worker import WORKER_LANGUAGES, WORKER_TEXTS
 
     lines = app.test_cli_runner().invoke(args=["sms-costs"]).output.splitlines()[1:]
     assert len(lines) == len(WORKER_TEXTS) * len(WORKER_LANGUAGES)

@@ -61,7 +61,7 @@ def catalog_problems(languages: tuple[str, ...], texts: list[str], directory: Pa
 
 
 def worker_catalog_problems(directory: Path | None = None) -> list[str]:
-    from grievance.language.texts import WORKER_LANGUAGES, WORKER_TEXTS
+    from grievance.i18n.worker import WORKER_LANGUAGES, WORKER_TEXTS
 
     return catalog_problems(WORKER_LANGUAGES, list(WORKER_TEXTS.values()), directory)
 

@@ -13,7 +13,7 @@ from flask_babel import get_locale, gettext
 from sqlalchemy.orm.exc import StaleDataError
 
 from grievance.models.base import utcnow
-from grievance.web.i18n import LANGUAGE_NAMES, RTL_LOCALES, UI_LOCALES
+from grievance.i18n.pages import LANGUAGE_NAMES, RTL_LOCALES, UI_LOCALES
 from grievance.web.labels import (CATEGORY_LABELS, EVENT_LABELS, LEVEL_LABELS, NOTIFICATION_TEXTS, ROUTE_LABELS,
                                   STATUS_LABELS, UNIT_LABELS, label)
 

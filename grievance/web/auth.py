@@ -76,7 +76,7 @@ def choose_language():
     """The language switcher: kept on the account when signed in, in the session otherwise."""
     from flask import session
 
-    from grievance.web.i18n import UI_LOCALES
+    from grievance.i18n.pages import UI_LOCALES
 
     language = request.form.get("language")
     if language in UI_LOCALES:

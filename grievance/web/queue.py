@@ -16,7 +16,7 @@ from grievance.extensions import db
 from grievance.jobs import defer_send
 from grievance.models import Case, Message
 from grievance.models.base import utcnow
-from grievance.language.texts import FOLLOWUP_TEMPLATES, purpose_for, signature, worker_text
+from grievance.i18n.worker import FOLLOWUP_TEMPLATES, purpose_for, signature, worker_text
 from grievance.models.case import CLOSED, OPEN_STATUSES, RESOLVED, ROUTE_ADVISOR
 from grievance.privacy import vault
 from grievance.web import ROW_ID

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from grievance.language.lexicon import find_reference, is_new_request, leading_answer, status_request, NEW_WORDS
 from grievance.language.normalize import read_number
-from grievance.language.texts import worker_text
+from grievance.i18n.worker import worker_text
 from grievance.models import Case, Conversation, Message, Worker
 from grievance.models.case import ROUTE_ADVISOR
 from grievance.models.message import OUTBOUND

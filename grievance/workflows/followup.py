@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grievance.language.texts import purpose_for, signed_text, worker_text
+from grievance.i18n.worker import purpose_for, signed_text, worker_text
 from grievance.models import Case, ChannelEndpoint, Conversation, Message, User
 from grievance.models.case import CLOSED, REOPENED, RESOLVED, ROUTE_ADVISOR
 from grievance.models.message import INBOUND

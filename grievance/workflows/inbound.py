@@ -12,7 +12,7 @@ from grievance.language.keywords import (
     HELP, OPT_IN, OPT_OUT, keyword_for, language_keyword, match_keyword, match_language_request,
 )
 from grievance.language.normalize import normalize, readable
-from grievance.language.texts import LANGUAGE_NAMES
+from grievance.i18n.pages import LANGUAGE_NAMES
 from grievance.models import Message, Worker
 from grievance.models.base import insert_ignoring_conflicts
 from grievance.models.message import FLAGGED, INBOUND

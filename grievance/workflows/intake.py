@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from grievance.language.lexicon import CATEGORY_MENU, categories_named, leading_answer
 from grievance.language.normalize import read_number
-from grievance.language.texts import worker_date
+from grievance.i18n.worker import worker_date
 from grievance.models import Case, ChannelEndpoint, Conversation, Factory, Message, Worker
 from grievance.models.case import NEW, OPEN_STATUSES, ROUTE_ADVISOR, new_reference
 from grievance.privacy import PhoneVault

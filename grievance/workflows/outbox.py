@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from grievance.channels.segments import segment_info
-from grievance.language.texts import purpose_for, worker_text
+from grievance.i18n.worker import purpose_for, worker_text
 from grievance.models import Case, CaseEvent, ChannelEndpoint, Message, Worker
 from grievance.models.case import ROUTE_ADVISOR
 from grievance.models.message import OUTBOUND, QUEUED

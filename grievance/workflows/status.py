@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from grievance.language.texts import worker_date, worker_text
+from grievance.i18n.worker import worker_date, worker_text
 from grievance.models import Case, Worker
 from grievance.models.case import ACKNOWLEDGED, IN_PROGRESS, NEW, REOPENED, RESOLVED
 from grievance.workflows.deadlines import awaits_acknowledgement

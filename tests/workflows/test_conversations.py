@@ -161,7 +161,7 @@ def test_a_message_with_a_reference_goes_to_that_case(phone):
 
 
 def test_status_with_and_without_reference(phone):
-    from grievance.language.texts import worker_text
+    from grievance.i18n.worker import worker_text
 
     nothing = phone.text("CEK")
     assert nothing.purpose == "status" and nothing.body == worker_text("status_none", "id")

@@ -71,7 +71,7 @@ def sweep(app, run_jobs):
 
 
 def in_indonesian(message: str, **params: str) -> str:
-    from grievance.language.texts import translations
+    from grievance.i18n.worker import translations
 
     return translations("id").gettext(message) % params
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from grievance.channels.segments import encoding_of
 from grievance.extensions import db
-from grievance.language.texts import FOLLOWUP_TEMPLATES, purpose_for, signed_text, worker_date, worker_text
+from grievance.i18n.worker import FOLLOWUP_TEMPLATES, purpose_for, signed_text, worker_date, worker_text
 from grievance.models import Case, CaseEvent, Message
 from grievance.models.base import utcnow
 from tests import factories

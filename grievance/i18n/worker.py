@@ -16,6 +16,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.support import NullTranslations, Translations
 
+
 from grievance.language.catalogs import catalog_dir
 
 TRANSLATIONS_DIR = catalog_dir()  # installed with the package, or translations/ of a checkout
@@ -125,11 +126,6 @@ SIGNED_PURPOSES = {"followup_looking": (False,), "followup_looking_programme": (
 # Replies a committee member can pick on the case page, sent in the worker's language (in the
 # wording of the case's route).
 FOLLOWUP_TEMPLATES = ("followup_looking", "followup_more_info")
-# Each language by its own name, as a worker recognises it in a menu.
-LANGUAGE_NAMES = {
-    "en": "English", "id": "Bahasa Indonesia", "km": "ខ្មែរ", "vi": "Tiếng Việt", "bn": "বাংলা",
-    "ar": "العربية", "ht": "Kreyòl", "st": "Sesotho", "es": "Español", "my": "မြန်မာ",
-}
 
 
 @lru_cache(maxsize=32)
