@@ -161,6 +161,8 @@ def _init_sqlite(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from grievance.channels.twilio.webhook import bp as twilio_bp
     from grievance.web.auth import bp as auth_bp
+    from grievance.web.buyers import bp as buyers_bp
+    from grievance.web.factory import bp as factory_bp
     from grievance.web.health import bp as health_bp
     from grievance.web.admin import bp as admin_bp
     from grievance.web.notifications import bp as notifications_bp
@@ -172,6 +174,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(queue_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(factory_bp)
+    app.register_blueprint(buyers_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     if app.config["SIMULATOR_ENABLED"]:
         app.register_blueprint(simulator_bp)

@@ -21,7 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def register_commands(app: Flask) -> None:
-    for command in (demo_data, factories, users, translations, requeue, sweep, templates, sms_costs):
+    from grievance.cli_access import grants, tokens
+
+    for command in (demo_data, factories, users, tokens, grants, translations, requeue, sweep, templates, sms_costs):
         app.cli.add_command(command)
 
 
@@ -69,7 +71,11 @@ def add_factory(code: str, name: str, country_code: str, timezone: str | None, n
 
 def add_user(email: str, name: str, password: str, role: str, factory_code: str | None,
              country_code: str | None, buyer: str | None, language: str | None) -> User:
-    from grievance.web.auth import hash_password
+    """A user (made, or updated with a new password) and one more membership of hers. ``buyer``
+    names the organisation of a buyer, made if it is new."""
+    from grievance.access.grants import organisation_for
+    from grievance.access.roles import keeps_country, scope_problem
+    from grievance.passwords import hash_password
 
     if len(password) < 10:
         _fail("the password needs at least 10 characters")
@@ -78,12 +84,9 @@ def add_user(email: str, name: str, password: str, role: str, factory_code: str 
         factory = db.session.scalar(select(Factory).where(Factory.code == factory_code))
         if factory is None:
             _fail(f"unknown factory {factory_code!r}")
-    if role in ("picc", "factory_manager") and factory is None:
-        _fail(f"role {role} needs --factory")
-    if role in ("advisor", "programme_manager") and not (country_code or factory):
-        _fail(f"role {role} needs --country")
-    if role == "buyer" and not buyer:
-        _fail("role buyer needs --buyer")
+    problem = scope_problem(role, factory=factory is not None, country=bool(country_code), organisation=bool(buyer))
+    if problem:
+        _fail(problem)
     email = email.strip().lower()
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
@@ -97,11 +100,13 @@ def add_user(email: str, name: str, password: str, role: str, factory_code: str 
         user.language = language or user.language
         end_sessions(user)  # a new password: whoever held the old one is signed out
     country = (country_code or (factory.country_code if factory else None) or "").upper() or None
+    organisation = organisation_for(buyer) if buyer else None
     membership = Membership(user_id=user.id, role=role, factory_id=factory.id if factory else None,
-                            country_code=country if role in ("advisor", "programme_manager", "admin") else None, buyer_org=buyer)
+                            country_code=country if keeps_country(role) else None,
+                            organisation_id=organisation.id if organisation else None)
     if not any(
-        (m.role, m.factory_id, m.country_code, m.buyer_org)
-        == (membership.role, membership.factory_id, membership.country_code, membership.buyer_org)
+        (m.role, m.factory_id, m.country_code, m.organisation_id)
+        == (membership.role, membership.factory_id, membership.country_code, membership.organisation_id)
         for m in user.memberships
     ):
         db.session.add(membership)

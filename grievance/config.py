@@ -51,6 +51,9 @@ def check_settings(config: dict[str, Any], serving: bool = True) -> None:
         problems.append("GRIEVANCE_DATA_KEY is not a valid Fernet key (32 url-safe base64-encoded bytes; "
                         "make one with: python -c 'from cryptography.fernet import Fernet; "
                         "print(Fernet.generate_key().decode())')")
+    profile = config.get("PASSWORD_HASH_PROFILE", "standard")
+    if profile not in ("standard", "fast") or (production and profile != "standard"):
+        problems.append(f"PASSWORD_HASH_PROFILE {profile!r} is not allowed here (production: standard only)")
     if production and serving:
         for name, why in SERVING_NEEDS.items():
             if not config.get(name):
@@ -160,6 +163,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None,
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
+        # "fast" makes password hashing cheap, for the test suite; production refuses it.
+        "PASSWORD_HASH_PROFILE": setting("PASSWORD_HASH_PROFILE", "standard"),
     }
     config.update({k: v for k, v in overrides.items() if k not in {"DATABASE_URL"}})
     if "DATABASE_URL" in overrides:

@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from grievance.models.access import ApiToken, ConsentGrant, Organisation
 from grievance.models.base import Base, utcnow
 from grievance.models.case import Case, CaseEvent, Conversation
 from grievance.models.geography import ChannelEndpoint, Country, Factory
@@ -10,7 +11,7 @@ from grievance.models.user import Membership, User
 from grievance.models.worker import Worker
 
 __all__ = [
-    "Base", "Case", "CaseEvent", "Conversation", "ChannelEndpoint", "Country", "Factory",
-    "DeadlinePolicy", "Holiday", "Membership", "Message", "MessageTemplate", "Notification", "RoutingRule",
-    "User", "Worker", "utcnow",
+    "ApiToken", "Base", "Case", "CaseEvent", "ConsentGrant", "Conversation", "ChannelEndpoint", "Country", "Factory",
+    "DeadlinePolicy", "Holiday", "Membership", "Message", "MessageTemplate", "Notification", "Organisation",
+    "RoutingRule", "User", "Worker", "utcnow",
 ]

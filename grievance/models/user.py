@@ -47,6 +47,7 @@ class Membership(Base):
     role: Mapped[str] = mapped_column(String(32))
     factory_id: Mapped[int | None] = mapped_column(ForeignKey("factories.id"))
     country_code: Mapped[str | None] = mapped_column(ForeignKey("countries.code"))
-    buyer_org: Mapped[str | None] = mapped_column(String(120))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
 
     user: Mapped[User] = relationship(back_populates="memberships")
+    organisation: Mapped["Organisation | None"] = relationship(lazy="joined")  # noqa: F821

@@ -96,6 +96,12 @@ def _unread_notifications() -> int:
     return unread_count(db.session, current_user) if current_user.is_authenticated else 0
 
 
+def _viewer():
+    from grievance.access import current_viewer
+
+    return current_viewer()
+
+
 def register_page_helpers(app: Flask) -> None:
     @app.context_processor
     def page_globals():
@@ -112,6 +118,7 @@ def register_page_helpers(app: Flask) -> None:
             "next_deadline": next_deadline,
             "level_name": level_name,
             "unread_notifications": _unread_notifications,
+            "viewer": _viewer(),
             "status_label": lambda code: label(code, STATUS_LABELS),
             "event_label": lambda code: label(code, EVENT_LABELS),
             "category_label": lambda code: label(code, CATEGORY_LABELS),

@@ -11,13 +11,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, DecimalField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from grievance.access import current_viewer
 from grievance.extensions import db
 from grievance.models import Country, DeadlinePolicy, Holiday, RoutingRule
 from grievance.models.case import ROUTE_ADVISOR, ROUTE_PICC
@@ -117,7 +118,7 @@ def _within_limit(field, unit: str) -> None:
 @bp.before_request
 @login_required
 def _admins_only():
-    if not any(m.role == "admin" for m in current_user.memberships):
+    if not current_viewer().may_admin():
         abort(404)
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from grievance.access import can_work_queue, visible_case, visible_cases
+from grievance.access import FULL, current_viewer
 from grievance.channels.twilio.media import MediaUnavailable, fetch_media, is_safe_inline
 from grievance.extensions import db
 from grievance.jobs import defer_send
@@ -82,20 +83,21 @@ def _disclosed_name(case: Case) -> str | None:
 @bp.before_request
 @login_required
 def _signed_in():
-    if not can_work_queue(current_user):
+    if request.endpoint != "queue.home" and not current_viewer().works_cases:
         abort(404)
 
 
 @bp.get("/")
 def home():
-    return redirect(url_for("queue.index"))
+    """Each person's own start page (a factory manager's is not the queue)."""
+    return redirect(current_viewer().landing())
 
 
 @bp.get("/queue")
 def index():
     # Earliest deadline first (the late ones are those), by the indexed due_at.
     cases = db.session.scalars(
-        visible_cases(current_user)
+        select(Case).where(current_viewer().case_rows(FULL))
         .where(Case.status.not_in((RESOLVED, CLOSED)))
         .order_by(Case.due_at.asc().nulls_last(), Case.id)
         .limit(500)
@@ -105,15 +107,13 @@ def index():
 
 @bp.get("/cases/<reference>")
 def case(reference: str):
-    found = visible_case(current_user, reference)
-    if found is None:
-        abort(404)
-    return _render_case(found)
+    return _render_case(_case_or_404(reference))
 
 
 def _case_or_404(reference: str) -> Case:
-    found = visible_case(current_user, reference)
-    if found is None:
+    """The case, if this viewer may work it; otherwise a 404 that does not tell it exists."""
+    found = current_viewer().visible_case(reference, FULL)
+    if found is None or not current_viewer().may_act(found):
         abort(404)
     return found
 
@@ -152,8 +152,8 @@ def resolve_case(reference: str):
 @bp.get(f"/cases/<reference>/media/<{ROW_ID}:message_id>/<int(max=99):index>")
 def media(reference: str, message_id: int, index: int):
     """A photo or document of the case, fetched from Twilio on demand and never stored here."""
-    found = visible_case(current_user, reference)
-    message = db.session.get(Message, message_id) if found else None
+    found = _case_or_404(reference)
+    message = db.session.get(Message, message_id)
     if message is None or message.case_id != found.id or not message.media or index >= len(message.media):
         abort(404)
     try:
@@ -171,9 +171,7 @@ def media(reference: str, message_id: int, index: int):
 
 @bp.post("/cases/<reference>/acknowledge")
 def acknowledge(reference: str):
-    found = visible_case(current_user, reference)
-    if found is None:
-        abort(404)
+    found = _case_or_404(reference)
     if not ActionForm().validate_on_submit():
         abort(400)
     if acknowledge_case(db.session, found, current_user, utcnow()):

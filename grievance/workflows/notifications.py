@@ -14,11 +14,12 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from grievance.access import case_scope
-from grievance.models import Case, Membership, Notification, User
+from grievance.access import FULL, Viewer
+from grievance.access.people import People  # noqa: F401 (who holds each level, for the sweep)
+from grievance.access.roles import ADVISOR, PICC, PROGRAMME_MANAGER
+from grievance.models import Case, Notification, User
 from grievance.models.case import ROUTE_ADVISOR, ROUTE_PICC
 
-PICC, ADVISOR, PROGRAMME_MANAGER = "picc", "advisor", "programme_manager"
 CHAINS = {ROUTE_PICC: (PICC, ADVISOR, PROGRAMME_MANAGER), ROUTE_ADVISOR: (ADVISOR, PROGRAMME_MANAGER)}
 # A digest mail lists at most this many notifications, then says how many more there are.
 DIGEST_ITEMS = 20
@@ -33,48 +34,10 @@ def level_role(case: Case) -> str:
     return chain[min(case.escalation_level, len(chain) - 1)]
 
 
-class People:
-    """Active users by role and scope, looked up once per sweep."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self._cache: dict[tuple, frozenset[int]] = {}
-
-    def _members(self, role: str, *, factory_id: int | None = None, country_code: str | None = None,
-                 country_wide: bool = False) -> frozenset[int]:
-        key = (role, factory_id, country_code, country_wide)
-        if key not in self._cache:
-            query = (select(Membership.user_id).join(User, User.id == Membership.user_id)
-                     .where(Membership.role == role, User.active.is_(True)))
-            if factory_id is not None:
-                query = query.where(Membership.factory_id == factory_id)
-            if country_code is not None:
-                query = query.where(Membership.country_code == country_code)
-            if country_wide:
-                query = query.where(Membership.factory_id.is_(None))
-            self._cache[key] = frozenset(self.session.scalars(query))
-        return self._cache[key]
-
-    def for_level(self, case: Case, role: str) -> set[int]:
-        if role == PICC:
-            return set(self._members(PICC, factory_id=case.factory_id)) if case.factory_id else set()
-        if role == ADVISOR:
-            own = self._members(ADVISOR, factory_id=case.factory_id) if case.factory_id else frozenset()
-            return set(own or self._members(ADVISOR, country_code=case.country_code, country_wide=True))
-        # The country's programme managers, and the factory's own if it has one: never one
-        # added for another factory, who may not see the case (access.case_scope).
-        own = self._members(PROGRAMME_MANAGER, factory_id=case.factory_id) if case.factory_id else frozenset()
-        return set(own | self._members(PROGRAMME_MANAGER, country_code=case.country_code, country_wide=True))
-
-    def committee(self, case: Case) -> set[int]:
-        """The factory's committee stays informed of its own cases, never of the advisors'."""
-        return self.for_level(case, PICC) if case.route == ROUTE_PICC else set()
-
-
 def visible_notifications(user: User):
     """A person's notifications about cases they may still see (memberships change)."""
     return (select(Notification).join(Case, Case.id == Notification.case_id)
-            .where(Notification.user_id == user.id, case_scope(user)))
+            .where(Notification.user_id == user.id, Viewer.for_user(user).case_rows(FULL)))
 
 
 def unread_count(session: Session, user: User) -> int:

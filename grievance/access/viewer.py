@@ -1,0 +1,194 @@
+"""The Viewer: everything a person (or an API token) may see or do, answered in one place.
+
+Grades of a case:
+
+- ``full``: everything the committee's page shows (her words, attachments, her name where she
+  agreed the committee may know it) and the right to act on it. PICC members on their factory's
+  committee cases; advisors and programme managers on every case of their country, or of their
+  one factory, on both routes (a factory's late committee cases escalate to them); admins on all.
+- ``status``: a factory manager on her factory's committee cases: status, category and
+  deadlines; her words only where the worker agreed to give her name (the case is not
+  anonymous), since the committee she told includes management; never her name, number or
+  attachments. Advisor cases are never shown to a factory's people, not even that they exist.
+- ``none``: everything else, and everything for buyers, who see aggregates only.
+
+Row scopes are SQL predicates, so lists filter in the database; ``case_grade`` answers the same
+rules for one loaded case (tests/access check that the two agree).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from grievance.access.roles import (ADMIN, BUYER, CASE_WORKERS, COUNTRY_ROLES, FACTORY_MANAGER, PICC, Scope)
+from grievance.models import Case, ConsentGrant, Factory, User
+from grievance.models.case import ROUTE_PICC
+
+FULL, STATUS, NONE = "full", "status", "none"
+_RANK = {NONE: 0, STATUS: 1, FULL: 2}
+
+
+class Viewer:
+    """Who is looking, as the access rules read it; built once per request (or token use)."""
+
+    def __init__(self, user: User | None, scopes: Iterable[Scope] = ()) -> None:
+        self.user = user
+        self.scopes: tuple[Scope, ...] = tuple(scopes)
+
+    @classmethod
+    def for_user(cls, user: User | None) -> "Viewer":
+        """A signed-in, active user's memberships; nobody (signed out, deactivated) sees nothing."""
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return cls(None)
+        return cls(user, (Scope(m.role, m.factory_id, m.country_code, m.organisation_id)
+                          for m in user.memberships))
+
+    @classmethod
+    def for_token(cls, raw_token: str, now: datetime | None = None) -> "Viewer":
+        """The person behind an API bearer token (nobody if it is unknown, revoked or hers is
+        deactivated); the token's last use is recorded in the caller's session."""
+        from grievance.access.tokens import user_for_token
+
+        return cls.for_user(user_for_token(raw_token, now))
+
+    # -- who -----------------------------------------------------------------------------------
+
+    def _roles(self) -> set[str]:
+        return {scope.role for scope in self.scopes}
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user is not None
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN in self._roles()
+
+    @property
+    def works_cases(self) -> bool:
+        """Whether she has a queue: acknowledges, replies to workers, resolves."""
+        return bool(self._roles() & CASE_WORKERS)
+
+    @property
+    def follows_factory(self) -> bool:
+        """A factory manager: follows the status of her factory's committee cases."""
+        return FACTORY_MANAGER in self._roles()
+
+    @property
+    def is_buyer(self) -> bool:
+        return BUYER in self._roles()
+
+    def may_admin(self, area: str | None = None) -> bool:
+        """The administration pages and commands (every area is the admins' for now)."""
+        return self.is_admin
+
+    # -- which cases, how much -----------------------------------------------------------------
+
+    def _full_rows(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        for scope in self.scopes:
+            if scope.role == ADMIN:
+                return [true()]
+            if scope.role == PICC and scope.factory_id is not None:
+                conditions.append(and_(Case.factory_id == scope.factory_id, Case.route == ROUTE_PICC))
+            elif scope.role in COUNTRY_ROLES and scope.factory_id is not None:
+                conditions.append(Case.factory_id == scope.factory_id)
+            elif scope.role in COUNTRY_ROLES and scope.country_code:
+                conditions.append(Case.country_code == scope.country_code)
+        return conditions
+
+    def _status_rows(self) -> list[ColumnElement[bool]]:
+        return [and_(Case.factory_id == scope.factory_id, Case.route == ROUTE_PICC)
+                for scope in self.scopes if scope.role == FACTORY_MANAGER and scope.factory_id is not None]
+
+    def case_rows(self, grade: str = STATUS) -> ColumnElement[bool]:
+        """The cases this viewer sees at least at ``grade``, as a predicate on Case."""
+        conditions = self._full_rows() + (self._status_rows() if _RANK[grade] <= _RANK[STATUS] else [])
+        return or_(*conditions) if conditions else false()
+
+    def _grade_of(self, scope: Scope, case: Case) -> str:
+        own_factory = scope.factory_id is not None and case.factory_id == scope.factory_id
+        if scope.role == ADMIN:
+            return FULL
+        if scope.role == PICC:
+            return FULL if own_factory and case.route == ROUTE_PICC else NONE
+        if scope.role == FACTORY_MANAGER:
+            return STATUS if own_factory and case.route == ROUTE_PICC else NONE
+        if scope.role in COUNTRY_ROLES:
+            if scope.factory_id is not None:
+                return FULL if own_factory else NONE
+            return FULL if scope.country_code and case.country_code == scope.country_code else NONE
+        return NONE
+
+    def case_grade(self, case: Case | None) -> str:
+        """How much of this case the viewer sees: ``full``, ``status`` or ``none``."""
+        if case is None:
+            return NONE
+        return max((self._grade_of(scope, case) for scope in self.scopes), key=_RANK.__getitem__, default=NONE)
+
+    def may_act(self, case: Case | None) -> bool:
+        """Acknowledge, write to the worker, resolve: only those who see the whole case."""
+        return self.case_grade(case) == FULL
+
+    def shows_words(self, case: Case) -> bool:
+        """Whether the worker's messages are shown (see the module's note on ``status``)."""
+        grade = self.case_grade(case)
+        return grade == FULL or (grade == STATUS and not case.anonymous)
+
+    def visible_case(self, reference: str, grade: str = FULL) -> Case | None:
+        from grievance.extensions import db
+
+        return db.session.scalar(select(Case).where(self.case_rows(grade), Case.reference == reference.upper()))
+
+    # -- summaries, landing --------------------------------------------------------------------
+
+    def summary_factories(self) -> ColumnElement[bool]:
+        """The factories whose follow-up summaries this viewer may see, as a predicate on Factory:
+        a factory's own people their factory, advisors and programme managers their scope,
+        admins all, buyers the factories granting their organisation access now."""
+        conditions: list[ColumnElement[bool]] = []
+        for scope in self.scopes:
+            if scope.role == ADMIN:
+                return true()
+            if scope.role == BUYER and scope.organisation_id is not None:
+                conditions.append(Factory.id.in_(
+                    select(ConsentGrant.factory_id).where(ConsentGrant.organisation_id == scope.organisation_id,
+                                                          ConsentGrant.revoked_at.is_(None))))
+            elif scope.factory_id is not None:
+                conditions.append(Factory.id == scope.factory_id)
+            elif scope.role in COUNTRY_ROLES and scope.country_code:
+                conditions.append(Factory.country_code == scope.country_code)
+        return or_(*conditions) if conditions else false()
+
+    def landing_endpoint(self) -> str:
+        """Where she lands after signing in: her queue if she works cases, else her factory's
+        page or the buyers' page. Someone with no role yet lands on the queue, which tells her
+        there is nothing for her."""
+        if self.works_cases:
+            return "queue.index"
+        if self.follows_factory:
+            return "factory.index"
+        if self.is_buyer:
+            return "buyers.index"
+        return "queue.index"
+
+    def landing(self) -> str:
+        from flask import url_for
+
+        return url_for(self.landing_endpoint())
+
+
+def current_viewer() -> Viewer:
+    """The Viewer of this request's signed-in person, built once per request."""
+    from flask import g, has_request_context
+    from flask_login import current_user
+
+    if not has_request_context():
+        return Viewer(None)
+    if "viewer" not in g:
+        g.viewer = Viewer.for_user(current_user._get_current_object() if current_user else None)
+    return g.viewer

@@ -1,0 +1,59 @@
+"""Password hashing (argon2id), imported only when a password is hashed or checked.
+
+``PASSWORD_HASH_PROFILE`` chooses the cost: ``standard`` (argon2-cffi's defaults, the only one
+production accepts) or ``fast`` (the least work argon2 allows, for the test suite, where
+hundreds of users are made). A hash records its own parameters, so either profile verifies
+hashes made by the other.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+    from grievance.models import User
+
+PROFILES = ("standard", "fast")
+
+
+@lru_cache(maxsize=None)
+def _hasher_for(profile: str) -> "PasswordHasher":
+    from argon2 import PasswordHasher
+
+    if profile == "fast":
+        return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    return PasswordHasher()
+
+
+@lru_cache(maxsize=None)
+def _dummy_hash(profile: str) -> str:
+    # Checked against when the email is unknown, so the answer takes as long as for a real one.
+    return _hasher_for(profile).hash("not a password anyone has")
+
+
+def _profile() -> str:
+    from flask import current_app, has_app_context
+
+    return current_app.config.get("PASSWORD_HASH_PROFILE", "standard") if has_app_context() else "standard"
+
+
+def hash_password(password: str) -> str:
+    return _hasher_for(_profile()).hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    try:
+        return _hasher_for(_profile()).verify(password_hash or _dummy_hash(_profile()), password) \
+            and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_password(user: "User | None", password: str) -> bool:
+    """Whether she typed her password; as slow for an unknown email as for a known one."""
+    return verify_password(user.password_hash if user else None, password)
