@@ -1,0 +1,134 @@
+"""The Viewer's answers for each role: grades of committee and advisor cases, anonymous and
+named; rows that agree with grades; summaries for buyers under a grant; landings; tokens."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from grievance.access import FULL, NONE, STATUS, Viewer
+from grievance.access.grants import grant, organisation_for, revoke
+from grievance.access.tokens import create_token
+from grievance.extensions import db
+from grievance.models import ApiToken, Case, Factory, User
+from tests.access import world as worlds
+
+# role → {case: grade}; "own_committee_named" is a committee case where she gave her name.
+GRADES = {
+    "picc": {"own_committee": FULL, "own_committee_named": FULL, "own_advisor": NONE, "other_factory": NONE,
+             "other_country": NONE},
+    "factory_manager": {"own_committee": STATUS, "own_committee_named": STATUS, "own_advisor": NONE,
+                        "other_factory": NONE, "other_country": NONE},
+    "advisor_country": {"own_committee": FULL, "own_committee_named": FULL, "own_advisor": FULL,
+                        "other_factory": FULL, "other_country": NONE},
+    "advisor_factory": {"own_committee": FULL, "own_committee_named": FULL, "own_advisor": FULL,
+                        "other_factory": NONE, "other_country": NONE},
+    "programme_manager": {"own_committee": FULL, "own_committee_named": FULL, "own_advisor": FULL,
+                          "other_factory": FULL, "other_country": NONE},
+    "buyer": {case: NONE for case in ("own_committee", "own_committee_named", "own_advisor", "other_factory",
+                                      "other_country")},
+    "admin": {case: FULL for case in ("own_committee", "own_committee_named", "own_advisor", "other_factory",
+                                      "other_country")},
+}
+
+
+@pytest.fixture
+def world(app):
+    return worlds.build()
+
+
+def viewer_of(world, role: str) -> Viewer:
+    return Viewer.for_user(db.session.scalar(select(User).where(User.email == world.emails[role])))
+
+
+@pytest.mark.parametrize("role", sorted(GRADES))
+def test_grades_and_rows_of_each_role(world, role):
+    viewer = viewer_of(world, role)
+    grades = {name: viewer.case_grade(case) for name, case in world.cases.items()}
+    assert grades == GRADES[role]
+    # The SQL rows say the same as the grades, case by case.
+    seen = set(db.session.scalars(select(Case.reference).where(viewer.case_rows())))
+    worked = set(db.session.scalars(select(Case.reference).where(viewer.case_rows(FULL))))
+    assert seen == {world.cases[name].reference for name, grade in grades.items() if grade != NONE}
+    assert worked == {world.cases[name].reference for name, grade in grades.items() if grade == FULL}
+    assert all(viewer.may_act(world.cases[name]) == (grade == FULL) for name, grade in grades.items())
+
+
+def test_a_factory_manager_reads_her_words_only_where_she_gave_her_name(world):
+    manager = viewer_of(world, "factory_manager")
+    assert not manager.shows_words(world.cases["own_committee"])
+    assert manager.shows_words(world.cases["own_committee_named"])
+    assert not manager.shows_words(world.cases["own_advisor"])
+    assert not manager.may_act(world.cases["own_committee_named"])
+    assert viewer_of(world, "picc").shows_words(world.cases["own_committee"])
+
+
+def test_signed_out_and_deactivated_people_see_nothing(world):
+    nobody = Viewer.for_user(None)
+    assert not nobody.is_authenticated and nobody.case_grade(world.cases["own_committee"]) == NONE
+    picc = db.session.scalar(select(User).where(User.email == world.emails["picc"]))
+    picc.active = False
+    assert Viewer.for_user(picc).case_grade(world.cases["own_committee"]) == NONE
+
+
+def _factory_codes(viewer: Viewer) -> set[str]:
+    return set(db.session.scalars(select(Factory.code).where(viewer.summary_factories())))
+
+
+def test_summaries_by_scope(world):
+    assert _factory_codes(viewer_of(world, "picc")) == {"IDN-0001"}
+    assert _factory_codes(viewer_of(world, "factory_manager")) == {"IDN-0001"}
+    assert _factory_codes(viewer_of(world, "advisor_factory")) == {"IDN-0001"}
+    assert _factory_codes(viewer_of(world, "advisor_country")) == {"IDN-0001", "IDN-0002"}
+    assert _factory_codes(viewer_of(world, "admin")) == {"IDN-0001", "IDN-0002", "KHM-0001"}
+
+
+def test_a_buyer_sees_the_factories_granting_access_now(world, client, sign_in):
+    buyer = viewer_of(world, "buyer")
+    assert _factory_codes(buyer) == {"IDN-0001"}
+    acme = organisation_for("acme-brands")
+    assert acme.name == "Acme Brands"  # by name or by code, one organisation
+    grant(world.factories["B"], acme, by=None)
+    db.session.commit()
+    assert _factory_codes(buyer) == {"IDN-0001", "IDN-0002"}
+    assert revoke(world.factories["A"], acme, by=None)
+    db.session.commit()
+    assert _factory_codes(buyer) == {"IDN-0002"}
+    sign_in(world.emails["buyer"], worlds.PASSWORD)
+    page = client.get("/buyers").get_data(as_text=True)
+    assert "PT Lain Tekstil" in page and "PT Contoh Garmen" not in page
+    assert worlds.WORDS not in page
+    # Granting again after a revocation is a new grant; the old one stays as history.
+    grant(world.factories["A"], acme, by=None)
+    db.session.commit()
+    assert _factory_codes(buyer) == {"IDN-0001", "IDN-0002"}
+
+
+def test_landings(world):
+    assert viewer_of(world, "picc").landing_endpoint() == "queue.index"
+    assert viewer_of(world, "admin").landing_endpoint() == "queue.index"
+    assert viewer_of(world, "factory_manager").landing_endpoint() == "factory.index"
+    assert viewer_of(world, "buyer").landing_endpoint() == "buyers.index"
+
+
+def test_the_factory_page_names_her_factory_and_nothing_of_its_cases(world, client, sign_in):
+    response = sign_in(world.emails["factory_manager"], worlds.PASSWORD)
+    assert response.headers["Location"].endswith("/factory")
+    page = client.get("/factory").get_data(as_text=True)
+    assert "PT Contoh Garmen" in page and "PT Lain Tekstil" not in page
+    assert worlds.WORDS not in page and world.cases["own_committee"].reference not in page
+    assert ">Queue<" not in page and "/admin" not in page
+
+
+def test_a_token_stands_for_its_user_until_revoked(world):
+    picc = db.session.scalar(select(User).where(User.email == world.emails["picc"]))
+    token, raw = create_token(picc, "reports")
+    db.session.commit()
+    stored = db.session.get(ApiToken, token.id)
+    assert raw not in (stored.token_hash, stored.prefix) and raw.startswith(stored.prefix)
+    viewer = Viewer.for_token(raw)
+    assert viewer.case_grade(world.cases["own_committee"]) == FULL and stored.last_used_at is not None
+    assert Viewer.for_token(raw[:-1] + ("A" if raw[-1] != "A" else "B")).case_grade(world.cases["own_committee"]) == NONE
+    stored.revoked_at = stored.created_at
+    db.session.commit()
+    assert not Viewer.for_token(raw).is_authenticated
