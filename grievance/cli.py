@@ -179,8 +179,10 @@ DEMO_PASSWORD = "demo-password-picc"
 
 @click.command("demo-data")
 def demo_data():
-    """Seed a demo factory in Indonesia with an SMS number and a PICC member."""
-    add_factory("IDN-0001", "PT Contoh Garmen", "ID", "Asia/Jakarta", ["+622150000001"])
+    """Seed a demo factory in Indonesia and one in Cambodia, with a person of each role."""
+    from grievance.access.grants import grant, organisation_for
+
+    indonesian = add_factory("IDN-0001", "PT Contoh Garmen", "ID", "Asia/Jakarta", ["+622150000001"])
     add_factory("KHM-0001", "Sample Garment Co. Ltd", "KH", "Asia/Phnom_Penh", ["+85523900001"])
     add_user("picc@example.org", "Ani (PICC)", DEMO_PASSWORD, "picc", "IDN-0001", None, None, "id")
     add_user("picc-kh@example.org", "Sophea (PICC)", DEMO_PASSWORD, "picc", "KHM-0001", None, None, "km")
@@ -188,6 +190,10 @@ def demo_data():
     add_user("manager@example.org", "Budi (programme manager)", DEMO_PASSWORD, "programme_manager", None, "ID",
              None, "en")
     add_user("admin@example.org", "Admin", DEMO_PASSWORD, "admin", None, None, None, "en")
+    add_user("factory@example.org", "Sari (factory manager)", DEMO_PASSWORD, "factory_manager", "IDN-0001", None,
+             None, "id")
+    add_user("buyer@example.org", "Bea (buyer)", DEMO_PASSWORD, "buyer", None, None, "Demo Brand", "en")
+    grant(indonesian, organisation_for("Demo Brand"), by=None)
     db.session.commit()
     click.echo(
         "Demo data ready.\n"
@@ -195,7 +201,8 @@ def demo_data():
         f"  Sign in at /queue: picc@example.org / {DEMO_PASSWORD}\n"
         f"  (Cambodian factory: picc-kh@example.org / {DEMO_PASSWORD})\n"
         f"  Advisors' queue (Indonesia): advisor@example.org; programme manager: manager@example.org;\n"
-        f"  deadline policies and holidays at /admin: admin@example.org (same password)"
+        f"  deadline policies and holidays at /admin: admin@example.org (same password);\n"
+        f"  the factory manager's page: factory@example.org; a buyer's (Demo Brand): buyer@example.org"
     )
 
 

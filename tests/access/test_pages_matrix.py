@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from grievance.channels.twilio.media import Media
 from grievance.extensions import db
-from grievance.models import DeadlinePolicy, Holiday
+from grievance.models import Country, DeadlinePolicy, Holiday
 from tests.access import world as worlds
 from tests.conftest import csrf_token
 
@@ -92,7 +92,10 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
 def _probes(world, rows) -> dict[str, dict[str, tuple[str, str, dict]]]:
     """For each rule (and scope): method, URL and form data (the CSRF token is added)."""
     cases = world.cases
-    week = {"week-weekend": ["5", "6"], "week-workday_start": "08:00", "week-workday_end": "17:00"}
+    # The country's week as it is: countries are kept from one test to the next.
+    indonesia = db.session.get(Country, "ID")
+    week = {"week-weekend": [str(day) for day in indonesia.weekend], "week-workday_start": indonesia.workday_start,
+            "week-workday_end": indonesia.workday_end}
     policy = {"policy-category": "*", "policy-route": "picc", "policy-acknowledge_amount": "3",
               "policy-acknowledge_unit": "working_days", "policy-resolve_amount": "20",
               "policy-resolve_unit": "working_days", "policy-reminder_share": "0.25"}
