@@ -13,22 +13,22 @@ from grievance.extensions import db
 from grievance.models import ApiToken, Case, Factory, User
 from tests.access import world as worlds
 
-# role → {case: grade}; "own_committee_named" is a committee case where she gave her name.
+# role → {case: grade}; "*_named": she gave her name (the others are anonymous).
+CASES = ("own_committee", "own_committee_named", "own_advisor", "own_advisor_named", "other_factory",
+         "other_country")
 GRADES = {
-    "picc": {"own_committee": FULL, "own_committee_named": FULL, "own_advisor": NONE, "other_factory": NONE,
-             "other_country": NONE},
+    "picc": {"own_committee": FULL, "own_committee_named": FULL, "own_advisor": NONE, "own_advisor_named": NONE,
+             "other_factory": NONE, "other_country": NONE},
     "factory_manager": {"own_committee": STATUS, "own_committee_named": STATUS, "own_advisor": NONE,
-                        "other_factory": NONE, "other_country": NONE},
+                        "own_advisor_named": NONE, "other_factory": NONE, "other_country": NONE},
     "advisor_country": {"own_committee": FULL, "own_committee_named": FULL, "own_advisor": FULL,
-                        "other_factory": FULL, "other_country": NONE},
+                        "own_advisor_named": FULL, "other_factory": FULL, "other_country": NONE},
     "advisor_factory": {"own_committee": FULL, "own_committee_named": FULL, "own_advisor": FULL,
-                        "other_factory": NONE, "other_country": NONE},
+                        "own_advisor_named": FULL, "other_factory": NONE, "other_country": NONE},
     "programme_manager": {"own_committee": FULL, "own_committee_named": FULL, "own_advisor": FULL,
-                          "other_factory": FULL, "other_country": NONE},
-    "buyer": {case: NONE for case in ("own_committee", "own_committee_named", "own_advisor", "other_factory",
-                                      "other_country")},
-    "admin": {case: FULL for case in ("own_committee", "own_committee_named", "own_advisor", "other_factory",
-                                      "other_country")},
+                          "own_advisor_named": FULL, "other_factory": FULL, "other_country": NONE},
+    "buyer": {case: NONE for case in CASES},
+    "admin": {case: FULL for case in CASES},
 }
 
 
@@ -59,6 +59,7 @@ def test_a_factory_manager_reads_her_words_only_where_she_gave_her_name(world):
     assert not manager.shows_words(world.cases["own_committee"])
     assert manager.shows_words(world.cases["own_committee_named"])
     assert not manager.shows_words(world.cases["own_advisor"])
+    assert not manager.shows_words(world.cases["own_advisor_named"])  # her name or not, never advisor cases
     assert not manager.may_act(world.cases["own_committee_named"])
     assert viewer_of(world, "picc").shows_words(world.cases["own_committee"])
 

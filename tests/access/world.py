@@ -69,6 +69,7 @@ def build() -> World:
         "other_factory": _case(b, ROUTE_PICC, 3),
         "other_country": _case(c, ROUTE_PICC, 4),
         "own_committee_named": _case(a, ROUTE_PICC, 5, anonymous=False),
+        "own_advisor_named": _case(a, ROUTE_ADVISOR, 6, anonymous=False),
     }
     db.session.commit()
     return world
