@@ -129,7 +129,20 @@ def test_a_token_stands_for_its_user_until_revoked(world):
     assert raw not in (stored.token_hash, stored.prefix) and raw.startswith(stored.prefix)
     viewer = Viewer.for_token(raw)
     assert viewer.case_grade(world.cases["own_committee"]) == FULL and stored.last_used_at is not None
-    assert Viewer.for_token(raw[:-1] + ("A" if raw[-1] != "A" else "B")).case_grade(world.cases["own_committee"]) == NONE
+    altered = raw[:-1] + ("A" if raw[-1] != "A" else "B")
+    assert Viewer.for_token(altered).case_grade(world.cases["own_committee"]) == NONE
     stored.revoked_at = stored.created_at
     db.session.commit()
     assert not Viewer.for_token(raw).is_authenticated
+
+
+def test_one_active_grant_per_factory_and_organisation(world):
+    from sqlalchemy.exc import IntegrityError
+
+    from grievance.models import ConsentGrant
+
+    acme = organisation_for("Acme Brands")
+    db.session.add(ConsentGrant(factory_id=world.factories["A"].id, organisation_id=acme.id))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
