@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 import re
 import threading
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.orm import Session
 from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 
@@ -93,6 +95,40 @@ def migrated(base_config):
     return True
 
 
+# Argon2's defaults cost tens of milliseconds per hash and per sign-in; the tests sign in and
+# add users hundreds of times. Same algorithm and format ($argon2id$...), the cheapest parameters.
+FAST_HASHER_PARAMETERS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    from argon2 import PasswordHasher
+
+    from grievance.web import auth
+
+    fast = PasswordHasher(**FAST_HASHER_PARAMETERS)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(auth, "hasher", fast)
+        patch.setattr(auth, "_DUMMY_HASH", fast.hash("not a password anyone has"))
+        yield fast
+
+
+@pytest.fixture(autouse=True)
+def fresh_module_state(monkeypatch):
+    """What the package keeps in module globals starts every test as in a new process.
+
+    Caches of files and packages (catalogs, holidays, lexicons) hold the same answer in every
+    test and stay; what depends on what earlier tests did does not."""
+    from grievance import queueing
+    from grievance.channels import ingest, pacing
+
+    monkeypatch.setattr(pacing, "_local_next", {})  # a sender's next free slot
+    # The webhook's own requeue (every minute of wall time without the rounds thread) would run
+    # in whichever test came a minute after the last one, expiring that test's conversations.
+    monkeypatch.setattr(ingest, "_last_requeue", time.monotonic())
+    monkeypatch.setattr(queueing, "_worker_app", None)  # a worker process's app
+
+
 def _default_rows() -> dict[str, list[dict]]:
     """The rules, policies and holidays a migrated database starts with (migration 0005)."""
     import importlib.util
@@ -126,6 +162,80 @@ def _clean(app) -> None:
                     connection.execute(table.insert(), SEEDED[table.name])
         if queues.uses_redis:
             queues.connection().flushdb()
+
+
+# --- The workflow tier: workflow functions over a session whose transaction is rolled back.
+
+# Fridays at 16:00 in Jakarta make deadlines interesting; a workflow test passes its own `now`.
+NOW = datetime(2026, 8, 14, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="session")
+def workflow_app(base_config, migrated):
+    """One app for every workflow test: its configuration (keys, settings), never its HTTP."""
+    return create_app(base_config)
+
+
+@pytest.fixture(scope="session")
+def workflow_engine(base_config, migrated):
+    """An engine whose transactions are real ones on SQLite too.
+
+    pysqlite begins a transaction only before a write, so a SAVEPOINT could become the outermost
+    transaction and its release a commit; SQLAlchemy's recipe: let SQLAlchemy emit BEGIN itself."""
+    url = base_config["DATABASE_URL"]
+    engine = create_engine(url)
+    if url.startswith("sqlite"):
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None
+            dbapi_connection.execute("PRAGMA foreign_keys=ON")
+            dbapi_connection.execute("PRAGMA busy_timeout=5000")
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection):
+            connection.exec_driver_sql("BEGIN")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(workflow_app, workflow_engine, monkeypatch):
+    """A session inside one transaction that is rolled back at the end: no HTTP, no jobs.
+
+    What the code under test commits only releases a savepoint (Warehouse's pattern), so it
+    commits as in production and nothing stays. `db.session` is this session too, so the
+    builders in tests/factories.py and the code that reaches for `db.session` see the same rows.
+    Jobs a commit would hand over are never run; `deferred` lists them."""
+    from grievance.queueing import JobQueues
+
+    handed_over: list = []
+    monkeypatch.setattr(JobQueues, "dispatch_all", lambda self, pending: handed_over.extend(pending))
+    monkeypatch.setattr(JobQueues, "submit", lambda self, func, *args: handed_over.append((func, args, {})))
+    connection = workflow_engine.connect()
+    outer = connection.begin()
+    made = Session(bind=connection, join_transaction_mode="create_savepoint")
+    made.info["grievance.handed_over"] = handed_over
+    with workflow_app.app_context():
+        db.session.registry.set(made)
+        try:
+            yield made
+        finally:
+            made.close()
+            db.session.registry.clear()
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def deferred(session) -> list:
+    """The jobs the workflow test's commits handed over (never run), as (function, args, options)."""
+    return session.info["grievance.handed_over"]
+
+
+@pytest.fixture
+def now() -> datetime:
+    """The workflow tier's clock: a fixed aware moment a test passes on as `now`."""
+    return NOW
 
 
 class IsolatedClient(FlaskClient):
@@ -195,8 +305,6 @@ def run_jobs(app):
         if not queues.uses_redis:
             assert drain_in_process_jobs(30), "in-process jobs still running after 30 s"
             return 0
-        import time
-
         from rq import SimpleWorker
         from rq.registry import StartedJobRegistry
 
