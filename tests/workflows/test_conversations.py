@@ -23,10 +23,10 @@ def phone(app, post_twilio, run_jobs):
     """A worker's phone: text() sends, and returns the reply she receives."""
     from grievance.models import ChannelEndpoint
 
-    factories.factory("IDN-0001", "PT Contoh Garmen", number="+622150000001")
-    factories.factory("IDN-0002", "PT Lain Tekstil", number="+622150000002")
-    factories.factory("KHM-0001", "Angkor Apparel", country="KH", number="+85523900001")
-    factories.factory("VNM-0001", "Saigon Textile", country="VN", number="+842838000001")
+    factories.factory(code="IDN-0001", name="PT Contoh Garmen", number="+622150000001")
+    factories.factory(code="IDN-0002", name="PT Lain Tekstil", number="+622150000002")
+    factories.factory(code="KHM-0001", name="Angkor Apparel", country="KH", number="+85523900001")
+    factories.factory(code="VNM-0001", name="Saigon Textile", country="VN", number="+842838000001")
     db.session.add(ChannelEndpoint(channel="sms", address=SHARED_ID, factory_id=None, country_code="ID"))
     db.session.commit()
 
@@ -184,7 +184,7 @@ def _sign_in(app, email):
 
 def _committee_on_a_case(app, phone):
     """A worker's wages case, and its PICC member signed in on the case page (with its CSRF token)."""
-    factories.picc_member("ani@example.org", "IDN-0001")
+    factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
     phone.text("Upah lembur saya belum dibayar")
     case = only_case()
     committee = _sign_in(app, "ani@example.org")
@@ -193,7 +193,7 @@ def _committee_on_a_case(app, phone):
 
 
 def test_a_picc_reply_reaches_her_phone_and_her_answer_lands_on_the_case(app, phone, twilio_mock, run_jobs):
-    factories.picc_member("ani@example.org", "IDN-0001")
+    factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
     phone.text("Upah lembur saya belum dibayar")
     case = only_case()
     committee = _sign_in(app, "ani@example.org")
@@ -255,8 +255,8 @@ def test_a_rating_left_unanswered_closes_the_case_after_a_week(app, phone, run_j
 
 
 def test_forced_labour_goes_to_the_advisors_and_the_factory_never_sees_it(app, phone):
-    factories.picc_member("ani@example.org", "IDN-0001")
-    factories.advisor("adv@example.org", "ID")
+    factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
+    factories.advisor(email="adv@example.org", country="ID")
     ack = phone.text("Paspor saya ditahan mandor dan saya dipaksa lembur")
     case = only_case()
     assert (case.category, case.route) == ("forced_labour", "advisor")
@@ -271,8 +271,8 @@ def test_forced_labour_goes_to_the_advisors_and_the_factory_never_sees_it(app, p
 
 
 def test_a_picc_reply_reaches_the_simulated_phone(app, run_jobs):
-    factories.factory("IDN-0001", "PT Contoh Garmen", number="+622150000001")
-    factories.picc_member("ani@example.org", "IDN-0001")
+    factories.factory(code="IDN-0001", name="PT Contoh Garmen", number="+622150000001")
+    factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
     worker_phone = app.test_client()
     page = worker_phone.get("/simulator").get_data(as_text=True)
     worker_phone.post("/simulator", data={"endpoint": 1, "phone": "+6281311112222", "csrf_token": csrf_token(page),

@@ -9,7 +9,6 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from grievance.cli import add_factory, add_user
 from grievance.extensions import db
 from grievance.jobs import sweep_deadlines
 from grievance.models import Case, CaseEvent, Factory, Message, Notification, User
@@ -32,13 +31,13 @@ def user_id(email: str) -> int:
 def programme(app):
     """An Indonesian factory with its committee, its own advisor, the country's advisor and
     programme manager; a Jordanian factory."""
-    factories.factory("IDN-0001", "PT Contoh Garmen", number="+622150000001")
-    add_factory("JOR-0001", "Amman Apparel", "JO", None, ["+96265000001"])
-    add_user("ani@example.org", "Ani", factories.PASSWORD, "picc", "IDN-0001", None, None, "id")
-    add_user("budi@example.org", "Budi", factories.PASSWORD, "factory_manager", "IDN-0001", None, None, "id")
-    add_user("own-advisor@example.org", "Sari", factories.PASSWORD, "advisor", "IDN-0001", None, None, "en")
-    add_user("country-advisor@example.org", "Rina", factories.PASSWORD, "advisor", None, "ID", None, "id")
-    add_user("manager@example.org", "Made", factories.PASSWORD, "programme_manager", None, "ID", None, "en")
+    factories.factory(code="IDN-0001", name="PT Contoh Garmen", number="+622150000001")
+    factories.factory(code="JOR-0001", name="Amman Apparel", country="JO", number="+96265000001")
+    factories.user(email="ani@example.org", role="picc", name="Ani", factory_code="IDN-0001", language="id")
+    factories.user(email="budi@example.org", role="factory_manager", name="Budi", factory_code="IDN-0001", language="id")
+    factories.user(email="own-advisor@example.org", role="advisor", name="Sari", factory_code="IDN-0001", language="en")
+    factories.user(email="country-advisor@example.org", role="advisor", name="Rina", country="ID", language="id")
+    factories.user(email="manager@example.org", role="programme_manager", name="Made", country="ID", language="en")
     db.session.commit()
 
 
@@ -267,7 +266,7 @@ def test_queue_and_case_page_show_time_left_overdue_and_escalation(programme, te
 
 
 def test_a_policy_and_a_holiday_set_by_an_admin_change_the_next_deadline(programme, text, client, sign_in):
-    add_user("admin@example.org", "Admin", factories.PASSWORD, "admin", None, None, None, "en")
+    factories.user(email="admin@example.org", role="admin", name="Admin", language="en")
     db.session.commit()
     sign_in("admin@example.org", factories.PASSWORD)
     page = client.get("/admin/countries/ID").get_data(as_text=True)
@@ -295,7 +294,7 @@ def test_a_policy_and_a_holiday_set_by_an_admin_change_the_next_deadline(program
 
 
 def test_routing_of_grave_categories_cannot_be_sent_to_the_factory(programme, client, sign_in):
-    add_user("admin@example.org", "Admin", factories.PASSWORD, "admin", None, None, None, "en")
+    factories.user(email="admin@example.org", role="admin", name="Admin", language="en")
     db.session.commit()
     sign_in("admin@example.org", factories.PASSWORD)
     token = csrf_token(client.get("/admin/countries/ID").get_data(as_text=True))
@@ -357,7 +356,7 @@ def test_notifications_are_mailed_through_smtp_in_each_persons_language(programm
 def test_an_admin_sets_a_working_week_and_a_wrong_one_is_named(programme, client, sign_in):
     from grievance.models import Country
 
-    add_user("admin@example.org", "Admin", factories.PASSWORD, "admin", None, None, None, "en")
+    factories.user(email="admin@example.org", role="admin", name="Admin", language="en")
     db.session.commit()
     sign_in("admin@example.org", factories.PASSWORD)
     token = csrf_token(client.get("/admin/countries/ID").get_data(as_text=True))
@@ -469,7 +468,7 @@ def test_a_member_moved_to_another_factory_is_no_longer_told_about_her_old_cases
     db.session.add(Notification(user_id=user_id("ani@example.org"), case_id=case.id, kind="reminder",
                                 deadline="acknowledge", created_at=utcnow(), data={}))
     # … when she moves to another factory's committee.
-    factories.factory("IDN-0002", "PT Lain Tekstil", number="+622150000002")
+    factories.factory(code="IDN-0002", name="PT Lain Tekstil", number="+622150000002")
     membership = db.session.scalars(select(Membership).where(Membership.user_id == user_id("ani@example.org"))).one()
     membership.factory_id = db.session.scalar(select(Factory.id).where(Factory.code == "IDN-0002"))
     db.session.commit()

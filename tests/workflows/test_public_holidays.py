@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta, timezone
 import time_machine
 from sqlalchemy import select
 
-from grievance.cli import add_factory, add_user
 from grievance.extensions import db
 from grievance.models import Case, Country, Holiday
 from grievance.workflows.policies import calendar_for
@@ -40,7 +39,7 @@ def test_the_package_knows_the_holidays_that_close_factories_for_days():
 
 
 def test_a_worker_who_texts_just_before_lebaran_is_promised_a_day_after_it(app, post_twilio, run_jobs):
-    factories.factory("IDN-0001", "PT Contoh Garmen", number="+622150000001")
+    factories.factory(code="IDN-0001", name="PT Contoh Garmen", number="+622150000001")
     db.session.commit()
     # Monday 8 March 2027, 10:00 in Jakarta: Nyepi that day, then Lebaran until Monday 15th.
     with time_machine.travel(datetime(2027, 3, 8, 3, 0, tzinfo=timezone.utc), tick=False):
@@ -65,7 +64,7 @@ def test_khmer_new_year_and_tet_are_skipped(app):
 
 
 def test_an_admin_makes_a_holiday_a_working_day_and_adds_a_closure_day(app, client, sign_in):
-    add_user("admin@example.org", "Admin", factories.PASSWORD, "admin", None, None, None, "en")
+    factories.user(email="admin@example.org", role="admin", name="Admin", language="en")
     db.session.commit()
     with time_machine.travel(datetime(2027, 1, 10, tzinfo=timezone.utc), tick=False):
         sign_in("admin@example.org", factories.PASSWORD)
@@ -101,7 +100,7 @@ def test_an_admin_makes_a_holiday_a_working_day_and_adds_a_closure_day(app, clie
 
 
 def test_only_a_holiday_of_the_package_can_be_made_a_working_day(app, client, sign_in):
-    add_user("admin@example.org", "Admin", factories.PASSWORD, "admin", None, None, None, "en")
+    factories.user(email="admin@example.org", role="admin", name="Admin", language="en")
     db.session.commit()
     sign_in("admin@example.org", factories.PASSWORD)
     token = csrf_token(client.get("/admin/countries/KH").get_data(as_text=True))
