@@ -238,6 +238,26 @@ def now() -> datetime:
     return NOW
 
 
+@pytest.fixture
+def receive(session, now):
+    """A worker's text in the workflow tier: stored as the webhook stores it, then given to
+    `handle_inbound` with an explicit clock (`at`, else `now`) and committed, as process_inbound
+    does; returns the replies it queued (never sent: no jobs run here)."""
+    from grievance.privacy import vault
+    from grievance.workflows.inbound import handle_inbound
+    from tests import factories
+
+    def text(body: str, *, sender: str = factories.WORKER_PHONE, to: str = "+622150000001",
+             channel: str = "sms", at: datetime | None = None):
+        moment = at or now
+        message = factories.inbound_message(body=body, sender=sender, to=to, channel=channel, now=moment)
+        replies = handle_inbound(session, message, moment, vault())
+        session.commit()
+        return replies
+
+    return text
+
+
 class IsolatedClient(FlaskClient):
     """Each request runs in its own thread, hence its own application context, as in production.
 

@@ -78,3 +78,20 @@ def case(*, factory_code: str | None = "IDN-0001", to: str = "+622150000001", ph
                      category=category, message_ids=[message.id], danger=danger, anonymous=anonymous)
     session.commit()
     return made
+
+
+def inbound_message(*, body: str, sender: str = WORKER_PHONE, to: str = "+622150000001", channel: str = "sms",
+                    now: datetime | None = None) -> Message:
+    """A worker's message stored as the webhook stores it, then claimed as process_inbound claims it:
+    what `workflows.inbound.handle_inbound` is given."""
+    from grievance.models.message import INBOUND, PROCESSED
+    from grievance.privacy import normalize_phone, vault
+
+    now = now or utcnow()
+    endpoint = db.session.query(ChannelEndpoint).filter_by(channel=channel, address=to).one()
+    message = Message(direction=INBOUND, provider="twilio", provider_id=None, channel=channel, endpoint=endpoint,
+                      address_encrypted=vault().encrypt(normalize_phone(sender)), body=body, status=PROCESSED,
+                      created_at=now, processed_at=now)
+    db.session.add(message)
+    db.session.flush()
+    return message

@@ -27,8 +27,7 @@ def user_id(email: str) -> int:
     return db.session.scalar(select(User.id).where(User.email == email))
 
 
-@pytest.fixture
-def programme(app):
+def _programme() -> None:
     """An Indonesian factory with its committee, its own advisor, the country's advisor and
     programme manager; a Jordanian factory."""
     factories.factory(code="IDN-0001", name="PT Contoh Garmen", number="+622150000001")
@@ -38,7 +37,22 @@ def programme(app):
     factories.user(email="own-advisor@example.org", role="advisor", name="Sari", factory_code="IDN-0001", language="en")
     factories.user(email="country-advisor@example.org", role="advisor", name="Rina", country="ID", language="id")
     factories.user(email="manager@example.org", role="programme_manager", name="Made", country="ID", language="en")
-    db.session.commit()
+
+
+@pytest.fixture
+def programme(app):
+    _programme()
+
+
+@pytest.fixture
+def programme_rows(session):
+    """The same programme in the workflow tier."""
+    _programme()
+
+
+def latest_case() -> Case:
+    db.session.expire_all()
+    return db.session.scalars(select(Case).order_by(Case.id.desc())).first()
 
 
 @pytest.fixture
@@ -87,9 +101,9 @@ def local(moment: datetime, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%a %d %b %H:%M")
 
 
-def test_indonesian_wages_case_on_friday_afternoon_skips_sunday_and_independence_day(programme, text):
-    with time_machine.travel(FRIDAY_JAKARTA, tick=False):
-        case = text("Upah lembur bulan Juli tidak dibayar")
+def test_indonesian_wages_case_on_friday_afternoon_skips_sunday_and_independence_day(programme_rows, receive):
+    receive("Upah lembur bulan Juli tidak dibayar", at=FRIDAY_JAKARTA)
+    case = latest_case()
     assert (case.category, case.route) == ("wages", "picc")
     # Saturday is a working day in Indonesian garment factories; Sunday is not, nor 17 August.
     assert local(case.acknowledge_by, "Asia/Jakarta") == "Tue 18 Aug 16:00"
@@ -97,9 +111,9 @@ def test_indonesian_wages_case_on_friday_afternoon_skips_sunday_and_independence
     assert "Selasa, 18 Agustus" in acknowledgement.body
 
 
-def test_the_same_case_in_jordan_skips_friday_and_saturday(programme, text):
-    with time_machine.travel(FRIDAY_AMMAN, tick=False):
-        case = text("لم يدفعوا أجور العمل الإضافي", to="+96265000001", sender="+962791234567")
+def test_the_same_case_in_jordan_skips_friday_and_saturday(programme_rows, receive):
+    receive("لم يدفعوا أجور العمل الإضافي", to="+96265000001", sender="+962791234567", at=FRIDAY_AMMAN)
+    case = latest_case()
     assert (case.category, case.route, case.language) == ("wages", "picc", "ar")
     # Friday is a day off: counting starts Sunday 08:00; two working days → Tuesday 08:00.
     assert local(case.acknowledge_by, "Asia/Amman") == "Tue 18 Aug 08:00"
