@@ -177,12 +177,12 @@ def workflow_app(base_config, migrated):
 
 
 @pytest.fixture(scope="session")
-def workflow_engine(base_config, migrated):
+def workflow_engine(workflow_app):
     """An engine whose transactions are real ones on SQLite too.
 
     pysqlite begins a transaction only before a write, so a SAVEPOINT could become the outermost
     transaction and its release a commit; SQLAlchemy's recipe: let SQLAlchemy emit BEGIN itself."""
-    url = base_config["DATABASE_URL"]
+    url = workflow_app.config["SQLALCHEMY_DATABASE_URI"]  # with the driver the app chose
     engine = create_engine(url)
     if url.startswith("sqlite"):
         @event.listens_for(engine, "connect")
