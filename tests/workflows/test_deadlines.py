@@ -511,3 +511,20 @@ def test_a_case_that_cannot_be_swept_does_not_hold_up_the_others(programme, text
     assert db.session.get(Case, fine.id).escalation_level == 1
     assert db.session.get(Case, broken.id).escalation_level == 0  # still due: the next sweep tries again
     assert f"case {broken.id} failed and stays due" in caplog.text
+
+
+def test_a_case_acknowledged_in_time_is_not_escalated_by_the_sweep_and_a_late_one_is(programme_rows, session, now):
+    from grievance.workflows.deadlines import acknowledge, sweep
+
+    on_time = factories.case(now=now)
+    late = factories.case(phone="+6281311112222", body="Gaji dipotong", now=now)
+    assert on_time.acknowledge_by == late.acknowledge_by > now
+    assert acknowledge(session, on_time, None, on_time.acknowledge_by - timedelta(hours=1))
+    session.commit()
+
+    ids = on_time.id, late.id
+    report = sweep(session, late.acknowledge_by + timedelta(minutes=1))
+    assert report.escalations == 1
+    on_time, late = (session.get(Case, case_id) for case_id in ids)  # the sweep lets go of what it swept
+    assert (on_time.acknowledged_in_time, on_time.escalation_level) == (True, 0)
+    assert late.escalation_level == 1 and late.acknowledge_overdue_at is not None
