@@ -1,5 +1,10 @@
-"""Fixtures: an app on the embedded default (SQLite, in-process jobs) or, when DATABASE_URL and
-REDIS_URL are set, on real PostgreSQL and Redis with RQ workers.
+"""Fixtures of the two tiers.
+
+Pipeline tests (`app`, `client`, `post_twilio`, `run_jobs`): an app on the embedded default
+(SQLite, in-process jobs) or, when DATABASE_URL and REDIS_URL are set, on real PostgreSQL and
+Redis with RQ workers; they commit for real and every table is emptied between tests.
+Workflow tests (`session`, `now`, `receive`, `deferred`): the workflow functions over a session
+rolled back at the end, with an explicit clock, no HTTP and no jobs.
 
 Parts a test needs but the machine lacks make it skip, saying why; with
 GRIEVANCE_REQUIRE=postgres,redis,twilio_mock,browser (as CI sets) such a skip is a failure.
@@ -96,7 +101,7 @@ def migrated(base_config):
 
 
 # Argon2's defaults cost tens of milliseconds per hash and per sign-in; the tests sign in and
-# add users hundreds of times. Same algorithm and format ($argon2id$...), the cheapest parameters.
+# add users over and over. Same algorithm and format ($argon2id$...), the cheapest parameters.
 FAST_HASHER_PARAMETERS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 
 
@@ -199,7 +204,7 @@ def workflow_engine(workflow_app):
 
 
 @pytest.fixture
-def session(workflow_app, workflow_engine, monkeypatch):
+def session(request, workflow_app, workflow_engine, monkeypatch):
     """A session inside one transaction that is rolled back at the end: no HTTP, no jobs.
 
     What the code under test commits only releases a savepoint (Warehouse's pattern), so it
@@ -208,6 +213,8 @@ def session(workflow_app, workflow_engine, monkeypatch):
     Jobs a commit would hand over are never run; `deferred` lists them."""
     from grievance.queueing import JobQueues
 
+    if "app" in request.fixturenames:  # requests and jobs cannot see an uncommitted transaction
+        pytest.fail("a workflow test (session) cannot also be a pipeline test (app, client, run_jobs)")
     handed_over: list = []
     monkeypatch.setattr(JobQueues, "dispatch_all", lambda self, pending: handed_over.extend(pending))
     monkeypatch.setattr(JobQueues, "submit", lambda self, func, *args: handed_over.append((func, args, {})))
