@@ -75,7 +75,7 @@ def base_config(test_root) -> dict:
         "RATELIMIT_ENABLED": False,
         "SEND_RATE_SMS": 1000.0,  # pacing has its own test; the rest need not wait
         "SEND_RATE_WHATSAPP": 1000.0,
-        # Tests travel days ahead within one sign-in; tests/test_sessions.py checks the real lifetime.
+        # Tests travel days ahead within one sign-in; tests/web/test_sessions.py checks the real lifetime.
         "SIGN_IN_LIFETIME": timedelta(days=31),
     }
 
