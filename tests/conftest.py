@@ -1,5 +1,10 @@
-"""Fixtures: an app on the embedded default (SQLite, in-process jobs) or, when DATABASE_URL and
-REDIS_URL are set, on real PostgreSQL and Redis with RQ workers.
+"""Fixtures of the two tiers.
+
+Pipeline tests (`app`, `client`, `post_twilio`, `run_jobs`): an app on the embedded default
+(SQLite, in-process jobs) or, when DATABASE_URL and REDIS_URL are set, on real PostgreSQL and
+Redis with RQ workers; they commit for real and every table is emptied between tests.
+Workflow tests (`session`, `now`, `receive`, `deferred`): the workflow functions over a session
+rolled back at the end, with an explicit clock, no HTTP and no jobs.
 
 Parts a test needs but the machine lacks make it skip, saying why; with
 GRIEVANCE_REQUIRE=postgres,redis,twilio_mock,browser (as CI sets) such a skip is a failure.
@@ -10,11 +15,13 @@ from __future__ import annotations
 import os
 import re
 import threading
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.orm import Session
 from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 
@@ -68,7 +75,7 @@ def base_config(test_root) -> dict:
         "RATELIMIT_ENABLED": False,
         "SEND_RATE_SMS": 1000.0,  # pacing has its own test; the rest need not wait
         "SEND_RATE_WHATSAPP": 1000.0,
-        # Tests travel days ahead within one sign-in; tests/test_sessions.py checks the real lifetime.
+        # Tests travel days ahead within one sign-in; tests/web/test_sessions.py checks the real lifetime.
         "SIGN_IN_LIFETIME": timedelta(days=31),
     }
 
@@ -91,6 +98,40 @@ def migrated(base_config):
         db.session.remove()
         db.engine.dispose()
     return True
+
+
+# Argon2's defaults cost tens of milliseconds per hash and per sign-in; the tests sign in and
+# add users over and over. Same algorithm and format ($argon2id$...), the cheapest parameters.
+FAST_HASHER_PARAMETERS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    from argon2 import PasswordHasher
+
+    from grievance.web import auth
+
+    fast = PasswordHasher(**FAST_HASHER_PARAMETERS)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(auth, "hasher", fast)
+        patch.setattr(auth, "_DUMMY_HASH", fast.hash("not a password anyone has"))
+        yield fast
+
+
+@pytest.fixture(autouse=True)
+def fresh_module_state(monkeypatch):
+    """What the package keeps in module globals starts every test as in a new process.
+
+    Caches of files and packages (catalogs, holidays, lexicons) hold the same answer in every
+    test and stay; what depends on what earlier tests did does not."""
+    from grievance import queueing
+    from grievance.channels import ingest, pacing
+
+    monkeypatch.setattr(pacing, "_local_next", {})  # a sender's next free slot
+    # The webhook's own requeue (every minute of wall time without the rounds thread) would run
+    # in whichever test came a minute after the last one, expiring that test's conversations.
+    monkeypatch.setattr(ingest, "_last_requeue", time.monotonic())
+    monkeypatch.setattr(queueing, "_worker_app", None)  # a worker process's app
 
 
 def _default_rows() -> dict[str, list[dict]]:
@@ -126,6 +167,102 @@ def _clean(app) -> None:
                     connection.execute(table.insert(), SEEDED[table.name])
         if queues.uses_redis:
             queues.connection().flushdb()
+
+
+# --- The workflow tier: workflow functions over a session whose transaction is rolled back.
+
+# Fridays at 16:00 in Jakarta make deadlines interesting; a workflow test passes its own `now`.
+NOW = datetime(2026, 8, 14, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="session")
+def workflow_app(base_config, migrated):
+    """One app for every workflow test: its configuration (keys, settings), never its HTTP."""
+    return create_app(base_config)
+
+
+@pytest.fixture(scope="session")
+def workflow_engine(workflow_app):
+    """An engine whose transactions are real ones on SQLite too.
+
+    pysqlite begins a transaction only before a write, so a SAVEPOINT could become the outermost
+    transaction and its release a commit; SQLAlchemy's recipe: let SQLAlchemy emit BEGIN itself."""
+    url = workflow_app.config["SQLALCHEMY_DATABASE_URI"]  # with the driver the app chose
+    engine = create_engine(url)
+    if url.startswith("sqlite"):
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None
+            dbapi_connection.execute("PRAGMA foreign_keys=ON")
+            dbapi_connection.execute("PRAGMA busy_timeout=5000")
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection):
+            connection.exec_driver_sql("BEGIN")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(request, workflow_app, workflow_engine, monkeypatch):
+    """A session inside one transaction that is rolled back at the end: no HTTP, no jobs.
+
+    What the code under test commits only releases a savepoint (Warehouse's pattern), so it
+    commits as in production and nothing stays. `db.session` is this session too, so the
+    builders in tests/factories.py and the code that reaches for `db.session` see the same rows.
+    Jobs a commit would hand over are never run; `deferred` lists them."""
+    from grievance.queueing import JobQueues
+
+    if "app" in request.fixturenames:  # requests and jobs cannot see an uncommitted transaction
+        pytest.fail("a workflow test (session) cannot also be a pipeline test (app, client, run_jobs)")
+    handed_over: list = []
+    monkeypatch.setattr(JobQueues, "dispatch_all", lambda self, pending: handed_over.extend(pending))
+    monkeypatch.setattr(JobQueues, "submit", lambda self, func, *args: handed_over.append((func, args, {})))
+    connection = workflow_engine.connect()
+    outer = connection.begin()
+    made = Session(bind=connection, join_transaction_mode="create_savepoint")
+    made.info["grievance.handed_over"] = handed_over
+    with workflow_app.app_context():
+        db.session.registry.set(made)
+        try:
+            yield made
+        finally:
+            made.close()
+            db.session.registry.clear()
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def deferred(session) -> list:
+    """The jobs the workflow test's commits handed over (never run), as (function, args, options)."""
+    return session.info["grievance.handed_over"]
+
+
+@pytest.fixture
+def now() -> datetime:
+    """The workflow tier's clock: a fixed aware moment a test passes on as `now`."""
+    return NOW
+
+
+@pytest.fixture
+def receive(session, now):
+    """A worker's text in the workflow tier: stored as the webhook stores it, then given to
+    `handle_inbound` with an explicit clock (`at`, else `now`) and committed, as process_inbound
+    does; returns the replies it queued (never sent: no jobs run here)."""
+    from grievance.privacy import vault
+    from grievance.workflows.inbound import handle_inbound
+    from tests import factories
+
+    def text(body: str, *, sender: str = factories.WORKER_PHONE, to: str = "+622150000001",
+             channel: str = "sms", at: datetime | None = None):
+        moment = at or now
+        message = factories.inbound_message(body=body, sender=sender, to=to, channel=channel, now=moment)
+        replies = handle_inbound(session, message, moment, vault())
+        session.commit()
+        return replies
+
+    return text
 
 
 class IsolatedClient(FlaskClient):
@@ -195,8 +332,6 @@ def run_jobs(app):
         if not queues.uses_redis:
             assert drain_in_process_jobs(30), "in-process jobs still running after 30 s"
             return 0
-        import time
-
         from rq import SimpleWorker
         from rq.registry import StartedJobRegistry
 

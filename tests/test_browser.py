@@ -12,7 +12,7 @@ from tests import factories
 def test_a_worker_texts_from_the_simulator_and_the_picc_member_reads_the_case(app, live_server, browser,
                                                                                 screenshot):
     factories.factory()
-    factories.picc_member("ani@example.org", "IDN-0001")
+    factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
 
     phone = browser.new_page(locale="id-ID")
     phone.goto(f"{live_server}/simulator")
@@ -44,7 +44,7 @@ def test_a_khmer_speaking_member_reads_the_queue_in_khmer_with_a_khmer_font(app,
     from tests.conftest import inbound_params
 
     factories.factory(code="KHM-0001", name="Angkor Apparel", country="KH", number="+85523900001")
-    factories.picc_member("sophea@example.org", "KHM-0001", language="km")
+    factories.picc_member(email="sophea@example.org", factory_code="KHM-0001", language="km")
     post_twilio(inbound_params("ខ្ញុំមិនទាន់បានទទួលប្រាក់ថែមម៉ោងខែនេះទេ", sender="+85512345678", to="+85523900001"))
     run_jobs()
 
@@ -67,7 +67,7 @@ def test_a_khmer_speaking_member_reads_the_queue_in_khmer_with_a_khmer_font(app,
 
 def test_an_arabic_page_reads_right_to_left(app, live_server, browser, screenshot):
     factories.factory(code="JOR-0001", name="Amman Apparel", country="JO", number="+96265000001")
-    factories.picc_member("rania@example.org", "JOR-0001", language="ar")
+    factories.picc_member(email="rania@example.org", factory_code="JOR-0001", language="ar")
 
     page = browser.new_page(viewport={"width": 1000, "height": 600})
     page.goto(f"{live_server}/login")
@@ -96,7 +96,6 @@ def test_an_escalated_case_stands_out_and_an_admin_adds_a_holiday(app, live_serv
     import time_machine
     from sqlalchemy import select
 
-    from grievance.cli import add_user
     from grievance.extensions import db
     from grievance.jobs import sweep_deadlines
     from grievance.models import Case
@@ -104,9 +103,9 @@ def test_an_escalated_case_stands_out_and_an_admin_adds_a_holiday(app, live_serv
     from tests.conftest import inbound_params
 
     factories.factory()
-    factories.picc_member("ani@example.org", "IDN-0001", language="en")
-    add_user("sari@example.org", "Sari", factories.PASSWORD, "advisor", "IDN-0001", None, None, "en")
-    add_user("admin@example.org", "Admin", factories.PASSWORD, "admin", None, None, None, "en")
+    factories.picc_member(email="ani@example.org", factory_code="IDN-0001", language="en")
+    factories.user(email="sari@example.org", role="advisor", name="Sari", factory_code="IDN-0001", language="en")
+    factories.user(email="admin@example.org", role="admin", name="Admin", language="en")
     db.session.commit()
     post_twilio(inbound_params("Upah lembur bulan Juli tidak dibayar", sender="+6281298765432"))
     run_jobs()

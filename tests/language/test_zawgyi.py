@@ -65,7 +65,6 @@ def test_a_zawgyi_message_is_kept_as_written_and_shown_in_unicode_on_the_case_pa
                                                                                    client, sign_in):
     from sqlalchemy import select
 
-    from grievance.cli import add_user
     from grievance.extensions import db
     from grievance.models import Case, Message
     from tests import factories
@@ -79,7 +78,7 @@ def test_a_zawgyi_message_is_kept_as_written_and_shown_in_unicode_on_the_case_pa
     assert inbound.shown.endswith(shown)
     case = db.session.scalar(select(Case))
     assert case is not None and inbound.case_id == case.id
-    add_user("admin@example.org", "Admin", factories.PASSWORD, "admin", None, None, None, "en")
+    factories.user(email="admin@example.org", role="admin", name="Admin", language="en")
     db.session.commit()
     sign_in("admin@example.org", factories.PASSWORD)
     page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
@@ -100,7 +99,7 @@ def test_a_name_typed_in_zawgyi_is_shown_to_the_committee_in_unicode(countries, 
     assert reply_language(post_twilio, run_jobs, "MM", "၁").purpose == "ask_name"  # yes, they may know it
     assert reply_language(post_twilio, run_jobs, "MM", "ေအးေအးခိုင္").purpose == "acknowledgement_named"
     case = db.session.scalar(select(Case))
-    factories.picc_member("picc@example.org", factory_code="MM-0001")
+    factories.picc_member(email="picc@example.org", factory_code="MM-0001")
     sign_in("picc@example.org", factories.PASSWORD)
     page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
     assert "အေးအေးခိုင်" in page and "ေအးေအးခိုင္" not in page

@@ -18,17 +18,46 @@ from tests.conftest import csrf_token, inbound_params
 SHARED_ID = "+622150009999"  # a country hotline, not owned by one factory
 
 
+def _factories_and_a_hotline() -> None:
+    from grievance.models import ChannelEndpoint
+
+    factories.factory(code="IDN-0001", name="PT Contoh Garmen", number="+622150000001")
+    factories.factory(code="IDN-0002", name="PT Lain Tekstil", number="+622150000002")
+    factories.factory(code="KHM-0001", name="Angkor Apparel", country="KH", number="+85523900001")
+    factories.factory(code="VNM-0001", name="Saigon Textile", country="VN", number="+842838000001")
+    db.session.add(ChannelEndpoint(channel="sms", address=SHARED_ID, factory_id=None, country_code="ID"))
+    db.session.commit()
+
+
+def _last_reply() -> Message:
+    db.session.expire_all()
+    return db.session.scalars(select(Message).where(Message.direction == "outbound").order_by(Message.id.desc())).first()
+
+
+@pytest.fixture
+def texting(session, receive, now):
+    """The worker's phone in the workflow tier: each text goes straight to handle_inbound at the
+    phone's clock (`later()` moves it); text() returns the latest reply she was queued."""
+    _factories_and_a_hotline()
+
+    class Phone:
+        number = "+6281298765432"
+        clock = now
+
+        def text(self, body: str, to: str = "+622150000001") -> Message:
+            receive(body, sender=self.number, to=to, at=self.clock)
+            return _last_reply()
+
+        def later(self, **delta) -> None:
+            self.clock += timedelta(**delta)
+
+    return Phone()
+
+
 @pytest.fixture
 def phone(app, post_twilio, run_jobs):
     """A worker's phone: text() sends, and returns the reply she receives."""
-    from grievance.models import ChannelEndpoint
-
-    factories.factory("IDN-0001", "PT Contoh Garmen", number="+622150000001")
-    factories.factory("IDN-0002", "PT Lain Tekstil", number="+622150000002")
-    factories.factory("KHM-0001", "Angkor Apparel", country="KH", number="+85523900001")
-    factories.factory("VNM-0001", "Saigon Textile", country="VN", number="+842838000001")
-    db.session.add(ChannelEndpoint(channel="sms", address=SHARED_ID, factory_id=None, country_code="ID"))
-    db.session.commit()
+    _factories_and_a_hotline()
 
     class Phone:
         number = "+6281298765432"
@@ -48,11 +77,11 @@ def only_case() -> Case:
     return db.session.scalars(select(Case)).one()
 
 
-def test_indonesian_intake_by_digits(phone):
-    assert phone.text("Tolong saya").purpose == "ask_category"
-    assert phone.text("3").purpose == "ask_anonymity"  # safety and health
-    assert phone.text("2").purpose == "ask_danger"  # not her name
-    ack = phone.text("2")
+def test_indonesian_intake_by_digits(texting):
+    assert texting.text("Tolong saya").purpose == "ask_category"
+    assert texting.text("3").purpose == "ask_anonymity"  # safety and health
+    assert texting.text("2").purpose == "ask_danger"  # not her name
+    ack = texting.text("2")
     case = only_case()
     assert ack.purpose == "acknowledgement" and case.reference in ack.body
     assert (case.category, case.factory.code, case.anonymous, case.route) == ("safety_health", "IDN-0001", True,
@@ -62,56 +91,56 @@ def test_indonesian_intake_by_digits(phone):
     assert kept[0] == "Tolong saya"
 
 
-def test_khmer_intake_by_khmer_digits_and_words(phone):
-    phone.number = "+85512345678"
+def test_khmer_intake_by_khmer_digits_and_words(texting):
+    texting.number = "+85512345678"
     to = "+85523900001"
-    assert phone.text("សួស្តី ខ្ញុំមានបញ្ហា", to=to).purpose == "ask_category"
-    assert phone.text("២", to=to).purpose == "ask_anonymity"  # hours or leave, in Khmer digits
-    assert phone.text("បាទ", to=to).purpose == "ask_name"  # yes, the committee may know her name
-    assert phone.text("សុភា", to=to).purpose == "ask_danger"
-    ack = phone.text("ទេ", to=to)
+    assert texting.text("សួស្តី ខ្ញុំមានបញ្ហា", to=to).purpose == "ask_category"
+    assert texting.text("២", to=to).purpose == "ask_anonymity"  # hours or leave, in Khmer digits
+    assert texting.text("បាទ", to=to).purpose == "ask_name"  # yes, the committee may know her name
+    assert texting.text("សុភា", to=to).purpose == "ask_danger"
+    ack = texting.text("ទេ", to=to)
     case = only_case()
     assert ack.language == "km" and ack.purpose == "acknowledgement_named"  # she gave her name
     assert (case.category, case.anonymous, case.danger_now) == ("hours_leave", False, False)
 
 
-def test_vietnamese_intake_by_words_on_a_shared_number_picks_the_factory(phone):
-    phone.number = "+84901234567"
+def test_vietnamese_intake_by_words_on_a_shared_number_picks_the_factory(texting):
+    texting.number = "+84901234567"
     to = "+842838000001"
-    first = phone.text("Xin chào, tôi cần giúp đỡ", to=to)
+    first = texting.text("Xin chào, tôi cần giúp đỡ", to=to)
     assert first.purpose == "ask_category" and first.language == "vi"
-    assert phone.text("lương", to=to).purpose == "ask_anonymity"
-    assert phone.text("không", to=to).purpose == "acknowledgement"
+    assert texting.text("lương", to=to).purpose == "ask_anonymity"
+    assert texting.text("không", to=to).purpose == "acknowledgement"
     case = only_case()
     assert (case.category, case.factory.code, case.anonymous) == ("wages", "VNM-0001", True)
 
 
-def test_a_shared_country_number_asks_which_factory(phone):
-    question = phone.text("Upah lembur saya belum dibayar", to=SHARED_ID)
+def test_a_shared_country_number_asks_which_factory(texting):
+    question = texting.text("Upah lembur saya belum dibayar", to=SHARED_ID)
     assert question.purpose == "ask_factory"
     assert "1 PT Contoh Garmen (IDN-0001)" in question.body and "2 PT Lain Tekstil (IDN-0002)" in question.body
-    assert phone.text("2", to=SHARED_ID).purpose == "ask_anonymity"
-    phone.text("2", to=SHARED_ID)
+    assert texting.text("2", to=SHARED_ID).purpose == "ask_anonymity"
+    texting.text("2", to=SHARED_ID)
     assert only_case().factory.code == "IDN-0002"
 
 
-def test_a_message_naming_factory_and_category_opens_the_case_in_one_step(phone):
-    ack = phone.text("IDN-0002 gaji saya dipotong tanpa alasan", to=SHARED_ID)
+def test_a_message_naming_factory_and_category_opens_the_case_in_one_step(texting):
+    ack = texting.text("IDN-0002 gaji saya dipotong tanpa alasan", to=SHARED_ID)
     case = only_case()
     assert ack.purpose == "acknowledgement"
     assert (case.factory.code, case.category, case.anonymous) == ("IDN-0002", "wages", True)
     assert db.session.scalar(select(Conversation)) is None
 
 
-def test_garbage_is_asked_again_once_then_the_safe_default_is_taken(phone):
-    phone.text("Halo, saya mau melapor")
-    again = phone.text("???")
+def test_garbage_is_asked_again_once_then_the_safe_default_is_taken(texting):
+    texting.text("Halo, saya mau melapor")
+    again = texting.text("???")
     assert again.purpose == "ask_category" and again.body.startswith("Maaf")
-    assert phone.text("blablabla").purpose == "ask_anonymity"  # second miss: "other", and we go on
-    phone.text("entah")
-    assert phone.text("mungkin").purpose == "ask_danger"  # anonymous after two misses
-    phone.text("hmm")
-    assert phone.text("hmm").purpose == "acknowledgement"  # not dangerous after two misses
+    assert texting.text("blablabla").purpose == "ask_anonymity"  # second miss: "other", and we go on
+    texting.text("entah")
+    assert texting.text("mungkin").purpose == "ask_danger"  # anonymous after two misses
+    texting.text("hmm")
+    assert texting.text("hmm").purpose == "acknowledgement"  # not dangerous after two misses
     case = only_case()
     assert (case.category, case.anonymous, case.danger_now) == ("other", True, False)
 
@@ -134,45 +163,45 @@ def test_the_periodic_round_turns_an_abandoned_intake_into_a_case(phone):
     assert only_case().category == "other"
 
 
-def test_two_cases_open_at_once_and_an_ambiguous_message_asks_which(phone):
-    phone.text("Upah lembur saya belum dibayar")
+def test_two_cases_open_at_once_and_an_ambiguous_message_asks_which(texting):
+    texting.text("Upah lembur saya belum dibayar")
     first = only_case()
-    ack = phone.text("BARU")  # a new complaint while the first is open
+    ack = texting.text("BARU")  # a new complaint while the first is open
     assert ack.purpose == "ask_category"
-    phone.text("3")
-    phone.text("2")
-    phone.text("2")
+    texting.text("3")
+    texting.text("2")
+    texting.text("2")
     cases = db.session.scalars(select(Case).order_by(Case.id)).all()
     assert len(cases) == 2
-    with time_machine.travel(utcnow() + timedelta(days=2)):  # no recent thread to guess from
-        question = phone.text("Masih belum ada kabar")
-        assert question.purpose == "pick_case" and cases[0].reference in question.body
-        answer = phone.text("1")
+    texting.later(days=2)  # no recent thread to guess from
+    question = texting.text("Masih belum ada kabar")
+    assert question.purpose == "pick_case" and cases[0].reference in question.body
+    answer = texting.text("1")
     assert answer.purpose == "added_to_case" and first.reference in answer.body
     assert db.session.scalar(select(Message.case_id).where(Message.body == "Masih belum ada kabar")) == first.id
 
 
-def test_a_message_with_a_reference_goes_to_that_case(phone):
-    phone.text("Upah lembur saya belum dibayar")
+def test_a_message_with_a_reference_goes_to_that_case(texting):
+    texting.text("Upah lembur saya belum dibayar")
     first = only_case()
-    reply = phone.text(f"{first.reference.lower()} sudah 3 bulan")
+    reply = texting.text(f"{first.reference.lower()} sudah 3 bulan")
     assert reply.purpose == "added_to_case"
     assert db.session.scalar(select(Message.case_id).where(Message.body.like("%sudah 3 bulan"))) == first.id
 
 
-def test_status_with_and_without_reference(phone):
+def test_status_with_and_without_reference(texting):
     from grievance.i18n.worker import worker_text
 
-    nothing = phone.text("CEK")
+    nothing = texting.text("CEK")
     assert nothing.purpose == "status" and nothing.body == worker_text("status_none", "id")
-    phone.text("Upah lembur saya belum dibayar")
+    texting.text("Upah lembur saya belum dibayar")
     case = only_case()
-    status = phone.text("CEK")
+    status = texting.text("CEK")
     assert status.purpose == "status" and case.reference in status.body and "diterima" in status.body
-    by_reference = phone.text(f"STATUS {case.reference}")
+    by_reference = texting.text(f"STATUS {case.reference}")
     assert case.reference in by_reference.body
-    phone.number = "+85512345678"
-    assert phone.text("ស្ថានភាព", to="+85523900001").language == "km"
+    texting.number = "+85512345678"
+    assert texting.text("ស្ថានភាព", to="+85523900001").language == "km"
 
 
 def _sign_in(app, email):
@@ -184,7 +213,7 @@ def _sign_in(app, email):
 
 def _committee_on_a_case(app, phone):
     """A worker's wages case, and its PICC member signed in on the case page (with its CSRF token)."""
-    factories.picc_member("ani@example.org", "IDN-0001")
+    factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
     phone.text("Upah lembur saya belum dibayar")
     case = only_case()
     committee = _sign_in(app, "ani@example.org")
@@ -193,7 +222,7 @@ def _committee_on_a_case(app, phone):
 
 
 def test_a_picc_reply_reaches_her_phone_and_her_answer_lands_on_the_case(app, phone, twilio_mock, run_jobs):
-    factories.picc_member("ani@example.org", "IDN-0001")
+    factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
     phone.text("Upah lembur saya belum dibayar")
     case = only_case()
     committee = _sign_in(app, "ani@example.org")
@@ -255,8 +284,8 @@ def test_a_rating_left_unanswered_closes_the_case_after_a_week(app, phone, run_j
 
 
 def test_forced_labour_goes_to_the_advisors_and_the_factory_never_sees_it(app, phone):
-    factories.picc_member("ani@example.org", "IDN-0001")
-    factories.advisor("adv@example.org", "ID")
+    factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
+    factories.advisor(email="adv@example.org", country="ID")
     ack = phone.text("Paspor saya ditahan mandor dan saya dipaksa lembur")
     case = only_case()
     assert (case.category, case.route) == ("forced_labour", "advisor")
@@ -271,8 +300,8 @@ def test_forced_labour_goes_to_the_advisors_and_the_factory_never_sees_it(app, p
 
 
 def test_a_picc_reply_reaches_the_simulated_phone(app, run_jobs):
-    factories.factory("IDN-0001", "PT Contoh Garmen", number="+622150000001")
-    factories.picc_member("ani@example.org", "IDN-0001")
+    factories.factory(code="IDN-0001", name="PT Contoh Garmen", number="+622150000001")
+    factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
     worker_phone = app.test_client()
     page = worker_phone.get("/simulator").get_data(as_text=True)
     worker_phone.post("/simulator", data={"endpoint": 1, "phone": "+6281311112222", "csrf_token": csrf_token(page),

@@ -9,7 +9,6 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from grievance.cli import add_factory, add_user
 from grievance.extensions import db
 from grievance.jobs import sweep_deadlines
 from grievance.models import Case, CaseEvent, Factory, Message, Notification, User
@@ -28,18 +27,32 @@ def user_id(email: str) -> int:
     return db.session.scalar(select(User.id).where(User.email == email))
 
 
-@pytest.fixture
-def programme(app):
+def _programme() -> None:
     """An Indonesian factory with its committee, its own advisor, the country's advisor and
     programme manager; a Jordanian factory."""
-    factories.factory("IDN-0001", "PT Contoh Garmen", number="+622150000001")
-    add_factory("JOR-0001", "Amman Apparel", "JO", None, ["+96265000001"])
-    add_user("ani@example.org", "Ani", factories.PASSWORD, "picc", "IDN-0001", None, None, "id")
-    add_user("budi@example.org", "Budi", factories.PASSWORD, "factory_manager", "IDN-0001", None, None, "id")
-    add_user("own-advisor@example.org", "Sari", factories.PASSWORD, "advisor", "IDN-0001", None, None, "en")
-    add_user("country-advisor@example.org", "Rina", factories.PASSWORD, "advisor", None, "ID", None, "id")
-    add_user("manager@example.org", "Made", factories.PASSWORD, "programme_manager", None, "ID", None, "en")
-    db.session.commit()
+    factories.factory(code="IDN-0001", name="PT Contoh Garmen", number="+622150000001")
+    factories.factory(code="JOR-0001", name="Amman Apparel", country="JO", number="+96265000001")
+    factories.user(email="ani@example.org", role="picc", name="Ani", factory_code="IDN-0001", language="id")
+    factories.user(email="budi@example.org", role="factory_manager", name="Budi", factory_code="IDN-0001", language="id")
+    factories.user(email="own-advisor@example.org", role="advisor", name="Sari", factory_code="IDN-0001", language="en")
+    factories.user(email="country-advisor@example.org", role="advisor", name="Rina", country="ID", language="id")
+    factories.user(email="manager@example.org", role="programme_manager", name="Made", country="ID", language="en")
+
+
+@pytest.fixture
+def programme(app):
+    _programme()
+
+
+@pytest.fixture
+def programme_rows(session):
+    """The same programme in the workflow tier."""
+    _programme()
+
+
+def latest_case() -> Case:
+    db.session.expire_all()
+    return db.session.scalars(select(Case).order_by(Case.id.desc())).first()
 
 
 @pytest.fixture
@@ -88,9 +101,9 @@ def local(moment: datetime, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%a %d %b %H:%M")
 
 
-def test_indonesian_wages_case_on_friday_afternoon_skips_sunday_and_independence_day(programme, text):
-    with time_machine.travel(FRIDAY_JAKARTA, tick=False):
-        case = text("Upah lembur bulan Juli tidak dibayar")
+def test_indonesian_wages_case_on_friday_afternoon_skips_sunday_and_independence_day(programme_rows, receive):
+    receive("Upah lembur bulan Juli tidak dibayar", at=FRIDAY_JAKARTA)
+    case = latest_case()
     assert (case.category, case.route) == ("wages", "picc")
     # Saturday is a working day in Indonesian garment factories; Sunday is not, nor 17 August.
     assert local(case.acknowledge_by, "Asia/Jakarta") == "Tue 18 Aug 16:00"
@@ -98,9 +111,9 @@ def test_indonesian_wages_case_on_friday_afternoon_skips_sunday_and_independence
     assert "Selasa, 18 Agustus" in acknowledgement.body
 
 
-def test_the_same_case_in_jordan_skips_friday_and_saturday(programme, text):
-    with time_machine.travel(FRIDAY_AMMAN, tick=False):
-        case = text("لم يدفعوا أجور العمل الإضافي", to="+96265000001", sender="+962791234567")
+def test_the_same_case_in_jordan_skips_friday_and_saturday(programme_rows, receive):
+    receive("لم يدفعوا أجور العمل الإضافي", to="+96265000001", sender="+962791234567", at=FRIDAY_AMMAN)
+    case = latest_case()
     assert (case.category, case.route, case.language) == ("wages", "picc", "ar")
     # Friday is a day off: counting starts Sunday 08:00; two working days → Tuesday 08:00.
     assert local(case.acknowledge_by, "Asia/Amman") == "Tue 18 Aug 08:00"
@@ -267,7 +280,7 @@ def test_queue_and_case_page_show_time_left_overdue_and_escalation(programme, te
 
 
 def test_a_policy_and_a_holiday_set_by_an_admin_change_the_next_deadline(programme, text, client, sign_in):
-    add_user("admin@example.org", "Admin", factories.PASSWORD, "admin", None, None, None, "en")
+    factories.user(email="admin@example.org", role="admin", name="Admin", language="en")
     db.session.commit()
     sign_in("admin@example.org", factories.PASSWORD)
     page = client.get("/admin/countries/ID").get_data(as_text=True)
@@ -295,7 +308,7 @@ def test_a_policy_and_a_holiday_set_by_an_admin_change_the_next_deadline(program
 
 
 def test_routing_of_grave_categories_cannot_be_sent_to_the_factory(programme, client, sign_in):
-    add_user("admin@example.org", "Admin", factories.PASSWORD, "admin", None, None, None, "en")
+    factories.user(email="admin@example.org", role="admin", name="Admin", language="en")
     db.session.commit()
     sign_in("admin@example.org", factories.PASSWORD)
     token = csrf_token(client.get("/admin/countries/ID").get_data(as_text=True))
@@ -357,7 +370,7 @@ def test_notifications_are_mailed_through_smtp_in_each_persons_language(programm
 def test_an_admin_sets_a_working_week_and_a_wrong_one_is_named(programme, client, sign_in):
     from grievance.models import Country
 
-    add_user("admin@example.org", "Admin", factories.PASSWORD, "admin", None, None, None, "en")
+    factories.user(email="admin@example.org", role="admin", name="Admin", language="en")
     db.session.commit()
     sign_in("admin@example.org", factories.PASSWORD)
     token = csrf_token(client.get("/admin/countries/ID").get_data(as_text=True))
@@ -469,7 +482,7 @@ def test_a_member_moved_to_another_factory_is_no_longer_told_about_her_old_cases
     db.session.add(Notification(user_id=user_id("ani@example.org"), case_id=case.id, kind="reminder",
                                 deadline="acknowledge", created_at=utcnow(), data={}))
     # … when she moves to another factory's committee.
-    factories.factory("IDN-0002", "PT Lain Tekstil", number="+622150000002")
+    factories.factory(code="IDN-0002", name="PT Lain Tekstil", number="+622150000002")
     membership = db.session.scalars(select(Membership).where(Membership.user_id == user_id("ani@example.org"))).one()
     membership.factory_id = db.session.scalar(select(Factory.id).where(Factory.code == "IDN-0002"))
     db.session.commit()
@@ -498,3 +511,20 @@ def test_a_case_that_cannot_be_swept_does_not_hold_up_the_others(programme, text
     assert db.session.get(Case, fine.id).escalation_level == 1
     assert db.session.get(Case, broken.id).escalation_level == 0  # still due: the next sweep tries again
     assert f"case {broken.id} failed and stays due" in caplog.text
+
+
+def test_a_case_acknowledged_in_time_is_not_escalated_by_the_sweep_and_a_late_one_is(programme_rows, session, now):
+    from grievance.workflows.deadlines import acknowledge, sweep
+
+    on_time = factories.case(now=now)
+    late = factories.case(phone="+6281311112222", body="Gaji dipotong", now=now)
+    assert on_time.acknowledge_by == late.acknowledge_by > now
+    assert acknowledge(session, on_time, None, on_time.acknowledge_by - timedelta(hours=1))
+    session.commit()
+
+    ids = on_time.id, late.id
+    report = sweep(session, late.acknowledge_by + timedelta(minutes=1))
+    assert report.escalations == 1
+    on_time, late = (session.get(Case, case_id) for case_id in ids)  # the sweep lets go of what it swept
+    assert (on_time.acknowledged_in_time, on_time.escalation_level) == (True, 0)
+    assert late.escalation_level == 1 and late.acknowledge_overdue_at is not None

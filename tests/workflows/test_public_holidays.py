@@ -8,26 +8,18 @@ from datetime import date, datetime, timedelta, timezone
 import time_machine
 from sqlalchemy import select
 
-from grievance.cli import add_factory, add_user
 from grievance.extensions import db
 from grievance.models import Case, Country, Holiday
 from grievance.workflows.policies import calendar_for
 from grievance.workflows.public_holidays import package_holidays
 from tests import factories
-from tests.conftest import csrf_token, inbound_params
+from tests.conftest import csrf_token
 
 
 def local(moment: datetime, zone: str) -> str:
     from zoneinfo import ZoneInfo
 
     return moment.astimezone(ZoneInfo(zone)).strftime("%a %d %b %H:%M")
-
-
-def open_case(post_twilio, run_jobs, body: str, to: str, sender: str) -> Case:
-    post_twilio(inbound_params(body, sender=sender, to=to))
-    run_jobs()
-    db.session.expire_all()
-    return db.session.scalars(select(Case).order_by(Case.id.desc())).first()
 
 
 def test_the_package_knows_the_holidays_that_close_factories_for_days():
@@ -39,13 +31,12 @@ def test_the_package_knows_the_holidays_that_close_factories_for_days():
     assert any("Eid" in name for name in package_holidays("JO", 2027).values())
 
 
-def test_a_worker_who_texts_just_before_lebaran_is_promised_a_day_after_it(app, post_twilio, run_jobs):
-    factories.factory("IDN-0001", "PT Contoh Garmen", number="+622150000001")
-    db.session.commit()
+def test_a_worker_who_texts_just_before_lebaran_is_promised_a_day_after_it(session, receive):
+    factories.factory(code="IDN-0001", name="PT Contoh Garmen", number="+622150000001")
     # Monday 8 March 2027, 10:00 in Jakarta: Nyepi that day, then Lebaran until Monday 15th.
-    with time_machine.travel(datetime(2027, 3, 8, 3, 0, tzinfo=timezone.utc), tick=False):
-        case = open_case(post_twilio, run_jobs, "Upah lembur bulan Februari tidak dibayar",
-                         "+622150000001", "+6281298765432")
+    receive("Upah lembur bulan Februari tidak dibayar", sender="+6281298765432", to="+622150000001",
+            at=datetime(2027, 3, 8, 3, 0, tzinfo=timezone.utc))
+    case = session.scalars(select(Case).order_by(Case.id.desc())).first()
     # Closed from Monday 8 to Friday 12 and on Monday 15; Saturday 13 is a working day of the
     # Indonesian week: 2 working days are Saturday 13 and Tuesday 16, due Wednesday 17 at 08:00.
     # Without the package's holidays she would have been promised Wednesday 10, Idul Fitri.
@@ -54,18 +45,18 @@ def test_a_worker_who_texts_just_before_lebaran_is_promised_a_day_after_it(app, 
     assert reply.direction == "outbound" and "17" in reply.body and "10" not in reply.body
 
 
-def test_khmer_new_year_and_tet_are_skipped(app):
-    cambodia, vietnam = db.session.get(Country, "KH"), db.session.get(Country, "VN")
-    khmer = calendar_for(db.session, cambodia, "Asia/Phnom_Penh")
+def test_khmer_new_year_and_tet_are_skipped(session):
+    cambodia, vietnam = session.get(Country, "KH"), session.get(Country, "VN")
+    khmer = calendar_for(session, cambodia, "Asia/Phnom_Penh")
     before = datetime(2027, 4, 13, 3, 0, tzinfo=timezone.utc)  # Tuesday 13 April, 10:00
     assert local(khmer.add(before, timedelta(days=1), "working_days"), "Asia/Phnom_Penh") == "Sat 17 Apr 10:00"
-    tet = calendar_for(db.session, vietnam, "Asia/Ho_Chi_Minh")
+    tet = calendar_for(session, vietnam, "Asia/Ho_Chi_Minh")
     before = datetime(2027, 2, 3, 3, 0, tzinfo=timezone.utc)  # Wednesday 3 February, 10:00
     assert local(tet.add(before, timedelta(days=1), "working_days"), "Asia/Ho_Chi_Minh") == "Thu 11 Feb 10:00"
 
 
 def test_an_admin_makes_a_holiday_a_working_day_and_adds_a_closure_day(app, client, sign_in):
-    add_user("admin@example.org", "Admin", factories.PASSWORD, "admin", None, None, None, "en")
+    factories.user(email="admin@example.org", role="admin", name="Admin", language="en")
     db.session.commit()
     with time_machine.travel(datetime(2027, 1, 10, tzinfo=timezone.utc), tick=False):
         sign_in("admin@example.org", factories.PASSWORD)
@@ -101,7 +92,7 @@ def test_an_admin_makes_a_holiday_a_working_day_and_adds_a_closure_day(app, clie
 
 
 def test_only_a_holiday_of_the_package_can_be_made_a_working_day(app, client, sign_in):
-    add_user("admin@example.org", "Admin", factories.PASSWORD, "admin", None, None, None, "en")
+    factories.user(email="admin@example.org", role="admin", name="Admin", language="en")
     db.session.commit()
     sign_in("admin@example.org", factories.PASSWORD)
     token = csrf_token(client.get("/admin/countries/KH").get_data(as_text=True))

@@ -54,7 +54,7 @@ def outcome_then(app, phone, case: Case, email: str, answer: str, to: str = "+62
 # 1. Who handles her case.
 
 def test_on_the_advisors_route_no_later_text_says_the_committee(app, phone):
-    factories.advisor("adv@example.org", "ID")
+    factories.advisor(email="adv@example.org", country="ID")
     phone.text("Paspor saya ditahan mandor")
     case = cases()[0]
     added = phone.text("Sampai sekarang belum dikembalikan")
@@ -152,7 +152,7 @@ def _never_on_the_committees_side(app, committee_case: Case, words: str) -> None
 
 
 def test_a_grave_message_on_an_open_wages_case_opens_an_advisors_case(app, phone):
-    factories.picc_member("ani@example.org", "IDN-0001")
+    factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
     phone.text("Upah lembur saya belum dibayar")
     wages = cases()[0]
     ack = phone.text("Paspor saya ditahan mandor")
@@ -175,7 +175,7 @@ def test_a_grave_message_on_an_open_wages_case_opens_an_advisors_case(app, phone
 
 
 def test_in_english_a_grave_message_later_goes_to_the_advisors(app, phone):
-    factories.picc_member("ani@example.org", "IDN-0001")
+    factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
     phone.text("I have not been paid my overtime this month")
     ack = phone.text("They keep my passport and I cannot leave")
     wages, grave = cases()
@@ -199,7 +199,7 @@ def test_a_grave_message_is_not_asked_which_case_it_is_about(app, phone):
 
 
 def test_a_grave_answer_to_a_rating_is_kept_from_the_committee(app, phone):
-    factories.picc_member("ani@example.org", "IDN-0001")
+    factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
     phone.text("Upah lembur saya belum dibayar")
     wages = cases()[0]
     outcome_then(app, phone, wages, "ani@example.org", "tidak, paspor saya masih ditahan mandor")
@@ -227,7 +227,7 @@ def test_a_grave_answer_during_an_intake_makes_it_an_advisors_case(app, phone):
 # 4. A 1/2 answer with words after it.
 
 def test_a_rating_with_words_is_taken_and_her_words_are_on_the_case(app, phone):
-    factories.picc_member("ani@example.org", "IDN-0001")
+    factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
     phone.text("Pintu darurat dikunci")
     case = cases()[0]
     reply = outcome_then(app, phone, case, "ani@example.org", "tidak, pintunya masih dikunci")
@@ -242,14 +242,14 @@ def test_a_rating_with_words_is_taken_and_her_words_are_on_the_case(app, phone):
 
 
 def test_a_satisfied_rating_with_thanks_closes_the_case(app, phone):
-    factories.picc_member("ani@example.org", "IDN-0001")
+    factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
     phone.text("Upah lembur saya belum dibayar")
     reply = outcome_then(app, phone, cases()[0], "ani@example.org", "Ya, terima kasih")
     assert reply.purpose == "satisfied_thanks" and cases()[0].status == "closed"
 
 
 def test_in_english_2_no_with_words_reopens(app, phone):
-    factories.picc_member("ani@example.org", "IDN-0001")
+    factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
     phone.text("The fire exit is locked")
     reply = outcome_then(app, phone, cases()[0], "ani@example.org", "2 no the door is still locked")
     assert reply.purpose == "reopened" and reply.language == "en"
@@ -288,7 +288,7 @@ def test_the_signature_adds_no_ucs2_character(language):
 
 
 def test_a_signed_reply_goes_out_in_gsm7_and_sms_costs_counts_the_signature(app, phone):
-    case_picc = factories.picc_member("ani@example.org", "IDN-0001")
+    case_picc = factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
     assert case_picc
     phone.text("Upah lembur saya belum dibayar")
     case = cases()[0]
@@ -309,7 +309,7 @@ def test_a_signed_reply_goes_out_in_gsm7_and_sms_costs_counts_the_signature(app,
 # 6. Every intake answer stays on her case.
 
 def test_an_intake_answer_not_understood_stays_on_her_case(app, phone):
-    factories.picc_member("ani@example.org", "IDN-0001")
+    factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
     phone.text("Halo, saya mau mengadu")
     assert phone.text("aduh entah lah").body.startswith("Maaf")  # not understood
     phone.text("3")

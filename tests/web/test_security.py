@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from grievance.cli import add_user
 from grievance.extensions import db
 from grievance.models import Case, Message, Notification
 from grievance.models.base import utcnow
@@ -18,8 +17,8 @@ THIRTY_DIGITS = "1" * 30
 @pytest.fixture
 def two_cases(app, post_twilio, run_jobs):
     """A wages case at IDN-0001, and a forced-labour case at IDN-0002 on the advisors' route."""
-    factories.factory("IDN-0001", "PT Contoh Garmen", number="+622150000001")
-    factories.factory("IDN-0002", "PT Lain Tekstil", number="+622150000002")
+    factories.factory(code="IDN-0001", name="PT Contoh Garmen", number="+622150000001")
+    factories.factory(code="IDN-0002", name="PT Lain Tekstil", number="+622150000002")
     post_twilio(inbound_params("Upah lembur tidak dibayar", sender="+6281298765432", to="+622150000001"))
     post_twilio(inbound_params("Paspor kami ditahan oleh perusahaan", sender="+6281311112222", to="+622150000002"))
     run_jobs()
@@ -40,7 +39,7 @@ def _signed_in(app, email):
 
 
 def _user(email, role, factory_code=None, country=None):
-    user = add_user(email, email.split("@")[0], factories.PASSWORD, role, factory_code, country, None, None)
+    user = factories.user(email=email, role=role, name=email.split("@")[0], factory_code=factory_code, country=country)
     db.session.commit()
     return user
 
@@ -50,7 +49,7 @@ def _user(email, role, factory_code=None, country=None):
 
 def test_every_page_with_a_workers_words_says_no_store(app, two_cases):
     own, _ = two_cases
-    factories.picc_member("ani@example.org", "IDN-0001")
+    factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
     http = _signed_in(app, "ani@example.org")
     for path in ("/queue", f"/cases/{own.reference}", "/notifications"):
         response = http.get(path)
@@ -79,7 +78,7 @@ def test_a_malformed_or_foreign_next_after_sign_in_lands_on_the_queue(app, targe
 
 def test_an_id_too_large_for_the_database_is_not_found(app, two_cases):
     own, _ = two_cases
-    factories.picc_member("ani@example.org", "IDN-0001")
+    factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
     http = _signed_in(app, "ani@example.org")
     for path in (f"/cases/{own.reference}/media/{THIRTY_DIGITS}/0", f"/cases/{own.reference}/media/1/{THIRTY_DIGITS}",
                  f"/cases/{own.reference}/media/{2**31}/0"):

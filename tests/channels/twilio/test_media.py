@@ -50,10 +50,10 @@ def media_host():
 def test_a_photo_is_shown_to_the_picc_of_her_factory_only(make_app, media_host, run_jobs):
     app = make_app(TWILIO_API_BASE_URL=media_host, MEDIA_MAX_BYTES=1024)
     with app.app_context():
-        factories.factory("IDN-0001", number="+622150000001")
-        factories.factory("IDN-0002", "PT Lain", number="+622150000002")
-        factories.picc_member("ani@example.org", "IDN-0001")
-        factories.picc_member("budi@example.org", "IDN-0002")
+        factories.factory(code="IDN-0001", number="+622150000001")
+        factories.factory(code="IDN-0002", name="PT Lain", number="+622150000002")
+        factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
+        factories.picc_member(email="budi@example.org", factory_code="IDN-0002")
         params = inbound_params("Pintu darurat dikunci, ini fotonya")
         params.update({"NumMedia": "2", "MediaUrl0": "https://api.twilio.com" + MEDIA_PATH,
                        "MediaContentType0": "image/png", "MediaUrl1": "https://api.twilio.com" + BIG_PATH,

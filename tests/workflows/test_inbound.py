@@ -1,10 +1,10 @@
-"""process_inbound: the worker's language, her case, its deadline, the reply."""
+"""handle_inbound (workflow tier) and process_inbound (end to end): the worker's language, her case,
+its deadline, the reply."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-import time_machine
 from sqlalchemy import select
 
 from grievance.extensions import db
@@ -30,11 +30,9 @@ def only_case() -> Case:
 FRIDAY_AFTERNOON_JAKARTA = datetime(2025, 11, 21, 9, 0, tzinfo=timezone.utc)
 
 
-@time_machine.travel(FRIDAY_AFTERNOON_JAKARTA, tick=False)
-def test_indonesian_complaint_gets_an_indonesian_reference_and_deadline(app, post_twilio, run_jobs):
+def test_indonesian_complaint_gets_an_indonesian_reference_and_deadline(session, receive):
     factories.factory()
-    post_twilio(inbound_params("Saya belum menerima upah lembur bulan ini"))
-    run_jobs()
+    receive("Saya belum menerima upah lembur bulan ini", at=FRIDAY_AFTERNOON_JAKARTA)
 
     case = only_case()
     reply = reply_to(case)
@@ -48,22 +46,19 @@ def test_indonesian_complaint_gets_an_indonesian_reference_and_deadline(app, pos
     assert reply.language == "id" and case.language == "id"
 
 
-@time_machine.travel(FRIDAY_AFTERNOON_JAKARTA, tick=False)
-def test_english_complaint_is_answered_in_english(app, post_twilio, run_jobs):
+def test_english_complaint_is_answered_in_english(session, receive):
     factories.factory()
-    post_twilio(inbound_params("I have not been paid my overtime this month"))
-    run_jobs()
+    receive("I have not been paid my overtime this month", at=FRIDAY_AFTERNOON_JAKARTA)
 
     reply = reply_to(only_case())
     assert reply.body.startswith("We received your complaint.")
     assert "by Monday, November 24." in reply.body
 
 
-@time_machine.travel(FRIDAY_AFTERNOON_JAKARTA, tick=False)
-def test_khmer_complaint_is_answered_in_khmer(app, post_twilio, run_jobs):
+def test_khmer_complaint_is_answered_in_khmer(session, receive):
     factories.factory(code="KHM-0001", name="Angkor Apparel", country="KH", number="+85523900001")
-    post_twilio(inbound_params("ខ្ញុំមិនទាន់បានទទួលប្រាក់ថែមម៉ោងខែនេះទេ", sender="+85512345678", to="+85523900001"))
-    run_jobs()
+    receive("ខ្ញុំមិនទាន់បានទទួលប្រាក់ថែមម៉ោងខែនេះទេ", sender="+85512345678", to="+85523900001",
+            at=FRIDAY_AFTERNOON_JAKARTA)
 
     case = only_case()
     reply = reply_to(case)
@@ -73,12 +68,10 @@ def test_khmer_complaint_is_answered_in_khmer(app, post_twilio, run_jobs):
     assert "ច័ន្ទ" in reply.body  # Monday, in Khmer
 
 
-def test_a_second_message_joins_the_open_case_instead_of_opening_another(app, post_twilio, run_jobs):
+def test_a_second_message_joins_the_open_case_instead_of_opening_another(session, receive):
     factories.factory()
-    post_twilio(inbound_params("Saya belum menerima upah lembur bulan ini"))
-    run_jobs()
-    post_twilio(inbound_params("Sudah tiga bulan seperti ini"))
-    run_jobs()
+    receive("Saya belum menerima upah lembur bulan ini")
+    receive("Sudah tiga bulan seperti ini")
 
     case = only_case()
     messages = db.session.scalars(select(Message).where(Message.case_id == case.id).order_by(Message.id)).all()

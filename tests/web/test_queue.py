@@ -15,10 +15,10 @@ WORKER_PHONE = "+6281298765432"
 
 @pytest.fixture
 def two_factories(app, post_twilio, run_jobs):
-    factories.factory("IDN-0001", "PT Contoh Garmen", number="+622150000001")
-    factories.factory("IDN-0002", "PT Lain Tekstil", number="+622150000002")
-    factories.picc_member("ani@example.org", "IDN-0001")
-    factories.picc_member("budi@example.org", "IDN-0002")
+    factories.factory(code="IDN-0001", name="PT Contoh Garmen", number="+622150000001")
+    factories.factory(code="IDN-0002", name="PT Lain Tekstil", number="+622150000002")
+    factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
+    factories.picc_member(email="budi@example.org", factory_code="IDN-0002")
     post_twilio(inbound_params("Pintu darurat dikunci saat shift malam", sender=WORKER_PHONE, to="+622150000001"))
     post_twilio(inbound_params("Upah lembur tidak dibayar", sender="+6281311112222", to="+622150000002"))
     run_jobs()
@@ -99,7 +99,7 @@ def test_the_queue_speaks_the_members_language(two_factories, client, sign_in):
 
 def test_advisor_sees_every_factory_of_her_country(two_factories, client, sign_in):
     own, other = two_factories
-    factories.advisor("adv@example.org", "ID")
+    factories.advisor(email="adv@example.org", country="ID")
     sign_in("adv@example.org", factories.PASSWORD)
     queue = client.get("/queue").get_data(as_text=True)
     assert own.reference in queue and other.reference in queue
@@ -151,6 +151,6 @@ def test_page_language_follows_choice_then_browser_then_country(app, client):
 
 def test_a_signed_in_member_without_a_choice_or_browser_language_gets_her_countrys(app, client, sign_in):
     factories.factory(code="KHM-0001", name="Angkor Apparel", country="KH", number="+85523900001")
-    factories.picc_member("sophea@example.org", "KHM-0001")
+    factories.picc_member(email="sophea@example.org", factory_code="KHM-0001")
     sign_in("sophea@example.org", factories.PASSWORD)
     assert 'lang="km"' in client.get("/queue").get_data(as_text=True)

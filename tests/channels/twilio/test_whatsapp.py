@@ -13,6 +13,7 @@ from grievance.jobs import send_outbound
 from grievance.models import Message, MessageTemplate, Worker
 from grievance.models.base import utcnow
 from grievance.workflows.outbox import queue_reply
+from tests import factories
 from tests.conftest import inbound_params
 
 WA = "whatsapp:+6281298765432"
@@ -20,10 +21,7 @@ WA = "whatsapp:+6281298765432"
 
 @pytest.fixture
 def whatsapp_case(app, post_twilio, run_jobs, twilio_mock):
-    from grievance.cli import add_factory
-
-    add_factory("IDN-0001", "PT Contoh Garmen", "ID", None, ["+622150000001", "whatsapp:+622150000001"])
-    db.session.commit()
+    factories.factory(numbers=["+622150000001", "whatsapp:+622150000001"])
     post_twilio(inbound_params("Saya belum menerima upah lembur bulan ini", sender=WA, to="whatsapp:+622150000001"))
     run_jobs()
     db.session.expire_all()
