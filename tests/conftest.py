@@ -77,6 +77,9 @@ def base_config(test_root) -> dict:
         "SEND_RATE_WHATSAPP": 1000.0,
         # Tests travel days ahead within one sign-in; tests/web/test_sessions.py checks the real lifetime.
         "SIGN_IN_LIFETIME": timedelta(days=31),
+        # Argon2's defaults cost tens of milliseconds per hash and per sign-in, and the tests add
+        # users and sign in over and over: the same algorithm and format at its least work.
+        "PASSWORD_HASH_PROFILE": "fast",
     }
 
 
@@ -98,24 +101,6 @@ def migrated(base_config):
         db.session.remove()
         db.engine.dispose()
     return True
-
-
-# Argon2's defaults cost tens of milliseconds per hash and per sign-in; the tests sign in and
-# add users over and over. Same algorithm and format ($argon2id$...), the cheapest parameters.
-FAST_HASHER_PARAMETERS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
-
-
-@pytest.fixture(scope="session", autouse=True)
-def fast_password_hashing():
-    from argon2 import PasswordHasher
-
-    from grievance.web import auth
-
-    fast = PasswordHasher(**FAST_HASHER_PARAMETERS)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(auth, "hasher", fast)
-        patch.setattr(auth, "_DUMMY_HASH", fast.hash("not a password anyone has"))
-        yield fast
 
 
 @pytest.fixture(autouse=True)
@@ -450,7 +435,7 @@ def rq_worker_process(base_config):
 
     keys = ("SECRET_KEY", "GRIEVANCE_DATA_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN",
             "TWILIO_API_BASE_URL", "TWILIO_CONTENT_BASE_URL", "SPOOL_DIR", "DATABASE_URL", "REDIS_URL",
-            "SEND_RATE_SMS", "SEND_RATE_WHATSAPP")
+            "SEND_RATE_SMS", "SEND_RATE_WHATSAPP", "PASSWORD_HASH_PROFILE")
     env = {**os.environ, **{key: str(base_config[key]) for key in keys}, "SIMULATOR_ENABLED": "1",
            "GRIEVANCE_ENV": "development"}
     rq = Path(sys.executable).parent / "rq"

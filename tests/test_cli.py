@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from grievance.extensions import db
 from grievance.models import ChannelEndpoint, Factory, User
-from grievance.web.auth import check_password
+from grievance.passwords import check_password
 
 
 def test_factories_add_with_sms_and_whatsapp_numbers(app):
