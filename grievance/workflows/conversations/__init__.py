@@ -131,10 +131,17 @@ def expire_conversations(session: Session, now: datetime) -> list[Message]:
     """The periodic round: finish what workers left unanswered, then ask each of them what waited
     behind it; returns the replies queued."""
     replies: list[Message] = []
-    due = session.scalars(select(Conversation).where(Conversation.status == ACTIVE, Conversation.expires_at <= now)
-                          .order_by(Conversation.id)).all()
-    for conversation in due:
-        worker = session.get(Worker, conversation.worker_id)
+    due = session.execute(select(Conversation.id, Conversation.worker_id).where(
+        Conversation.status == ACTIVE, Conversation.expires_at <= now).order_by(Conversation.id)).all()
+    for conversation_id, worker_id in due:
+        # Her row locked first, as her messages lock it: one of her messages being processed
+        # now may have answered or expired this conversation already.
+        worker = session.scalar(select(Worker).where(Worker.id == worker_id).with_for_update())
+        conversation = session.scalar(select(Conversation).where(
+            Conversation.id == conversation_id, Conversation.status == ACTIVE, Conversation.expires_at <= now)
+            .execution_options(populate_existing=True))
+        if conversation is None:
+            continue
         turn = Turn(session=session, worker=worker, now=now,
                     reply=replier(session, worker, conversation.endpoint, conversation.provider, now))
         replies += KINDS[conversation.kind].expire(turn, conversation)

@@ -87,6 +87,9 @@ def active(session: Session, worker: Worker) -> Conversation | None:
 def begin(turn: Turn, conversation: Conversation) -> list[Message]:
     """A new conversation: it speaks now if it outranks the active one, else it waits its turn."""
     session, kind = turn.session, KINDS[conversation.kind]
+    # Her row locked, as her messages lock it: a case resolved while her message is processed
+    # must not make a second conversation active beside the one her message starts.
+    session.execute(select(Worker.id).where(Worker.id == turn.worker.id).with_for_update())
     current = active(session, turn.worker)
     if current is not None and current is not conversation and KINDS[current.kind].priority >= kind.priority:
         conversation.status = WAITING
