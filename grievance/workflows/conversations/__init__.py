@@ -31,7 +31,8 @@ from sqlalchemy.orm import Session
 
 from grievance.language.lexicon import find_reference, is_new_request, leading_answer, status_request
 from grievance.models import Case, ChannelEndpoint, Conversation, Message, Worker
-from grievance.models.case import ACTIVE, ROUTE_ADVISOR
+from grievance.models.case import ROUTE_ADVISOR
+from grievance.models.conversation import ACTIVE
 from grievance.privacy import PhoneVault
 from grievance.workflows.conversations import intake, pick_case, rating
 from grievance.workflows.conversations.joining import join, recently_written_case

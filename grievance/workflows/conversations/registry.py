@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grievance.models import Conversation, Message, Worker
-from grievance.models.case import ACTIVE, WAITING
+from grievance.models.conversation import ACTIVE, WAITING
 from grievance.privacy import PhoneVault
 
 Reply = Callable[..., list[Message]]
