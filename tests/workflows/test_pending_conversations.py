@@ -221,3 +221,37 @@ def test_a_rating_is_never_dropped(phone, committee):
     wages = cases()[0]
     assert wages.status == "reopened"
     assert reply == [worker_text("reopened", "id", reference=wages.reference, date=deadline(wages, "id"))]
+
+
+def test_a_kind_registered_later_speaks_after_the_rating_in_front_of_it(phone, committee, monkeypatch):
+    """How a survey will plug in: a kind of a lower priority than the rating waits behind it,
+    and its question is sent right after her rating is taken."""
+    from grievance.models import Conversation, Worker
+    from grievance.workflows.conversations import replier
+    from grievance.workflows.conversations.registry import KINDS, Kind, Turn, begin, end
+
+    def answer(turn, conversation, message):
+        end(turn, conversation)
+        return turn.reply("survey_thanks", conversation.language, body=f"Terima kasih: {message.body}")
+
+    def resume(turn, conversation):
+        return turn.reply("survey_question", conversation.language, body="Berapa jam Anda bekerja kemarin?")
+
+    monkeypatch.setitem(KINDS, "survey", Kind(name="survey", priority=5, expiry=timedelta(days=3), answer=answer,
+                                              expire=lambda turn, conversation: end(turn, conversation) or [],
+                                              resume=resume))
+    phone.text(INDONESIAN.complaint)
+    (wages,) = cases()
+    committee(wages, "Lembur sudah dibayar.")
+    worker = db.session.scalars(select(Worker)).one()
+    endpoint = wages.messages[0].endpoint
+    now = utcnow()
+    turn = Turn(session=db.session, worker=worker, now=now, reply=replier(db.session, worker, endpoint, "twilio", now))
+    assert begin(turn, Conversation(worker_id=worker.id, kind="survey", step="q1", data={}, endpoint=endpoint,
+                                    provider="twilio", language="id", updated_at=now, expires_at=now)) == []
+    db.session.commit()
+
+    assert texts(phone, "1") == [worker_text("satisfied_thanks", "id", reference=wages.reference),
+                                 "Berapa jam Anda bekerja kemarin?"]
+    assert texts(phone, "10") == ["Terima kasih: 10"]
+    assert cases()[0].status == "closed"
