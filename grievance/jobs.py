@@ -21,7 +21,7 @@ from grievance.models.base import utcnow
 from grievance.models.message import FAILED, INBOUND, OUTBOUND, PROCESSED, QUEUED, SENDING
 from grievance.privacy import vault
 from grievance.queueing import job
-from grievance.workflows.conversation import expire_conversations
+from grievance.workflows.conversations import expire_conversations
 from grievance.workflows.deadlines import sweep
 from grievance.workflows.notifications import claim_digest, digest_items, pending_digests, release_digest
 from grievance.workflows.inbound import handle_inbound

@@ -2,7 +2,8 @@
 
 from grievance.models.access import ApiToken, ConsentGrant, Organisation
 from grievance.models.base import Base, utcnow
-from grievance.models.case import Case, CaseEvent, Conversation
+from grievance.models.case import Case, CaseEvent
+from grievance.models.conversation import Conversation
 from grievance.models.geography import ChannelEndpoint, Country, Factory
 from grievance.models.message import Message, MessageTemplate
 from grievance.models.notification import Notification

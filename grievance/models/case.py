@@ -136,28 +136,3 @@ class CaseEvent(Base):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
 
     case: Mapped[Case] = relationship(back_populates="events")
-
-
-class Conversation(Base):
-    """What the service is waiting for from a worker: an intake answer, a choice, a rating.
-
-    One at a time per worker; it expires, and what it collected is never dropped on expiry
-    (an unfinished intake still becomes a case).
-    """
-
-    __tablename__ = "conversations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), unique=True)
-    kind: Mapped[str] = mapped_column(String(16))  # "intake", "pick_case", "satisfaction"
-    step: Mapped[str] = mapped_column(String(16))
-    data: Mapped[dict] = mapped_column(JSON, default=dict)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
-    endpoint_id: Mapped[int] = mapped_column(ForeignKey("channel_endpoints.id"))
-    provider: Mapped[str] = mapped_column(String(16))
-    language: Mapped[str] = mapped_column(String(8))
-    retries: Mapped[int] = mapped_column(default=0)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-
-    endpoint = relationship("ChannelEndpoint", lazy="joined")

@@ -142,7 +142,8 @@ def resolve_case(reference: str):
         return _render_case(found, resolve_form=form, status=400)
     if found.status in OPEN_STATUSES:
         message = resolve(db.session, found, current_user, form.outcome.data, utcnow())
-        defer_send(message.id)
+        if message is not None:  # else she is asked once the conversation in front of it ends
+            defer_send(message.id)
         db.session.commit()
         flash(_("Case %(reference)s resolved. The worker is asked whether she is satisfied.",
                 reference=found.reference))

@@ -1,27 +1,22 @@
-"""The committee writes to the worker; a case is resolved; she says whether she is satisfied.
-
-    resolved ──(1 yes)──► closed (satisfied)
-        │ ──(2 no)───► reopened, new deadline, counted
-        └─(no answer in SATISFACTION_WAIT)──► closed (no rating)
-"""
+"""The committee writes to the worker; a case is resolved, and she is asked to rate it
+(``conversations/rating.py``: what her answer, or her silence, does to the case)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grievance.i18n.worker import purpose_for, signed_text, worker_text
-from grievance.models import Case, ChannelEndpoint, Conversation, Message, User
-from grievance.models.case import CLOSED, REOPENED, RESOLVED, ROUTE_ADVISOR
+from grievance.models import Case, ChannelEndpoint, Message, User
+from grievance.models.case import RESOLVED, ROUTE_ADVISOR
 from grievance.models.message import INBOUND
-from grievance.workflows.deadlines import acknowledge, resume_clock, schedule, set_deadlines, wait_for_worker
+from grievance.workflows.conversations import rating, replier
+from grievance.workflows.conversations.registry import Turn
+from grievance.workflows.deadlines import acknowledge, resume_clock, schedule, wait_for_worker
 from grievance.workflows.events import record
-from grievance.workflows.intake import acknowledgement_variables
 from grievance.workflows.outbox import queue_reply
-
-SATISFACTION_WAIT = timedelta(days=7)
 
 
 def worker_language(case: Case) -> str:
@@ -68,46 +63,18 @@ def committee_reply(session: Session, case: Case, actor: User, now: datetime, *,
     return reply
 
 
-def resolve(session: Session, case: Case, actor: User, outcome: str, now: datetime) -> Message:
-    """Tell her the outcome and ask whether she is satisfied (1/2 in any script)."""
+def resolve(session: Session, case: Case, actor: User, outcome: str, now: datetime) -> Message | None:
+    """Tell her the outcome and ask whether she is satisfied (1/2 in any script): now, or, when
+    she is answering another question (an intake, an earlier case's rating), once that ends.
+    Returns the question queued now, if it is."""
     acknowledge(session, case, actor, now)  # resolving answers her, so it acknowledges too
     resume_clock(session, case, now)  # resolved while waiting for her: the pause does not count
     case.status, case.outcome, case.resolved_at = RESOLVED, outcome.strip(), now
     schedule(case)
     record(session, case, "resolved", now, actor_user_id=actor.id,
            in_time=case.resolve_by is None or now <= case.resolve_by)
-    language = worker_language(case)
     endpoint, provider = _reply_channel(session, case)
-    reply = queue_reply(session, worker=case.worker, endpoint=endpoint, provider=provider, purpose="outcome",
-                        language=language, now=now, case=case, reference=case.reference, outcome=case.outcome)
-    existing = session.scalar(select(Conversation).where(Conversation.worker_id == case.worker_id))
-    if existing is None or existing.kind == "satisfaction":
-        if existing is not None:
-            session.delete(existing)
-            session.flush()
-        session.add(Conversation(worker_id=case.worker_id, kind="satisfaction", step="rating", data={},
-                                 case_id=case.id, endpoint=endpoint, provider=provider, language=language,
-                                 updated_at=now, expires_at=now + SATISFACTION_WAIT))
-    return reply
-
-
-def rate(session: Session, case: Case, satisfied: bool, now: datetime) -> tuple[str, dict]:
-    """Her answer: satisfied closes the case; not satisfied reopens it with a new deadline."""
-    case.satisfied = satisfied
-    if satisfied:
-        case.status, case.closed_at = CLOSED, now
-        schedule(case)
-        record(session, case, "closed", now, satisfied=True)
-        return "satisfied_thanks", {"reference": case.reference}
-    case.status, case.reopen_count = REOPENED, case.reopen_count + 1
-    set_deadlines(session, case, now)
-    case.resolved_at = None
-    record(session, case, "reopened", now, satisfied=False, reopen_count=case.reopen_count)
-    return "reopened", acknowledgement_variables(case, worker_language(case))
-
-
-def close_unrated(session: Session, case: Case, now: datetime) -> None:
-    if case.status == RESOLVED:
-        case.status, case.closed_at = CLOSED, now
-        schedule(case)
-        record(session, case, "closed", now, satisfied=None)
+    turn = Turn(session=session, worker=case.worker, now=now,
+                reply=replier(session, case.worker, endpoint, provider, now))
+    asked = rating.ask(turn, case, endpoint, provider, worker_language(case))
+    return asked[0] if asked else None

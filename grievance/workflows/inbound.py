@@ -18,7 +18,7 @@ from grievance.models.base import insert_ignoring_conflicts
 from grievance.models.message import FLAGGED, INBOUND
 from grievance.privacy import PhoneVault, new_pseudonym
 from grievance.workflows.events import record
-from grievance.workflows.conversation import converse
+from grievance.workflows.conversations import converse
 from grievance.workflows.intake import grave_category, latest_open_case, open_advisor_case
 from grievance.workflows.outbox import queue_reply
 

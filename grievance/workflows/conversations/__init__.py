@@ -1,0 +1,150 @@
+"""Where a worker's message goes once keywords are handled: a status request, an answer to the
+question we asked, a reply on one of her cases, or a new complaint.
+
+She may have several pending conversations (``registry``): the active one takes her answer;
+the others wait, by priority, and the next one's question is sent when the one in front ends.
+
+    kind        priority  expiry (from when asked)  on expiry
+    pick_case   30        24 hours                  her message goes on her latest case
+    intake      20        24 hours                  the case opens with the defaults
+    rating      10        7 days                    the case closes unrated
+
+A message naming a reference goes to that case; with one open case a message joins it; with
+several, it joins the case we last wrote to her about (within a day), else she is asked which.
+
+A message that names a grave category (forced or child labour, harassment, union) never
+reaches the committee, wherever in the conversation it comes: it goes to her open case on the
+advisors' route, or opens one; during an intake, it makes the intake's category grave.
+
+A new kind (a survey, a reply to an announcement) is a module here that builds a
+``registry.Kind`` (name, priority, expiry, ``answer``, ``expire``, ``resume``), calls
+``registry.register`` at import, is imported below, and starts its conversations with
+``registry.begin``; each of its functions calls ``registry.end`` when it is over.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grievance.language.lexicon import find_reference, is_new_request, leading_answer, status_request
+from grievance.models import Case, ChannelEndpoint, Conversation, Message, Worker
+from grievance.models.case import ROUTE_ADVISOR
+from grievance.models.conversation import ACTIVE
+from grievance.privacy import PhoneVault
+from grievance.workflows.conversations import intake, pick_case, rating
+from grievance.workflows.conversations.joining import join, recently_written_case
+from grievance.workflows.conversations.registry import KINDS, Reply, Turn, active, settle
+from grievance.workflows.intake import (
+    acknowledgement_purpose, acknowledgement_variables, grave_category, open_advisor_case, open_case, open_cases,
+)
+from grievance.workflows.outbox import queue_reply
+from grievance.workflows.status import status_text
+
+__all__ = ["KINDS", "converse", "expire_conversations", "replier"]
+
+
+def converse(session: Session, *, worker: Worker, message: Message, language: str, now: datetime,
+             vault: PhoneVault, reply: Reply) -> list[Message]:
+    """Her message, once keywords are handled: the replies it calls for (queued rows)."""
+    turn = Turn(session=session, worker=worker, now=now, reply=reply, vault=vault)
+    replies = _expire_due(turn)
+    replies += _route(turn, message, language)
+    return replies + settle(turn)
+
+
+def _route(turn: Turn, message: Message, language: str) -> list[Message]:
+    session, worker, text = turn.session, turn.worker, message.body_normalized or message.body
+    conversation = active(session, worker)
+    asked, reference = status_request(text)
+    if asked:
+        return turn.reply("status", language, body=status_text(session, worker, reference, language))
+
+    reference = find_reference(text)
+    named = (session.scalar(select(Case).where(Case.worker_id == worker.id, Case.reference == reference))
+             if reference else None)
+    grave = grave_category(text)
+    if grave is not None and (conversation is None or conversation.kind != intake.INTAKE):
+        near = named or (session.get(Case, conversation.case_id) if conversation is not None else None)
+        if near is None or near.route != ROUTE_ADVISOR:
+            return _to_advisors(turn, conversation, message, grave, language, near)
+    if named is not None and conversation is None:
+        return join(session, named, message, language, turn.now, turn.reply)
+    if conversation is not None:
+        return KINDS[conversation.kind].answer(turn, conversation, message)
+
+    cases = open_cases(session, worker)
+    if is_new_request(text) or not cases:
+        return intake.start(turn, message, language)
+    if len(cases) == 1:
+        return join(session, cases[0], message, language, turn.now, turn.reply)
+    recent = recently_written_case(session, worker, turn.now)
+    if recent is not None:
+        return join(session, recent, message, language, turn.now, turn.reply)
+    return pick_case.ask(turn, message, cases, language)
+
+
+def _to_advisors(turn: Turn, conversation: Conversation | None, message: Message, category: str,
+                 language: str, near: Case | None) -> list[Message]:
+    """A grave message outside an intake: to her open advisors' case, or a new one at once
+    (anonymous, as a first message naming its category would open it). A question we were
+    waiting for her to answer (which case, a rating) is answered if the message starts with
+    the answer, and otherwise still waits; none of her words reach the committee's case."""
+    session, replies = turn.session, []
+    if conversation is not None and conversation.kind == rating.RATING:
+        said, _words = leading_answer(message.body_normalized or message.body)
+        if said is not None:
+            replies += rating.take(turn, conversation, said)
+    existing = open_advisor_case(session, turn.worker)
+    if existing is not None:
+        return replies + join(session, existing, message, language, turn.now, turn.reply)
+    factory = message.endpoint.factory or (near.factory if near is not None else None)
+    case = open_case(session, worker=turn.worker, endpoint=message.endpoint, factory=factory, language=language,
+                     now=turn.now, category=category, message_ids=[message.id])
+    return replies + turn.reply(acknowledgement_purpose(case), language, case=case,
+                                **acknowledgement_variables(case, language))
+
+
+def _expire_due(turn: Turn) -> list[Message]:
+    """Her conversations past their expiry end first; what waits behind them speaks only after
+    her message is dealt with (she wrote it before she could read their question)."""
+    replies: list[Message] = []
+    due = turn.session.scalars(select(Conversation).where(
+        Conversation.worker_id == turn.worker.id, Conversation.status == ACTIVE,
+        Conversation.expires_at <= turn.now)).all()
+    for conversation in due:
+        replies += KINDS[conversation.kind].expire(turn, conversation)
+    return replies
+
+
+def replier(session: Session, worker: Worker, endpoint: ChannelEndpoint, provider: str, now: datetime) -> Reply:
+    """Replies to her on one number and provider (where she last wrote about the matter)."""
+    def reply(purpose: str, language: str, case: Case | None = None, body: str | None = None,
+              **variables: str) -> list[Message]:
+        return [queue_reply(session, worker=worker, endpoint=endpoint, provider=provider, purpose=purpose,
+                            language=language, now=now, case=case, body=body, **variables)]
+    return reply
+
+
+def expire_conversations(session: Session, now: datetime) -> list[Message]:
+    """The periodic round: finish what workers left unanswered, then ask each of them what waited
+    behind it; returns the replies queued."""
+    replies: list[Message] = []
+    due = session.execute(select(Conversation.id, Conversation.worker_id).where(
+        Conversation.status == ACTIVE, Conversation.expires_at <= now).order_by(Conversation.id)).all()
+    for conversation_id, worker_id in due:
+        # Her row locked first, as her messages lock it: one of her messages being processed
+        # now may have answered or expired this conversation already.
+        worker = session.scalar(select(Worker).where(Worker.id == worker_id).with_for_update())
+        conversation = session.scalar(select(Conversation).where(
+            Conversation.id == conversation_id, Conversation.status == ACTIVE, Conversation.expires_at <= now)
+            .execution_options(populate_existing=True))
+        if conversation is None:
+            continue
+        turn = Turn(session=session, worker=worker, now=now,
+                    reply=replier(session, worker, conversation.endpoint, conversation.provider, now))
+        replies += KINDS[conversation.kind].expire(turn, conversation)
+        replies += settle(turn)
+    return replies

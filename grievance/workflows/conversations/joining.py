@@ -1,0 +1,40 @@
+"""Her message joins one of her cases: the committee sees it, and a clock waiting for her runs again."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grievance.models import Case, Message, Worker
+from grievance.models.message import OUTBOUND
+from grievance.workflows.conversations.registry import Reply
+from grievance.workflows.deadlines import worker_replied
+from grievance.workflows.events import record
+
+RECENT_THREAD = timedelta(hours=24)
+
+
+def join(session: Session, case: Case, message: Message, language: str, now: datetime,
+         reply: Reply) -> list[Message]:
+    """Her message goes on the case, and she is told which."""
+    message.case_id = case.id
+    worker_wrote(session, case, message.id, now)
+    return reply("added_to_case", language, case=case, reference=case.reference)
+
+
+def worker_wrote(session: Session, case: Case, message_id: int, now: datetime) -> None:
+    """Her message joins the case; if the committee was waiting for it, its clock runs again."""
+    record(session, case, "worker_message", now, message_id=message_id)
+    worker_replied(session, case, now)
+
+
+def recently_written_case(session: Session, worker: Worker, now: datetime) -> Case | None:
+    """The case we last wrote to her about, within a day: what an unaddressed message is likely about."""
+    last = session.scalar(
+        select(Message).where(Message.worker_id == worker.id, Message.direction == OUTBOUND,
+                              Message.case_id.is_not(None), Message.created_at >= now - RECENT_THREAD)
+        .order_by(Message.id.desc()).limit(1)
+    )
+    return session.get(Case, last.case_id) if last is not None else None

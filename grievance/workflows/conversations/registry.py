@@ -1,0 +1,130 @@
+"""The kinds of conversation, and which of a worker's pending conversations speaks.
+
+A worker may have several pending conversations; at most one is active (her next message
+answers it), the others wait. A kind's priority decides who goes first:
+
+- a new conversation of a higher priority than the active one takes its place (the active one
+  waits, and its question is asked again when its turn comes back);
+- otherwise it waits, behind every pending one of its priority or higher that came before it;
+- when the active one ends, ``settle`` makes the next waiting one active (highest priority,
+  then the one waiting longest) and sends its question.
+
+Only the active one's clock runs: it expires ``kind.expiry`` after its question was asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grievance.models import Conversation, Message, Worker
+from grievance.models.conversation import ACTIVE, WAITING
+from grievance.privacy import PhoneVault
+
+Reply = Callable[..., list[Message]]
+
+
+@dataclass
+class Turn:
+    """One moment of one worker's exchange: what every kind needs to act."""
+
+    session: Session
+    worker: Worker
+    now: datetime
+    reply: Reply  # queues a reply to her: reply(purpose, language, case=None, body=None, **variables)
+    vault: PhoneVault | None = None
+
+
+Answer = Callable[[Turn, Conversation, Message], list[Message]]
+Step = Callable[[Turn, Conversation], list[Message]]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of conversation.
+
+    ``answer`` takes her message while the conversation is active; ``expire`` finishes it when
+    she left it unanswered (nothing collected is dropped); ``resume`` sends its question when
+    it becomes the one that speaks (and again after it waited behind another). Each of them
+    calls ``end`` when the conversation is over.
+    """
+
+    name: str
+    priority: int  # higher speaks first
+    expiry: timedelta
+    answer: Answer
+    expire: Step
+    resume: Step
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> Kind:
+    """Add a kind to the registry (each kind's module does it when it is imported)."""
+    if kind.name in KINDS and KINDS[kind.name] != kind:
+        raise ValueError(f"a conversation kind named {kind.name!r} is already registered")
+    KINDS[kind.name] = kind
+    return kind
+
+
+def pending(session: Session, worker: Worker) -> list[Conversation]:
+    """Her pending conversations, the active one first, then in the order they will speak."""
+    found = session.scalars(select(Conversation).where(Conversation.worker_id == worker.id)
+                            .order_by(Conversation.id)).all()
+    return sorted(found, key=lambda c: (c.status != ACTIVE, -KINDS[c.kind].priority, c.id))
+
+
+def active(session: Session, worker: Worker) -> Conversation | None:
+    first = next(iter(pending(session, worker)), None)
+    return first if first is not None and first.status == ACTIVE else None
+
+
+def begin(turn: Turn, conversation: Conversation) -> list[Message]:
+    """A new conversation: it speaks now if it outranks the active one, else it waits its turn."""
+    session, kind = turn.session, KINDS[conversation.kind]
+    # Her row locked, as her messages lock it: a case resolved while her message is processed
+    # must not make a second conversation active beside the one her message starts.
+    session.execute(select(Worker.id).where(Worker.id == turn.worker.id).with_for_update())
+    current = active(session, turn.worker)
+    if current is not None and current is not conversation and KINDS[current.kind].priority >= kind.priority:
+        conversation.status = WAITING
+        session.add(conversation)
+        session.flush()
+        return []
+    if current is not None and current is not conversation:
+        current.status = WAITING
+    session.add(conversation)
+    return _speak(turn, conversation)
+
+
+def _speak(turn: Turn, conversation: Conversation) -> list[Message]:
+    conversation.status, conversation.retries = ACTIVE, 0
+    conversation.updated_at = turn.now
+    conversation.expires_at = turn.now + KINDS[conversation.kind].expiry  # from when it is asked
+    turn.session.flush()
+    return KINDS[conversation.kind].resume(turn, conversation)
+
+
+def end(turn: Turn, conversation: Conversation) -> None:
+    """The conversation is over; the next one speaks when the caller settles."""
+    turn.session.delete(conversation)
+    turn.session.flush()
+
+
+def settle(turn: Turn) -> list[Message]:
+    """If none of her conversations is active, the next waiting one speaks (its question is sent).
+
+    Called once the message or the expiry at hand is dealt with, so a question is never
+    answered by a message she wrote before she could read it."""
+    replies: list[Message] = []
+    while active(turn.session, turn.worker) is None:
+        waiting = next(iter(pending(turn.session, turn.worker)), None)
+        if waiting is None:
+            break
+        replies += _speak(turn, waiting)
+    return replies
