@@ -15,7 +15,7 @@ def test_buyer_org_strings_become_organisations(tmp_path, base_config):
 
     app = create_app({**base_config, "DATABASE_URL": f"sqlite:///{tmp_path}/old.db", "REDIS_URL": None})
     with app.app_context():
-        upgrade(revision="0007")
+        upgrade(revision="0008")  # the schema just before 0009
         with db.engine.begin() as connection:
             for user_id, org in ((1, "Acme Brands"), (2, "ACME brands"), (3, "Zeta Retail"), (4, None)):
                 connection.execute(text(
