@@ -48,7 +48,7 @@ def committee(app, phone, run_jobs):
     """Her factory's PICC member, signed in: resolve(case, outcome) resolves it from its page."""
     clients = {}
     for email, code in (("ani@example.org", "IDN-0001"), ("sokha@example.org", "KHM-0001")):
-        factories.picc_member(email, code)
+        factories.picc_member(email=email, factory_code=code)
         clients[code] = _sign_in(app, email)
 
     def resolve(case: Case, outcome: str) -> None:
