@@ -25,7 +25,7 @@ SATISFACTION_WAIT = timedelta(days=7)
 
 
 def worker_language(case: Case) -> str:
-    return case.worker.chosen_language or case.worker.language or case.language
+    return case.worker_language
 
 
 def _last_inbound(session: Session, case: Case) -> Message | None:

@@ -213,7 +213,7 @@ def likely_route(session: Session, conversation: Conversation) -> str:
 
 
 def acknowledgement_variables(case: Case, language: str) -> dict[str, str]:
-    timezone = case.factory.timezone if case.factory else case.country.timezone
+    timezone = case.timezone
     return {"reference": case.reference, "date": worker_date(case.acknowledge_by, timezone, language)}
 
 
