@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 PENDING_KEY = "grievance.pending_jobs"
 WATCHES_KEY = "grievance.watches"
+SAVEPOINTS_KEY = "grievance.savepoint_marks"
 QUEUE_NAME = "default"
 
 
@@ -51,6 +52,8 @@ class JobQueues:
             event.listen(Session, "after_commit", _after_commit)
             event.listen(Session, "after_soft_rollback", _after_rollback)
             event.listen(Session, "after_flush", _after_flush)
+            event.listen(Session, "after_transaction_create", _after_transaction_create)
+            event.listen(Session, "after_transaction_end", _after_transaction_end)
 
     def watch(self, app: Flask, wanted: Callable[[Any], bool], func: Callable, **options: Any) -> None:
         """Defer ``func(row.id, **options)`` for every new row that ``wanted(row)`` picks, once
@@ -217,9 +220,24 @@ def _after_commit(session: Session) -> None:
 
 def _after_rollback(session: Session, previous_transaction) -> None:
     # Any rollback of the whole transaction (even one with nothing begun yet) forgets the
-    # jobs; a savepoint's rollback does not.
+    # jobs; a savepoint's rollback forgets those deferred since it began (its rows are gone).
     if previous_transaction.parent is None and not previous_transaction.nested:
         session.info.pop(PENDING_KEY, None)
+    elif previous_transaction.nested:
+        mark = session.info.get(SAVEPOINTS_KEY, {}).pop(previous_transaction, None)
+        pending = session.info.get(PENDING_KEY)
+        if mark is not None and pending:
+            del pending[mark:]
+
+
+def _after_transaction_create(session: Session, transaction) -> None:
+    if transaction.nested:  # where this savepoint's jobs start in the list
+        session.info.setdefault(SAVEPOINTS_KEY, {})[transaction] = len(session.info.get(PENDING_KEY, ()))
+
+
+def _after_transaction_end(session: Session, transaction) -> None:
+    if transaction.parent is None and not transaction.nested:
+        session.info.pop(SAVEPOINTS_KEY, None)
 
 
 _worker_app: Flask | None = None
