@@ -101,10 +101,9 @@ def seed(count: int, run: int) -> None:
 def measure(count: int, run: int) -> dict:
     seed(count, run)
     db.session.expire_all()
-    deferred = []
     with PeakMemory() as memory:
         started = time.perf_counter()
-        report = sweep(db.session, utcnow(), on_message=deferred.append)
+        report = sweep(db.session, utcnow())
         seconds = time.perf_counter() - started
     escalated = db.session.scalar(select(func.count(CaseEvent.id)).where(CaseEvent.kind == "escalated"))
     assert report.escalations == count, report.as_dict()

@@ -10,8 +10,12 @@ from flask import Flask
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application. Nothing connects to a database or Redis until it is used."""
     from grievance import extensions as ext
+    from grievance import tasks
+    from grievance.channels.base import load_channels
+    from grievance.cli import register_commands
     from grievance.config import load_config
     from grievance.logging_setup import install_redaction
+    from grievance.tasks.rounds import start_in_process_rounds
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_config(app.instance_path, config, serving=_serving()))
@@ -29,19 +33,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ext.csrf.init_app(app)
     ext.limiter.init_app(app)
     ext.queues.init_app(app)
+    load_channels(app.config["CHANNELS"])
+    tasks.init_app(app)
     _init_login(app)
     _init_babel(app)
     _init_sqlite(app)
     _register_blueprints(app)
     if app.config["IN_PROCESS_ROUNDS"] and not app.testing:
-        from grievance.jobs import start_in_process_rounds
-
         start_in_process_rounds(app)
-
-    from grievance.cli import register_commands
-
     register_commands(app)
     return app
+
+
+def main() -> None:
+    """The `grievance` console script: the same commands as `flask --app grievance`."""
+    from flask.cli import FlaskGroup
+
+    FlaskGroup(create_app=create_app)(prog_name="grievance")
 
 
 def _require_catalogs() -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
 from sqlalchemy import select
 
 from grievance.extensions import db
@@ -25,12 +24,6 @@ def register_commands(app: Flask) -> None:
 
     for command in (demo_data, factories, users, tokens, grants, translations, requeue, sweep, templates, sms_costs):
         app.cli.add_command(command)
-
-
-def main() -> None:
-    from grievance import create_app
-
-    FlaskGroup(create_app=create_app)(prog_name="grievance")
 
 
 def _fail(message: str) -> None:
@@ -209,7 +202,7 @@ def demo_data():
 @click.command("requeue")
 def requeue():
     """Replay the spool and hand unprocessed messages to jobs again (what cron runs)."""
-    from grievance.jobs import requeue_stale
+    from grievance.tasks.rounds import requeue_stale
 
     click.echo(requeue_stale())
 
@@ -217,7 +210,7 @@ def requeue():
 @click.command("sweep")
 def sweep():
     """Run the deadline sweep once (what cron runs every minute), then mail what it told people."""
-    from grievance.jobs import email_notifications, sweep_deadlines
+    from grievance.tasks.rounds import email_notifications, sweep_deadlines
 
     report = sweep_deadlines()
     click.echo(" ".join(f"{name}={value}" for name, value in report.items()))

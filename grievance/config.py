@@ -9,7 +9,6 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
-from grievance.language.catalogs import catalog_dir
 
 
 class ConfigurationError(RuntimeError):
@@ -64,6 +63,25 @@ def check_settings(config: dict[str, Any], serving: bool = True) -> None:
                             "production has no way to receive or send messages")
     if problems:
         raise ConfigurationError("cannot start in %s mode: %s" % (config["GRIEVANCE_ENV"], "; ".join(problems)))
+
+
+PACKAGE_CATALOGS = Path(__file__).resolve().parent / "translations"  # in an installed package
+SOURCE_CATALOGS = Path(__file__).resolve().parent.parent / "translations"  # in a source checkout
+# The channel modules a deployment loads unless CHANNELS names others (comma-separated).
+DEFAULT_CHANNELS = ("twilio-sms", "twilio-whatsapp", "simulator")
+
+
+def catalog_dir() -> Path:
+    """The compiled Babel catalogs: the installed ones when there are any, else the checkout's."""
+    return PACKAGE_CATALOGS if PACKAGE_CATALOGS.is_dir() else SOURCE_CATALOGS
+
+
+def _names(value: str | list | tuple | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    if value is None or value == "":
+        return default
+    if isinstance(value, str):
+        value = value.split(",")
+    return tuple(name.strip() for name in value if name.strip())
 
 
 def _flag(value: str | bool | None, default: bool = False) -> bool:
@@ -139,6 +157,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None,
         "PUBLIC_BASE_URL": setting("PUBLIC_BASE_URL"),
         # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: none trusted).
         "PROXY_FIX_X_FOR": int(setting("PROXY_FIX_X_FOR", 0)),
+        # The channel modules loaded at start (each registers by name; channels/base.py).
+        "CHANNELS": _names(setting("CHANNELS"), DEFAULT_CHANNELS),
         "SIMULATOR_ENABLED": _flag(setting("SIMULATOR_ENABLED"), default=not production),
         "SPOOL_DIR": setting("SPOOL_DIR", str(instance / "spool")),
         # Twilio caps an inbound SMS at 1,600 characters and WhatsApp at 4,096.

@@ -2,7 +2,7 @@
 
 from rq import cron
 
-from grievance.jobs import email_notifications, requeue_stale, sweep_deadlines
+from grievance.tasks.rounds import email_notifications, requeue_stale, sweep_deadlines
 from grievance.queueing import QUEUE_NAME
 
 # Messages that were stored but never processed or sent (Redis was down, a worker died)

@@ -1,4 +1,5 @@
-"""Mail to people (committee members, advisors), through a pluggable sender.
+"""Mail to people (committee members, advisors), through a pluggable sender (what the
+digest says is ``web/digest.py``).
 
 ``MAIL_BACKEND=console`` (the embedded default) prints each mail to standard output, not to
 the log; ``smtp`` sends through ``SMTP_HOST``. Mail never carries a worker's number or name:
@@ -53,24 +54,3 @@ def mailer() -> Mailer:
     if config["MAIL_BACKEND"] == "smtp":
         return SmtpMailer(config)
     return ConsoleMailer()
-
-
-def render_digest(user, notifications: list, total: int) -> tuple[str, str, str]:
-    """Subject, body and language of one digest mail, in the person's language."""
-    from flask_babel import force_locale, gettext, ngettext
-
-    from grievance.web import notification_text
-
-    language = user.language or "en"
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    with force_locale(language):
-        subject = ngettext("%(num)s case needs your attention", "%(num)s cases need your attention",
-                           len({n.case_id for n in notifications}))
-        lines = [gettext("Hello %(name)s,", name=user.name), ""]
-        for notification in notifications:
-            lines.append(f"- {notification_text(notification)}")
-            lines.append(f"  {base}/cases/{notification.case.reference}")
-        if total > len(notifications):
-            lines += ["", gettext("And %(count)s more in your notifications.", count=total - len(notifications))]
-        lines += ["", gettext("Open your queue: %(url)s", url=f"{base}/queue")]
-    return subject, "\n".join(lines), language

@@ -8,6 +8,10 @@ waits for a job (or for a sender's pacing). A rollback forgets them. This is how
 finds its message missing, and how a message that could not be enqueued (Redis down) or
 whose in-process job failed or was lost with the process is still stored: the periodic
 requeue picks it up.
+
+The outbox rides on the same list: rows that must be sent once they exist (a reply queued
+to a worker) are noticed when the session flushes them (``JobQueues.watch``), and their job
+joins the jobs deferred by hand, so no caller has to remember to send what it queued.
 """
 
 from __future__ import annotations
@@ -21,18 +25,21 @@ import weakref
 from typing import Any, Callable
 
 from flask import Flask, current_app, has_app_context
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
 PENDING_KEY = "grievance.pending_jobs"
+WATCHES_KEY = "grievance.watches"
+SAVEPOINTS_KEY = "grievance.savepoint_marks"
 QUEUE_NAME = "default"
 
 
 class JobQueues:
-    def __init__(self) -> None:
+    def __init__(self, db) -> None:
+        self._db = db  # Flask-SQLAlchemy: its scoped session is where jobs wait for the commit
         self._redis_url: str | None = None
         self._connection = None
 
@@ -40,9 +47,18 @@ class JobQueues:
         self._redis_url = app.config.get("REDIS_URL")
         self._connection = None
         app.extensions["grievance.queues"] = self
+        app.extensions[WATCHES_KEY] = []
         if not event.contains(Session, "after_commit", _after_commit):
             event.listen(Session, "after_commit", _after_commit)
             event.listen(Session, "after_soft_rollback", _after_rollback)
+            event.listen(Session, "after_flush", _after_flush)
+            event.listen(Session, "after_transaction_create", _after_transaction_create)
+            event.listen(Session, "after_transaction_end", _after_transaction_end)
+
+    def watch(self, app: Flask, wanted: Callable[[Any], bool], func: Callable, **options: Any) -> None:
+        """Defer ``func(row.id, **options)`` for every new row that ``wanted(row)`` picks, once
+        the session that inserted it commits; a rollback forgets it like any deferred job."""
+        app.extensions[WATCHES_KEY].append((wanted, func, options))
 
     @property
     def uses_redis(self) -> bool:
@@ -62,9 +78,7 @@ class JobQueues:
 
     def defer(self, func: Callable, *args: Any, **options: Any) -> None:
         """Run ``func(*args)`` once the current session commits."""
-        from grievance.extensions import db
-
-        session = db.session()
+        session = self._db.session()
         if not session.in_transaction():
             session.begin()  # so that a rollback, even of an empty transaction, forgets the job
         session.info.setdefault(PENDING_KEY, []).append((func, args, options))
@@ -180,6 +194,20 @@ def drain_in_process_jobs(timeout: float = 30.0) -> bool:
             return True
 
 
+def _after_flush(session: Session, _context) -> None:
+    # Still in the flush: session.new holds what was inserted, with its ids assigned.
+    if not session.new or not has_app_context():
+        return
+    watches = current_app.extensions.get(WATCHES_KEY)
+    if not watches:
+        return
+    pending = session.info.setdefault(PENDING_KEY, [])
+    for row in session.new:
+        for wanted, func, options in watches:
+            if wanted(row):
+                pending.append((func, (row.id,), options))
+
+
 def _after_commit(session: Session) -> None:
     if session.in_nested_transaction():  # a savepoint released: the real commit is still to come
         return
@@ -192,43 +220,51 @@ def _after_commit(session: Session) -> None:
 
 def _after_rollback(session: Session, previous_transaction) -> None:
     # Any rollback of the whole transaction (even one with nothing begun yet) forgets the
-    # jobs; a savepoint's rollback does not.
+    # jobs; a savepoint's rollback forgets those deferred since it began (its rows are gone).
     if previous_transaction.parent is None and not previous_transaction.nested:
         session.info.pop(PENDING_KEY, None)
+    elif previous_transaction.nested:
+        mark = session.info.get(SAVEPOINTS_KEY, {}).pop(previous_transaction, None)
+        pending = session.info.get(PENDING_KEY)
+        if mark is not None and pending:
+            del pending[mark:]
+
+
+def _after_transaction_create(session: Session, transaction) -> None:
+    if transaction.nested:  # where this savepoint's jobs start in the list
+        session.info.setdefault(SAVEPOINTS_KEY, {})[transaction] = len(session.info.get(PENDING_KEY, ()))
+
+
+def _after_transaction_end(session: Session, transaction) -> None:
+    if transaction.parent is None and not transaction.nested:
+        session.info.pop(SAVEPOINTS_KEY, None)
 
 
 _worker_app: Flask | None = None
 
 
-def worker_app() -> Flask:
-    """The application of a worker process, created once from the environment."""
+def use_worker_app(app: Flask) -> None:
+    """The application a worker process runs its jobs in (set once, before its first job)."""
     global _worker_app
-    if _worker_app is None:
-        from grievance import create_app
-
-        _worker_app = create_app()
-    return _worker_app
+    _worker_app = app
 
 
 def job(func: Callable) -> Callable:
     """Run a job inside its own application context (and so its own session).
 
-    In a worker process the app is created once, lazily, from the environment.
-    """
+    Called from a request or a test, the job uses the current app; in a worker process, the
+    app its worker class built from the environment (``tasks.worker.AppWorker``)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        app = current_app._get_current_object() if has_app_context() else worker_app()
+        if has_app_context():
+            app = current_app._get_current_object()
+        elif _worker_app is not None:
+            app = _worker_app
+        else:
+            raise RuntimeError("no application for this job: run the worker with "
+                               "--worker-class grievance.tasks.worker.AppWorker")
         with app.app_context():
             return func(*args, **kwargs)
 
     return wrapper
-
-
-class AppWorker(SimpleWorker):
-    """The Procfile's worker: RQ's SimpleWorker that builds the application before it takes a
-    job, so a worker missing a setting refuses to start, naming it, instead of failing every job."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        worker_app()
-        super().__init__(*args, **kwargs)

@@ -440,7 +440,7 @@ def rq_worker_process(base_config):
            "GRIEVANCE_ENV": "development"}
     rq = Path(sys.executable).parent / "rq"
     process = subprocess.Popen([str(rq), "worker", "--url", REDIS_URL, "--quiet", "--worker-class",
-                                "grievance.queueing.AppWorker", "default"], env=env)  # as the Procfile
+                                "grievance.tasks.worker.AppWorker", "default"], env=env)  # as the Procfile
     yield process
     process.terminate()
     process.wait(20)

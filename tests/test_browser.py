@@ -97,7 +97,7 @@ def test_an_escalated_case_stands_out_and_an_admin_adds_a_holiday(app, live_serv
     from sqlalchemy import select
 
     from grievance.extensions import db
-    from grievance.jobs import sweep_deadlines
+    from grievance.tasks.rounds import sweep_deadlines
     from grievance.models import Case
     from grievance.workflows.deadlines import set_deadlines
     from tests.conftest import inbound_params

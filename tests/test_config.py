@@ -100,14 +100,14 @@ def test_the_procfile_worker_refuses_to_start_without_its_settings(clean_env, re
 
     procfile = (Path(__file__).resolve().parent.parent / "Procfile").read_text()
     worker_line = next(line for line in procfile.splitlines() if line.startswith("worker:"))
-    assert "--worker-class grievance.queueing.AppWorker" in worker_line
+    assert "--worker-class grievance.tasks.worker.AppWorker" in worker_line
     env = {**{k: v for k, v in os.environ.items() if k not in SETTINGS},
            **production_settings(PUBLIC_BASE_URL=None), "DATABASE_URL": f"sqlite:///{clean_env / 'w.db'}"}
     from tests.conftest import REDIS_URL
 
     rq = Path(sys.executable).parent / "rq"
     started = subprocess.run([str(rq), "worker", "--url", REDIS_URL, "--worker-class",
-                              "grievance.queueing.AppWorker", "--burst", "default"],
+                              "grievance.tasks.worker.AppWorker", "--burst", "default"],
                              env=env, capture_output=True, text=True, timeout=120, cwd=clean_env)
     assert started.returncode != 0
     assert "PUBLIC_BASE_URL is not set" in started.stderr

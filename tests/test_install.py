@@ -28,7 +28,7 @@ PIPELINE = textwrap.dedent("""
     from grievance.channels.ingest import accept_inbound
     from grievance.cli import add_factory
     from grievance.extensions import db
-    from grievance.jobs import process_inbound
+    from grievance.tasks.inbound import process_inbound
     from grievance.models import Message
 
     app = create_app()

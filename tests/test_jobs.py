@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import create_engine, select, text
 
 from grievance.extensions import db, queues
-from grievance.jobs import requeue_stale
+from grievance.tasks.rounds import requeue_stale
 from grievance.models import Case, Message
 from grievance.models.base import utcnow
 from tests import factories
@@ -35,7 +35,7 @@ def test_a_job_is_handed_over_only_once_its_message_is_committed(app, post_twili
 
 
 def test_a_rollback_forgets_the_jobs_it_had_deferred(app, monkeypatch):
-    from grievance.jobs import process_inbound
+    from grievance.tasks.inbound import process_inbound
 
     dispatched = []
     monkeypatch.setattr(queues, "dispatch", lambda func, args, options: dispatched.append(func))

@@ -8,7 +8,7 @@ import time
 
 from sqlalchemy import func, select
 
-from grievance import jobs
+from grievance.tasks import inbound as inbound_task
 from grievance.extensions import db, queues
 from grievance.models import Message
 from tests import factories
@@ -25,14 +25,14 @@ def replies() -> list[Message]:
 def test_the_webhook_answers_before_a_slow_job_finishes(app, post_twilio, run_jobs, monkeypatch):
     factories.factory()
     started, release = threading.Event(), threading.Event()
-    real = jobs.handle_inbound
+    real = inbound_task.handle_inbound
 
     def slow_handle_inbound(*args, **kwargs):
         started.set()
         release.wait(20)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(jobs, "handle_inbound", slow_handle_inbound)
+    monkeypatch.setattr(inbound_task, "handle_inbound", slow_handle_inbound)
     began = time.perf_counter()
     response = post_twilio(inbound_params("Saya belum menerima upah lembur bulan ini"))
     answered = time.perf_counter() - began
@@ -85,7 +85,7 @@ def test_a_failing_in_process_job_is_logged_and_its_message_stays_for_the_requeu
     def broken(*args, **kwargs):
         raise RuntimeError("the conversation broke for +6281298765432")
 
-    monkeypatch.setattr(jobs, "handle_inbound", broken)
+    monkeypatch.setattr(inbound_task, "handle_inbound", broken)
     with caplog.at_level(logging.WARNING):
         response = post_twilio(inbound_params("Saya belum menerima upah lembur bulan ini"))
         run_jobs()

@@ -1,10 +1,20 @@
-"""The channel protocol and its registry (a new channel is a new module, nothing else)."""
+"""The channel protocol, its registry and its send errors (a new channel is a new module).
+
+Channels are loaded by name from the ``CHANNELS`` setting when the app is created, so this
+module never imports an implementation: they import it, to register themselves.
+"""
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Iterable, Protocol
+
+from flask import current_app
+
+from grievance.config import DEFAULT_CHANNELS
+from grievance.models.message import DELIVERED, FAILED, QUEUED, SENDING, SENT
 
 
 @dataclass(frozen=True)
@@ -38,12 +48,29 @@ class SendResult:
     status: str
 
 
-class PermanentSendError(Exception):
-    """The provider refused the message; retrying will not help."""
+class SendError(Exception):
+    """A channel could not send; what it means for a retry is said by the subclass."""
 
-    def __init__(self, reason: str, code: str | None = None) -> None:
+    def __init__(self, reason: str) -> None:
         super().__init__(reason)
-        self.code = code
+        self.reason = reason
+
+
+class TransientSendError(SendError):
+    """The message surely did not leave (refused connection, rate limit, provider error): retry."""
+
+
+class UncertainSendError(SendError):
+    """The message may have left (no answer in time): ask the provider before sending again."""
+
+
+class PermanentSendError(SendError):
+    """The provider refused the message; retrying will not help. ``opted_out`` when the
+    provider refuses because the recipient asked it to block this sender."""
+
+    def __init__(self, reason: str, *, opted_out: bool = False) -> None:
+        super().__init__(reason)
+        self.opted_out = opted_out
 
 
 class Channel(Protocol):
@@ -56,6 +83,13 @@ class Channel(Protocol):
     def send(self, message: OutboundMessage) -> SendResult: ...
 
 
+# The module of each built-in channel; a setting may also name a module by its dotted path.
+BUILTIN_CHANNELS = {
+    "twilio-sms": "grievance.channels.twilio.sender",
+    "twilio-whatsapp": "grievance.channels.twilio.sender",
+    "simulator": "grievance.channels.simulator",
+}
+
 _registry: dict[str, Channel] = {}
 
 
@@ -64,9 +98,20 @@ def register(channel: Channel) -> Channel:
     return channel
 
 
+def load_channels(names: Iterable[str]) -> list[str]:
+    """Import the module of each named channel (importing it registers it); returns the names."""
+    names = list(names)
+    for name in names:
+        importlib.import_module(BUILTIN_CHANNELS.get(name, name))
+        if name not in _registry and name in BUILTIN_CHANNELS:
+            raise LookupError(f"the module of channel {name!r} did not register it")
+    return names
+
+
 def channels() -> list[Channel]:
-    _load_builtin_channels()
-    return list(_registry.values())
+    """The channels this app was configured with, in the order of its setting."""
+    enabled = current_app.config.get("CHANNELS", DEFAULT_CHANNELS)
+    return [_registry[name] for name in enabled if name in _registry]
 
 
 def channel_for(provider: str, channel: str) -> Channel:
@@ -77,7 +122,12 @@ def channel_for(provider: str, channel: str) -> Channel:
     raise LookupError(f"no channel sends {channel} through {provider}")
 
 
-def _load_builtin_channels() -> None:
-    # Importing a channel module registers it.
-    from grievance.channels import simulator  # noqa: F401
-    from grievance.channels.twilio import sender  # noqa: F401
+# Delivery statuses in the order they happen; a status only ever moves forward.
+RANK = {QUEUED: 0, SENDING: 1, SENT: 2, DELIVERED: 3, "read": 4, FAILED: 5}
+
+
+def advance(current: str, new: str) -> str:
+    """The later of two statuses; failed is final, read beats delivered beats sent."""
+    if current == FAILED:
+        return current
+    return new if RANK.get(new, -1) > RANK.get(current, -1) else current

@@ -1,4 +1,7 @@
-"""Accepting an inbound message: store it once, commit, then let a job process it."""
+"""Accepting an inbound message: store it once, commit, then let a job process it.
+
+The jobs are handed in (``use_ingest_jobs``, by ``tasks.init_app``): storage knows that a
+stored message is processed, not which job does it."""
 
 from __future__ import annotations
 
@@ -8,10 +11,11 @@ import logging
 import os
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any, Callable
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -25,8 +29,25 @@ from grievance.privacy import vault
 log = logging.getLogger(__name__)
 
 
+INGEST_JOBS_KEY = "grievance.ingest_jobs"
+
+
 class UnknownEndpoint(LookupError):
     pass
+
+
+@dataclass(frozen=True)
+class IngestJobs:
+    process: Callable[[int], Any]  # reads one stored message, by its id
+    requeue: Callable[[], Any]  # gives every stranded message another job
+
+
+def use_ingest_jobs(app: Flask, jobs: IngestJobs) -> None:
+    app.extensions[INGEST_JOBS_KEY] = jobs
+
+
+def _jobs() -> IngestJobs:
+    return current_app.extensions[INGEST_JOBS_KEY]
 
 
 def find_endpoint(channel: str, address: str) -> ChannelEndpoint | None:
@@ -69,11 +90,9 @@ def accept_inbound(inbound: InboundMessage) -> int | None:
             db.session.rollback()
             log.warning("spool replay stopped (%s); it resumes with the next message", type(error).__name__)
     if not queues.uses_redis and not current_app.extensions.get("grievance.rounds") and _requeue_due():
-        # Without Redis and without the rounds thread (jobs.start_in_process_rounds), the
-        # webhook itself gives stranded messages another job now and then (after the response).
-        from grievance.jobs import requeue_stale
-
-        queues.submit(requeue_stale)
+        # Without Redis and without the rounds thread (tasks.rounds.start_in_process_rounds),
+        # the webhook itself gives stranded messages another job now and then (after the response).
+        queues.submit(_jobs().requeue)
     return message_id
 
 
@@ -114,9 +133,7 @@ def _store(inbound: InboundMessage) -> int | None:
         where=text("direction = 'inbound'"),
     )
     if message_id is not None:
-        from grievance.jobs import process_inbound
-
-        queues.defer(process_inbound, message_id)
+        queues.defer(_jobs().process, message_id)
     db.session.commit()
     return message_id
 

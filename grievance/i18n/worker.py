@@ -17,7 +17,7 @@ from babel.dates import format_date
 from babel.support import NullTranslations, Translations
 
 
-from grievance.language.catalogs import catalog_dir
+from grievance.config import catalog_dir
 
 TRANSLATIONS_DIR = catalog_dir()  # installed with the package, or translations/ of a checkout
 WORKER_LANGUAGES = ("id", "km", "vi", "bn", "ar", "ht", "st", "es", "my", "en")

@@ -18,14 +18,9 @@ from pathlib import Path
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent / "translations"  # in an installed package
-SOURCE_DIR = Path(__file__).resolve().parent.parent.parent / "translations"  # in a source checkout
+from grievance.config import catalog_dir
+
 DOMAIN = "messages"
-
-
-def catalog_dir() -> Path:
-    """The installed catalogs when there are any, else the source checkout's."""
-    return PACKAGE_DIR if PACKAGE_DIR.is_dir() else SOURCE_DIR
 
 
 def _frozen(value):

@@ -105,6 +105,16 @@ class Case(Base):
                     else_=cls.resolved_at <= cls.resolve_by)
 
     @property
+    def timezone(self) -> str:
+        """Where its deadlines are counted and its times shown: the factory's, else the country's."""
+        return self.factory.timezone if self.factory else self.country.timezone
+
+    @property
+    def worker_language(self) -> str:
+        """The language she is written to in: her choice, else the one she writes, else the case's."""
+        return self.worker.chosen_language or self.worker.language or self.language
+
+    @property
     def seconds_to_acknowledge(self) -> int | None:
         """Time to act, for follow-up summaries: from opening to acknowledgement."""
         if self.acknowledged_at is None:

@@ -54,7 +54,7 @@ def local_time(moment: datetime | None, timezone: str, format: str = "medium") -
 
 
 def case_timezone(case) -> str:
-    return case.factory.timezone if case.factory else case.country.timezone
+    return case.timezone
 
 
 def next_deadline(case) -> dict | None:

@@ -14,7 +14,6 @@ from wtforms.validators import DataRequired, Length, Optional
 from grievance.access import FULL, current_viewer
 from grievance.channels.twilio.media import MediaUnavailable, fetch_media, is_safe_inline
 from grievance.extensions import db
-from grievance.jobs import defer_send
 from grievance.models import Case, Message
 from grievance.models.base import utcnow
 from grievance.i18n.worker import FOLLOWUP_TEMPLATES, purpose_for, signature, worker_text
@@ -128,8 +127,7 @@ def reply(reference: str):
         return _render_case(found, reply_form=form, status=400)
     message = committee_reply(db.session, found, current_user, utcnow(), template=form.template.data or None,
                               text=form.text.data, wait=form.wait.data)
-    defer_send(message.id)
-    db.session.commit()
+    db.session.commit()  # the outbox sends it after this commit
     flash(_("Your reply to the worker is on its way."))
     return redirect(url_for("queue.case", reference=found.reference))
 
@@ -141,10 +139,8 @@ def resolve_case(reference: str):
     if not form.validate_on_submit():
         return _render_case(found, resolve_form=form, status=400)
     if found.status in OPEN_STATUSES:
-        message = resolve(db.session, found, current_user, form.outcome.data, utcnow())
-        if message is not None:  # else she is asked once the conversation in front of it ends
-            defer_send(message.id)
-        db.session.commit()
+        resolve(db.session, found, current_user, form.outcome.data, utcnow())
+        db.session.commit()  # the outbox sends the outcome after this commit
         flash(_("Case %(reference)s resolved. The worker is asked whether she is satisfied.",
                 reference=found.reference))
     return redirect(url_for("queue.case", reference=found.reference))

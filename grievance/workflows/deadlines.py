@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
@@ -303,11 +302,9 @@ def _sweep_case(session: Session, case: Case, now: datetime, people: People, bat
     report.notifications += len(told)
     last = channels.get(case.id)
     if last is not None:
-        from grievance.workflows.followup import worker_language
-
         batch.replies.append(queue_reply(
             session, worker=case.worker, endpoint=last.endpoint, provider=last.provider, purpose="escalated",
-            language=worker_language(case), now=now, case=case, reference=case.reference, flush=False))
+            language=case.worker_language, now=now, case=case, reference=case.reference, flush=False))
 
 
 def _due_ids(session: Session, now: datetime, batch_size: int) -> list[int]:
@@ -319,8 +316,7 @@ def _due_ids(session: Session, now: datetime, batch_size: int) -> list[int]:
     return list(session.scalars(query))
 
 
-def _sweep_batch(session: Session, ids: list[int], now: datetime, people: People,
-                 on_message: Callable[[int], None]) -> SweepReport:
+def _sweep_batch(session: Session, ids: list[int], now: datetime, people: People) -> SweepReport:
     """Sweep these cases and commit; what it did, or an exception with nothing kept."""
     report = SweepReport()
     cases = session.scalars(select(Case).where(Case.id.in_(ids)).order_by(Case.next_check_at, Case.id)).all()
@@ -330,18 +326,14 @@ def _sweep_batch(session: Session, ids: list[int], now: datetime, people: People
         _sweep_case(session, case, now, people, batch, channels, report)
     batch.write(session, now)
     report.worker_messages += len(batch.replies)
-    for reply in batch.replies:
-        on_message(reply.id)
-    session.commit()
+    session.commit()  # the outbox sends the replies of the batch after it
     return report
 
 
-def sweep(session: Session, now: datetime, *, batch_size: int = BATCH_SIZE,
-          on_message: Callable[[int], None] = lambda message_id: None) -> SweepReport:
+def sweep(session: Session, now: datetime, *, batch_size: int = BATCH_SIZE) -> SweepReport:
     """Remind and escalate every case that is due at ``now``, in batches, each committed.
 
-    ``on_message(message_id)`` is called for each message queued to a worker, before the commit
-    of its batch (the job defers the sending there). A case that cannot be swept (a fault in
+    Messages queued to workers are sent after the commit of their batch (the outbox). A case that cannot be swept (a fault in
     its data or in this code) is logged and stays due; it never holds up the others.
     """
     report = SweepReport()
@@ -355,13 +347,13 @@ def sweep(session: Session, now: datetime, *, batch_size: int = BATCH_SIZE,
             break
         seen.update(fresh)
         try:
-            report.add(_sweep_batch(session, fresh, now, people, on_message))
+            report.add(_sweep_batch(session, fresh, now, people))
         except Exception:
             session.rollback()
             log.exception("deadline sweep: a batch of %s cases failed; sweeping them one by one", len(fresh))
             for case_id in fresh:
                 try:
-                    report.add(_sweep_batch(session, [case_id], now, people, on_message))
+                    report.add(_sweep_batch(session, [case_id], now, people))
                 except Exception:
                     session.rollback()
                     report.failed += 1

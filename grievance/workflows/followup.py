@@ -20,7 +20,7 @@ from grievance.workflows.outbox import queue_reply
 
 
 def worker_language(case: Case) -> str:
-    return case.worker.chosen_language or case.worker.language or case.language
+    return case.worker_language
 
 
 def _last_inbound(session: Session, case: Case) -> Message | None:

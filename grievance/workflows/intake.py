@@ -77,7 +77,7 @@ def open_case(session: Session, *, worker: Worker, endpoint: ChannelEndpoint, fa
 
 
 def acknowledgement_variables(case: Case, language: str) -> dict[str, str]:
-    timezone = case.factory.timezone if case.factory else case.country.timezone
+    timezone = case.timezone
     return {"reference": case.reference, "date": worker_date(case.acknowledge_by, timezone, language)}
 
 

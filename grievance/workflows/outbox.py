@@ -1,4 +1,8 @@
-"""Replies are rows first; a job sends them after the commit."""
+"""Replies are rows first; a job sends them after the commit.
+
+Nobody sends by hand: every reply row a session inserts (``awaits_sending``) is sent once
+that session commits (``queueing.JobQueues.watch``, wired by ``tasks.init_app``); a rollback
+sends nothing."""
 
 from __future__ import annotations
 
@@ -60,6 +64,11 @@ def queue_reply(
         if case is not None:
             record(session, case, "reply_queued", now, message_id=reply.id)
     return reply
+
+
+def awaits_sending(row: object) -> bool:
+    """A row that, once committed, is sent to a worker: an outbound message still queued."""
+    return isinstance(row, Message) and row.direction == OUTBOUND and row.status == QUEUED
 
 
 def gave_her_name(case: Case) -> bool:

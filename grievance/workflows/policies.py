@@ -68,4 +68,4 @@ def calendar_for(session: Session, country: Country, timezone: str) -> WorkingCa
 
 
 def case_calendar(session: Session, case: Case) -> WorkingCalendar:
-    return calendar_for(session, case.country, case.factory.timezone if case.factory else case.country.timezone)
+    return calendar_for(session, case.country, case.timezone)

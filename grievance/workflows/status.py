@@ -26,7 +26,7 @@ def status_text(session: Session, worker: Worker, reference: str | None, languag
     lines = []
     for case in cases[-MAX_LINES:]:
         deadline = case.acknowledge_by if awaits_acknowledgement(case) else (case.resolve_by or case.acknowledge_by)
-        timezone = case.factory.timezone if case.factory else case.country.timezone
+        timezone = case.timezone
         lines.append(worker_text(
             "status_line", language, reference=case.reference,
             status=worker_text(WORKER_STATUS.get(case.status, "status_handled"), language),

@@ -9,7 +9,7 @@ import time_machine
 from sqlalchemy import select
 
 from grievance.extensions import db
-from grievance.jobs import requeue_stale
+from grievance.tasks.rounds import requeue_stale
 from grievance.models import Case, Conversation, Message
 from grievance.models.base import utcnow
 from tests import factories

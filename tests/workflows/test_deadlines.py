@@ -10,7 +10,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from grievance.extensions import db
-from grievance.jobs import sweep_deadlines
+from grievance.tasks.rounds import sweep_deadlines
 from grievance.models import Case, CaseEvent, Factory, Message, Notification, User
 from grievance.models.base import utcnow
 from tests import factories
@@ -330,7 +330,7 @@ def test_administration_is_for_admins_only(programme, client, sign_in):
 def test_notifications_are_mailed_through_smtp_in_each_persons_language(programme, make_app, text, run_jobs):
     from aiosmtpd.controller import Controller
 
-    from grievance.jobs import email_notifications
+    from grievance.tasks.rounds import email_notifications
 
     class Inbox:
         def __init__(self):

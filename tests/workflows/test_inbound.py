@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from grievance.extensions import db
-from grievance.jobs import process_inbound
+from grievance.tasks.inbound import process_inbound
 from grievance.models import Case, Message, Worker
 from tests import factories
 from tests.conftest import inbound_params

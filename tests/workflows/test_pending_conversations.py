@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from grievance.extensions import db
 from grievance.i18n.worker import worker_date, worker_text
-from grievance.jobs import requeue_stale
+from grievance.tasks.rounds import requeue_stale
 from grievance.models import Case, Message
 from grievance.models.base import utcnow
 from tests import factories

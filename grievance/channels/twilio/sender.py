@@ -6,13 +6,18 @@ import json
 from datetime import timedelta
 
 from flask import current_app, has_request_context, url_for
+from requests.exceptions import ConnectionError as RequestsConnectionError
+from requests.exceptions import ReadTimeout
 from sqlalchemy import select
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from grievance.channels.base import OutboundMessage, PermanentSendError, SendResult, register
-from grievance.channels.twilio.status import TWILIO_TO_OURS
+from grievance.channels.base import (OutboundMessage, PermanentSendError, SendResult, TransientSendError,
+                                     UncertainSendError, register)
+from grievance.channels.twilio.status import RECIPIENT_OPTED_OUT, TWILIO_TO_OURS
+from grievance.extensions import db
+from grievance.models import MessageTemplate
 from grievance.models.base import utcnow
 
 TWILIO_HOSTS = {"https://api.twilio.com": "TWILIO_API_BASE_URL", "https://content.twilio.com": "TWILIO_CONTENT_BASE_URL"}
@@ -56,6 +61,22 @@ def status_callback() -> str | None:
     return None
 
 
+def send_error(error: Exception) -> Exception:
+    """What a failed call to Twilio means for a retry, as the channel errors say it."""
+    if isinstance(error, TwilioRestException):
+        if error.status == 429 or error.status >= 500:
+            return TransientSendError(f"TwilioRestException {error.status}")
+        if 400 <= error.status < 500 and error.status != 408:
+            # Refused, and it will be refused again: do not retry it.
+            return PermanentSendError(f"twilio {error.status} code {error.code}",
+                                      opted_out=str(error.code) == RECIPIENT_OPTED_OUT)
+        return UncertainSendError(f"TwilioRestException {error.status}")
+    if isinstance(error, RequestsConnectionError) and not isinstance(error, ReadTimeout):
+        return TransientSendError(type(error).__name__)  # refused: the request never arrived
+    # A read timeout or anything unforeseen: the message may have left.
+    return UncertainSendError(type(error).__name__)
+
+
 class TwilioSms:
     name = "twilio-sms"
     provider = "twilio"
@@ -77,13 +98,9 @@ class TwilioSms:
                 from_=self.prefix + message.from_address,
                 **{key: value for key, value in options.items() if value},
             )
-        except TwilioRestException as error:
-            # A 4xx other than a timeout or a rate limit will be refused again: do not retry it.
-            if 400 <= error.status < 500 and error.status not in (408, 429):
-                raise PermanentSendError(f"twilio {error.status} code {error.code}", str(error.code)) from None
-            raise
+        except Exception as error:
+            raise send_error(error) from error
         return SendResult(provider_id=created.sid, status=TWILIO_TO_OURS.get(created.status, "sending"))
-
 
     def find_sent(self, message: OutboundMessage, since) -> SendResult | None:
         """The message, if Twilio did accept it (a job killed between Twilio's answer and our commit)."""
@@ -107,9 +124,6 @@ class TwilioWhatsApp(TwilioSms):
         last = message.last_inbound_at
         if last is not None and utcnow() - last < WHATSAPP_WINDOW:
             return {"body": message.body}
-        from grievance.extensions import db
-        from grievance.models import MessageTemplate
-
         template = db.session.scalar(
             select(MessageTemplate).where(
                 MessageTemplate.purpose == message.purpose, MessageTemplate.language == message.language

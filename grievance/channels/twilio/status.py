@@ -1,32 +1,26 @@
-"""Twilio delivery statuses mapped onto ours; a status only ever moves forward."""
+"""Twilio delivery statuses mapped onto ours (``advance`` keeps them moving forward only)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
+from grievance.channels.base import advance
 from grievance.extensions import db
 from grievance.models import Message
-from grievance.models.message import DELIVERED, FAILED, OUTBOUND, QUEUED, SENDING, SENT
+from grievance.models.message import DELIVERED, FAILED, OUTBOUND, SENDING, SENT
 
 TWILIO_TO_OURS = {
     "accepted": SENDING, "scheduled": SENDING, "queued": SENDING, "sending": SENDING,
     "sent": SENT, "delivered": DELIVERED, "read": "read",
     "undelivered": FAILED, "failed": FAILED, "canceled": FAILED,
 }
-RANK = {QUEUED: 0, SENDING: 1, SENT: 2, DELIVERED: 3, "read": 4, FAILED: 5}
 # Twilio error: the recipient replied STOP (or its equivalent) and Twilio blocks the number.
 RECIPIENT_OPTED_OUT = "21610"
 ERROR_MAX = Message.error.type.length
 
 
-def advance(current: str, new: str) -> str:
-    """The later of two statuses; failed is final, read beats delivered beats sent."""
-    if current == FAILED:
-        return current
-    return new if RANK.get(new, -1) > RANK.get(current, -1) else current
-
-
 def record_status(provider_id: str, twilio_status: str, error_code: str | None) -> None:
+    """A delivery callback: the status moves forward only (callbacks arrive out of order)."""
     ours = TWILIO_TO_OURS.get(twilio_status)
     if ours is None:
         return

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from grievance.channels.base import channel_for
 from grievance.channels.twilio.status import advance
 from grievance.extensions import db
-from grievance.jobs import send_outbound
+from grievance.tasks.outbound import send_outbound
 from grievance.models import Message
 from tests import factories
 from tests.conftest import inbound_params, sign

@@ -164,7 +164,7 @@ def test_signature_checked_against_public_base_url_behind_a_proxy(make_app, fact
 
 def test_two_messages_from_one_worker_processed_at_once_open_one_case(app, factory, post_twilio, monkeypatch):
     from grievance.extensions import queues
-    from grievance.jobs import process_inbound
+    from grievance.tasks.inbound import process_inbound
 
     monkeypatch.setattr(queues, "dispatch", lambda func, args, options: None)
     post_twilio(inbound_params("Upah lembur belum dibayar"))

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from grievance.extensions import db
-from grievance.jobs import send_outbound
 from grievance.models import Message, MessageTemplate, Worker
 from grievance.models.base import utcnow
 from grievance.workflows.outbox import queue_reply
@@ -39,28 +38,28 @@ def follow_up(reply: Message) -> Message:
     return message
 
 
-def test_inside_the_window_the_reply_is_free_text(whatsapp_case, twilio_requests):
+def test_inside_the_window_the_reply_is_free_text(whatsapp_case, twilio_requests, run_jobs):
     reply = whatsapp_case
     assert reply.channel == "whatsapp" and reply.provider_id.startswith(("SM", "MM")), reply.error
     worker = db.session.scalar(select(Worker))
     assert worker.whatsapp_last_inbound_at is not None
 
-    message = follow_up(reply)
-    send_outbound(message.id)
+    message = follow_up(reply)  # the outbox sends it after the commit
+    run_jobs()
     call = messages_api_calls(twilio_requests)[-1]
     assert call["To"] == WA and call["From"] == "whatsapp:+622150000001"
     assert call["Body"].startswith("Pesan Anda sudah kami tambahkan") and "ContentSid" not in call
 
 
-def test_outside_the_window_the_approved_template_is_sent(whatsapp_case, twilio_requests):
+def test_outside_the_window_the_approved_template_is_sent(whatsapp_case, twilio_requests, run_jobs):
     worker = db.session.scalar(select(Worker))
     worker.whatsapp_last_inbound_at = utcnow() - timedelta(hours=25)
     db.session.add(MessageTemplate(purpose="added_to_case", language="id", content_sid="HX" + "1" * 32,
                                    variable_names=["reference"]))
     db.session.commit()
 
-    message = follow_up(whatsapp_case)
-    send_outbound(message.id)
+    message = follow_up(whatsapp_case)  # the outbox sends it after the commit
+    run_jobs()
 
     call = messages_api_calls(twilio_requests)[-1]
     assert call["ContentSid"] == "HX" + "1" * 32
@@ -71,12 +70,12 @@ def test_outside_the_window_the_approved_template_is_sent(whatsapp_case, twilio_
     assert sent.status == "sending" and sent.provider_id  # the mock accepted it
 
 
-def test_outside_the_window_without_a_template_the_failure_is_visible(whatsapp_case, twilio_requests):
+def test_outside_the_window_without_a_template_the_failure_is_visible(whatsapp_case, twilio_requests, run_jobs):
     worker = db.session.scalar(select(Worker))
     worker.whatsapp_last_inbound_at = utcnow() - timedelta(days=3)
     db.session.commit()
-    message = follow_up(whatsapp_case)
-    send_outbound(message.id)
+    message = follow_up(whatsapp_case)  # the outbox sends it after the commit
+    run_jobs()
 
     db.session.expire_all()
     failed = db.session.get(Message, message.id)
