@@ -212,7 +212,7 @@ def sweep():
     """Run the deadline sweep once (what cron runs every minute), then mail what it told people."""
     from grievance.tasks.rounds import email_notifications, sweep_deadlines
 
-    report = sweep_deadlines()
+    report = sweep_deadlines(mail=False)  # mailed here, not by a job that may outlive the command
     click.echo(" ".join(f"{name}={value}" for name, value in report.items()))
     click.echo(f"mails={email_notifications()}")
 

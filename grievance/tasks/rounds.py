@@ -59,12 +59,13 @@ def requeue_stale() -> dict[str, int]:
 
 
 @job
-def sweep_deadlines() -> dict[str, int]:
-    """Cron, every minute: reminders before deadlines, escalation after them, then the mail."""
+def sweep_deadlines(mail: bool = True) -> dict[str, int]:
+    """Cron, every minute: reminders before deadlines, escalation after them, then the mail
+    (``mail=False``: the caller mails itself, as `flask sweep` does, printing what it sent)."""
     report = sweep(db.session, utcnow())
-    if report.notifications:
+    if report.notifications and mail:
         queues.defer(email_notifications)
-        db.session.commit()
+    db.session.commit()
     return report.as_dict()
 
 
