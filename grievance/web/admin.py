@@ -277,7 +277,7 @@ def make_working_day(code: str, day: str):
     return redirect(url_for("admin.country", code=found.code))
 
 
-@bp.post("/countries/<code>/holidays/<int:holiday_id>/delete")
+@bp.post(f"/countries/<code>/holidays/<{ROW_ID}:holiday_id>/delete")
 def delete_holiday(code: str, holiday_id: int):
     return _delete(Holiday, code, holiday_id, _("Holiday removed."))
 

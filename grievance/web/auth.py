@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Email, Length
 from grievance.access import Viewer, current_viewer
 from grievance.extensions import db, limiter
 from grievance.models import User
-from grievance.passwords import check_password, hash_password  # noqa: F401 (hash_password: old import path)
+from grievance.passwords import check_password
 from grievance.web.sessions import end_sessions, sign_in
 
 bp = Blueprint("auth", __name__)

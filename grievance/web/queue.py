@@ -21,7 +21,7 @@ from grievance.models.case import CLOSED, OPEN_STATUSES, RESOLVED, ROUTE_ADVISOR
 from grievance.privacy import vault
 from grievance.web import ROW_ID
 from grievance.workflows.deadlines import acknowledge as acknowledge_case
-from grievance.workflows.followup import committee_reply, resolve, worker_language
+from grievance.workflows.followup import committee_reply, resolve
 
 bp = Blueprint("queue", __name__)
 
@@ -54,7 +54,7 @@ class ResolveForm(FlaskForm):
 
 def _reply_form(case: Case) -> ReplyForm:
     form = ReplyForm(prefix="reply")
-    language = worker_language(case)
+    language = case.worker_language
     advisors = case.route == ROUTE_ADVISOR
     form.template.choices = [("", _("Write my own"))] + [
         (purpose, worker_text(purpose_for(purpose, advisors=advisors, named=False), language,
@@ -69,7 +69,7 @@ def _render_case(case: Case, reply_form=None, resolve_form=None, status=200):
     return render_template("case.html", case=case, form=ActionForm(), reply_form=reply_form or _reply_form(case),
                            resolve_form=resolve_form or ResolveForm(prefix="resolve"),
                            worker_name=_disclosed_name(case),
-                           signed_as=signature(worker_language(case), advisors=case.route == ROUTE_ADVISOR)), status
+                           signed_as=signature(case.worker_language, advisors=case.route == ROUTE_ADVISOR)), status
 
 
 def _disclosed_name(case: Case) -> str | None:
@@ -125,7 +125,7 @@ def reply(reference: str):
     form = _reply_form(found)
     if not form.validate_on_submit():
         return _render_case(found, reply_form=form, status=400)
-    message = committee_reply(db.session, found, current_user, utcnow(), template=form.template.data or None,
+    committee_reply(db.session, found, current_user, utcnow(), template=form.template.data or None,
                               text=form.text.data, wait=form.wait.data)
     db.session.commit()  # the outbox sends it after this commit
     flash(_("Your reply to the worker is on its way."))
@@ -139,10 +139,14 @@ def resolve_case(reference: str):
     if not form.validate_on_submit():
         return _render_case(found, resolve_form=form, status=400)
     if found.status in OPEN_STATUSES:
-        resolve(db.session, found, current_user, form.outcome.data, utcnow())
+        asked = resolve(db.session, found, current_user, form.outcome.data, utcnow())
         db.session.commit()  # the outbox sends the outcome after this commit
-        flash(_("Case %(reference)s resolved. The worker is asked whether she is satisfied.",
-                reference=found.reference))
+        if asked is not None:
+            flash(_("Case %(reference)s resolved. The worker is asked whether she is satisfied.",
+                    reference=found.reference))
+        else:  # another question of hers comes first; the rating waits behind it
+            flash(_("Case %(reference)s resolved. The worker will be asked whether she is satisfied after she "
+                    "answers the question she has now.", reference=found.reference))
     return redirect(url_for("queue.case", reference=found.reference))
 
 

@@ -30,7 +30,8 @@ from grievance.models.message import INBOUND
 from grievance.models.notification import ESCALATED, OVERDUE, REMINDER
 from grievance.models.policy import CALENDAR_HOURS
 from grievance.workflows.events import record
-from grievance.workflows.notifications import People, escalation_chain
+from grievance.access.people import People
+from grievance.workflows.notifications import escalation_chain
 from grievance.workflows.outbox import queue_reply, replies_queued
 from grievance.workflows.policies import Terms, case_calendar, terms_for
 from grievance.workflows.working_time import NoWorkingDays, WorkingCalendar, amount_of

@@ -19,10 +19,6 @@ from grievance.workflows.events import record
 from grievance.workflows.outbox import queue_reply
 
 
-def worker_language(case: Case) -> str:
-    return case.worker_language
-
-
 def _last_inbound(session: Session, case: Case) -> Message | None:
     return session.scalar(
         select(Message).where(Message.case_id == case.id, Message.direction == INBOUND)
@@ -47,7 +43,7 @@ def committee_reply(session: Session, case: Case, actor: User, now: datetime, *,
 
     Writing to her acknowledges a new case; ``wait`` stops the resolve clock until she answers.
     """
-    language = worker_language(case)
+    language = case.worker_language
     if template:  # in the wording of the case's route: the advisors' replies do not name the committee
         template = purpose_for(template, advisors=case.route == ROUTE_ADVISOR, named=False)
     body = worker_text(template, language, reference=case.reference) if template else text.strip()
@@ -76,5 +72,5 @@ def resolve(session: Session, case: Case, actor: User, outcome: str, now: dateti
     endpoint, provider = _reply_channel(session, case)
     turn = Turn(session=session, worker=case.worker, now=now,
                 reply=replier(session, case.worker, endpoint, provider, now))
-    asked = rating.ask(turn, case, endpoint, provider, worker_language(case))
+    asked = rating.ask(turn, case, endpoint, provider, case.worker_language)
     return asked[0] if asked else None

@@ -15,7 +15,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from grievance.access import FULL, Viewer
-from grievance.access.people import People  # noqa: F401 (who holds each level, for the sweep)
 from grievance.access.roles import ADVISOR, PICC, PROGRAMME_MANAGER
 from grievance.models import Case, Notification, User
 from grievance.models.case import ROUTE_ADVISOR, ROUTE_PICC

@@ -90,8 +90,9 @@ def test_an_admin_route_id_too_large_for_the_database_is_not_found(app):
     _user("root@example.org", "admin")
     http = _signed_in(app, "root@example.org")
     token = csrf_token(http.get("/admin/countries/ID").get_data(as_text=True))
-    response = http.post(f"/admin/countries/ID/policies/{THIRTY_DIGITS}/delete", data={"csrf_token": token})
-    assert response.status_code == 404
+    for kind in ("policies", "holidays"):
+        response = http.post(f"/admin/countries/ID/{kind}/{THIRTY_DIGITS}/delete", data={"csrf_token": token})
+        assert response.status_code == 404, kind
 
 
 def test_a_status_callback_with_an_overlong_error_code_is_recorded_within_its_column(app, post_twilio):
@@ -137,7 +138,8 @@ def test_a_factorys_advisor_sees_its_advisor_cases_and_a_country_advisor_sees_ev
 
 
 def test_the_escalation_mail_goes_to_the_factorys_own_programme_manager_only_if_she_may_see_it(app, two_cases):
-    from grievance.workflows.notifications import PROGRAMME_MANAGER, People
+    from grievance.access.people import People
+    from grievance.workflows.notifications import PROGRAMME_MANAGER
 
     own, other = two_cases
     elsewhere = _user("pm2@example.org", "programme_manager", "IDN-0002")

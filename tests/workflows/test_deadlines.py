@@ -495,18 +495,18 @@ def test_a_member_moved_to_another_factory_is_no_longer_told_about_her_old_cases
 
 
 def test_a_case_that_cannot_be_swept_does_not_hold_up_the_others(programme, text, sweep, monkeypatch, caplog):
-    from grievance.workflows import notifications
+    from grievance.access.people import People
 
     with time_machine.travel(FRIDAY_JAKARTA, tick=False):
         broken, fine = text("Upah lembur bulan Juli tidak dibayar"), text("Gaji dipotong", sender="+6281311112222")
-    real = notifications.People.for_level
+    real = People.for_level
 
     def failing_for_one(self, case, role):
         if case.id == broken.id:
             raise RuntimeError("bad data")
         return real(self, case, role)
 
-    monkeypatch.setattr(notifications.People, "for_level", failing_for_one)
+    monkeypatch.setattr(People, "for_level", failing_for_one)
     printed = sweep(fine.acknowledge_by + timedelta(minutes=1))
     assert "escalations=1" in printed and "failed=1" in printed
     assert db.session.get(Case, fine.id).escalation_level == 1

@@ -11,7 +11,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from grievance.extensions import db
-from grievance.i18n.worker import worker_date, worker_text
+from grievance.i18n.worker import translations, worker_date, worker_text
 from grievance.tasks.rounds import requeue_stale
 from grievance.models import Case, Message
 from grievance.models.base import utcnow
@@ -58,6 +58,7 @@ def committee(app, phone, run_jobs):
                                data={"csrf_token": token, "resolve-outcome": outcome})
         assert response.status_code == 302
         run_jobs()  # its send is done before any day passes
+        return client.get(response.headers["Location"]).get_data(as_text=True)  # with what she was told
 
     return resolve
 
@@ -128,8 +129,12 @@ def test_a_case_resolved_during_her_intake_is_rated_after_it_and_the_intake_lose
     (wages,) = cases()
     assert phone.text(words.new, to=words.to).purpose == "ask_category"
     mark = last_outbound_id()
-    committee(wages, "Lembur sudah dibayar.")
+    page = committee(wages, "Lembur sudah dibayar.")
     assert received_since(mark) == []  # not asked in the middle of the intake
+    told = translations(words.language).gettext(  # the committee member's page is in her language too
+        "Case %(reference)s resolved. The worker will be asked whether she is satisfied after she answers the "
+        "question she has now.") % {"reference": wages.reference}
+    assert told in page
     assert phone.text(words.three, to=words.to).purpose == "ask_anonymity"
     assert phone.text(words.two, to=words.to).purpose == "ask_danger"
 
@@ -255,3 +260,44 @@ def test_a_kind_registered_later_speaks_after_the_rating_in_front_of_it(phone, c
                                  "Berapa jam Anda bekerja kemarin?"]
     assert texts(phone, "10") == ["Terima kasih: 10"]
     assert cases()[0].status == "closed"
+
+
+def test_while_a_rating_waits_her_words_about_her_other_open_case_go_to_that_case(phone, committee, words):
+    wages, safety = two_cases(phone, words)
+    committee(wages, "Lembur sudah dibayar.")
+    about_safety = "Pintu darurat masih dikunci hari ini" if words.language == "id" else "ទ្វារសង្គ្រោះនៅតែចាក់សោ"
+    assert texts(phone, about_safety, words) == [outcome(wages, words.language, "Lembur sudah dibayar.")]
+    again = about_safety + " !"
+    replies = texts(phone, again, words)
+    safety_case = db.session.get(Case, safety.id)
+    assert replies == [worker_text("added_to_case", words.language, reference=safety_case.reference)]
+    kept = db.session.scalars(select(Message.case_id).where(Message.body == again)).all()
+    assert kept == [safety.id]  # on the open case the committee works, not on the resolved one
+    # The rating still waits for her 1 or 2, and takes it.
+    texts(phone, words.two, words)
+    assert db.session.get(Case, wages.id).status == "reopened"
+
+
+def test_a_question_asked_by_the_periodic_round_comes_from_the_number_she_wrote_its_case_to(app, phone, run_jobs):
+    """Two factories' numbers: when the first rating expires, the second case's question comes
+    from the second factory's number, where she wrote about it, not from the first's."""
+    phone.text(INDONESIAN.complaint, to="+622150000001")
+    for answer in ("BARU", "1", "2"):  # a new complaint, to the other factory: pay, anonymous
+        phone.text(answer, to="+622150000002")
+    first, second = cases()
+    assert (first.factory.code, second.factory.code) == ("IDN-0001", "IDN-0002")
+    for email, code, case in (("ani@example.org", "IDN-0001", first), ("budi@example.org", "IDN-0002", second)):
+        factories.picc_member(email=email, factory_code=code)
+        client = _sign_in(app, email)
+        token = csrf_token(client.get(f"/cases/{case.reference}").get_data(as_text=True))
+        assert client.post(f"/cases/{case.reference}/resolve",
+                           data={"csrf_token": token, "resolve-outcome": "Sudah dibayar."}).status_code == 302
+        run_jobs()
+    with time_machine.travel(utcnow() + timedelta(days=8)):
+        mark = last_outbound_id()
+        requeue_stale()
+        run_jobs()
+    db.session.expire_all()
+    asked = db.session.scalars(select(Message).where(Message.direction == "outbound", Message.id > mark)).all()
+    assert [m.purpose for m in asked] == ["outcome"] and asked[0].case_id == second.id
+    assert asked[0].endpoint.address == "+622150000002"

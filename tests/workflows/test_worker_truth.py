@@ -334,3 +334,20 @@ def test_in_vietnamese_an_intake_answer_not_understood_stays_on_her_case(app, ph
     case = cases()[0]
     mine = db.session.scalars(select(Message).where(Message.direction == "inbound")).all()
     assert len(mine) == 4 and {m.case_id for m in mine} == {case.id}
+
+
+@pytest.mark.parametrize("to, words", [("+622150000001", ("Tolong saya", "3", "1", "2")),
+                                        ("+85523900001", ("សួស្តី ខ្ញុំមានបញ្ហា", "៣", "១", "២"))])
+def test_an_empty_answer_to_the_name_question_is_no_name(phone, to, words):
+    """A blank text (a photo with no words) is not her name: she is never told the committee
+    will see a name nobody has."""
+    hello, safety, yes, no = words
+    phone.number = "+6281298765432" if to.startswith("+62") else "+85512345678"
+    phone.text(hello, to=to)
+    phone.text(safety, to=to)
+    assert phone.text(yes, to=to).purpose == "ask_name"
+    assert phone.text(" ", to=to).purpose == "ask_name"  # asked again
+    assert phone.text(" ", to=to).purpose == "ask_danger"  # then she stays anonymous
+    ack = phone.text(no, to=to)
+    case = db.session.scalars(select(Case)).one()
+    assert ack.purpose == "acknowledgement" and case.anonymous and case.name_encrypted is None

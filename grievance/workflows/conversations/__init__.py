@@ -35,8 +35,8 @@ from grievance.models.case import ROUTE_ADVISOR
 from grievance.models.conversation import ACTIVE
 from grievance.privacy import PhoneVault
 from grievance.workflows.conversations import intake, pick_case, rating
-from grievance.workflows.conversations.joining import join, recently_written_case
-from grievance.workflows.conversations.registry import KINDS, Reply, Turn, active, settle
+from grievance.workflows.conversations.joining import join
+from grievance.workflows.conversations.registry import KINDS, Reply, Turn, active, pending, settle
 from grievance.workflows.intake import (
     acknowledgement_purpose, acknowledgement_variables, grave_category, open_advisor_case, open_case, open_cases,
 )
@@ -78,12 +78,7 @@ def _route(turn: Turn, message: Message, language: str) -> list[Message]:
     cases = open_cases(session, worker)
     if is_new_request(text) or not cases:
         return intake.start(turn, message, language)
-    if len(cases) == 1:
-        return join(session, cases[0], message, language, turn.now, turn.reply)
-    recent = recently_written_case(session, worker, turn.now)
-    if recent is not None:
-        return join(session, recent, message, language, turn.now, turn.reply)
-    return pick_case.ask(turn, message, cases, language)
+    return pick_case.to_open_case(turn, message, cases, language)
 
 
 def _to_advisors(turn: Turn, conversation: Conversation | None, message: Message, category: str,
@@ -146,5 +141,8 @@ def expire_conversations(session: Session, now: datetime) -> list[Message]:
         turn = Turn(session=session, worker=worker, now=now,
                     reply=replier(session, worker, conversation.endpoint, conversation.provider, now))
         replies += KINDS[conversation.kind].expire(turn, conversation)
+        following = next(iter(pending(session, worker)), None)
+        if following is not None:  # its question goes where she wrote about its matter
+            turn.reply = replier(session, worker, following.endpoint, following.provider, now)
         replies += settle(turn)
     return replies

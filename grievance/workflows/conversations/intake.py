@@ -113,7 +113,11 @@ def apply_answer(session: Session, conversation: Conversation, message: Message,
         else:
             data["anonymity_asked"], data["anonymous"] = True, not said
     elif step == "name":
-        data["name"] = vault.encrypt(message.shown.strip()[:120])  # in Unicode, as people read it
+        name = message.shown.strip()[:120]  # in Unicode, as people read it
+        if name:
+            data["name"] = vault.encrypt(name)
+        else:  # a photo or an empty text is no name: asked again, then she stays anonymous
+            understood = False
     elif step == "danger":
         said, _her_words = leading_answer(text)  # her words stay with the case
         if said is None:

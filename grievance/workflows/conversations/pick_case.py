@@ -16,11 +16,22 @@ from grievance.language.lexicon import NEW_WORDS, find_reference, is_new_request
 from grievance.language.normalize import read_number
 from grievance.models import Case, Conversation, Message
 from grievance.workflows.conversations import intake
-from grievance.workflows.conversations.joining import worker_wrote
+from grievance.workflows.conversations.joining import join, recently_written_case, worker_wrote
 from grievance.workflows.conversations.registry import Kind, Turn, begin, end, register
 
 PICK_CASE = "pick_case"
 PICK_EXPIRY = timedelta(hours=24)
+
+
+def to_open_case(turn: Turn, message: Message, cases: list[Case], language: str) -> list[Message]:
+    """A message about one of her open cases that names none: her only one, the one we last
+    wrote to her about (within a day), or she is asked which."""
+    if len(cases) == 1:
+        return join(turn.session, cases[0], message, language, turn.now, turn.reply)
+    recent = recently_written_case(turn.session, turn.worker, turn.now)
+    if recent is not None and recent.id in {case.id for case in cases}:
+        return join(turn.session, recent, message, language, turn.now, turn.reply)
+    return ask(turn, message, cases, language)
 
 
 def ask(turn: Turn, message: Message, cases: list[Case], language: str) -> list[Message]:

@@ -5,7 +5,9 @@
         └─(no answer RATING_WAIT after it was asked)──► closed (no rating)
 
 A rating belongs to its case and is never dropped: a message that is no answer is asked again
-once, then kept on the rated case while the rating still waits for her 1 or 2; a new complaint
+once; after that it goes to her open case (as with no question pending: her only one, the one
+last written about, or she is asked which), or, with none open, on the rated case, while the
+rating still waits for her 1 or 2; a new complaint
 puts it behind the intake, and its question comes again after the acknowledgement. Several
 ratings are asked one after the other, the first resolved case first.
 """
@@ -20,12 +22,12 @@ from sqlalchemy.orm import Session
 from grievance.language.lexicon import find_reference, is_new_request, leading_answer
 from grievance.models import Case, ChannelEndpoint, Conversation, Message
 from grievance.models.case import CLOSED, REOPENED, RESOLVED
-from grievance.workflows.conversations import intake
+from grievance.workflows.conversations import intake, pick_case
 from grievance.workflows.conversations.joining import join, worker_wrote
 from grievance.workflows.conversations.registry import Kind, Turn, begin, end, register
 from grievance.workflows.deadlines import schedule, set_deadlines
 from grievance.workflows.events import record
-from grievance.workflows.intake import acknowledgement_variables
+from grievance.workflows.intake import acknowledgement_variables, open_cases
 
 RATING = "rating"
 RATING_WAIT = timedelta(days=7)
@@ -70,10 +72,14 @@ def _not_an_answer(turn: Turn, conversation: Conversation, message: Message, cas
              if reference else None)
     if named is not None and named.id != case.id:  # about another of her cases: it goes there
         return join(turn.session, named, message, language, turn.now, turn.reply)
-    message.case_id = case.id
     if conversation.retries == 0:
+        message.case_id = case.id
         conversation.retries = 1
         return resume(turn, conversation)
+    others = [other for other in open_cases(turn.session, turn.worker) if other.id != case.id]
+    if others:  # about a case still open, where the committee works: the rating keeps waiting
+        return pick_case.to_open_case(turn, message, others, language)
+    message.case_id = case.id
     worker_wrote(turn.session, case, message.id, turn.now)  # about this case: the committee sees it
     return turn.reply("added_to_case", language, case=case, reference=case.reference)
 
