@@ -135,7 +135,11 @@ def reconcile_interrupted(cutoff: datetime) -> tuple[int, list[int]]:
     for message in stuck:
         channel = channel_for(message.provider, message.channel)
         finder = getattr(channel, "find_sent", None)
-        found = finder(outbound(message), message.created_at - timedelta(minutes=1)) if finder else None
+        try:
+            found = finder(outbound(message), message.created_at - timedelta(minutes=1)) if finder else None
+        except Exception as error:  # the provider cannot be asked now: it stays 'sending', asked next round
+            log.warning("could not ask the provider about message %s: %s", message.id, type(error).__name__)
+            continue
         if found is not None:
             message.provider_id, message.status = found.provider_id, advance(SENDING, found.status)
             message.sent_at = message.sent_at or utcnow()

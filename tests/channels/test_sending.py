@@ -136,3 +136,18 @@ def test_a_flood_from_one_phone_is_kept_and_flagged_without_replies(make_app, po
     assert [m.status for m in inbound] == ["processed"] * 3 + ["flagged"] * 3
     assert all(m.case_id == inbound[0].case_id for m in inbound)  # kept on her case, not lost
     assert len(outbound) == 3
+
+
+def test_when_twilio_cannot_be_asked_the_interrupted_send_waits_and_the_round_goes_on(
+        app, make_app, post_twilio, run_jobs, monkeypatch):
+    """An outage of Twilio's API must not stop the periodic round (stranded messages, expiries)."""
+    reply = queued_reply(make_app, post_twilio, run_jobs, monkeypatch)
+    reply.status, reply.created_at = "sending", utcnow() - timedelta(minutes=30)
+    db.session.commit()
+    twilio_http_raises(monkeypatch, requests.exceptions.ConnectionError("refused"))
+
+    counts = requeue_stale()
+
+    assert counts["interrupted"] == 1
+    db.session.expire_all()
+    assert db.session.get(Message, reply.id).status == "sending"  # never resent blind; asked again later
