@@ -26,6 +26,16 @@ def open_cases(session: Session, worker: Worker) -> list[Case]:
     ).all()
 
 
+def open_cases_here(session: Session, worker: Worker, endpoint: ChannelEndpoint) -> list[Case]:
+    """Her open cases a message to this number may join: a factory's number reaches only that
+    factory's cases (and those whose factory is unknown), so what she writes to one factory's
+    number never lands on another factory's case; a country's shared number reaches them all."""
+    cases = open_cases(session, worker)
+    if endpoint.factory_id is None:
+        return cases
+    return [case for case in cases if case.factory_id in (endpoint.factory_id, None)]
+
+
 def latest_open_case(session: Session, worker: Worker) -> Case | None:
     cases = open_cases(session, worker)
     return cases[-1] if cases else None

@@ -316,3 +316,16 @@ def test_a_picc_reply_reaches_the_simulated_phone(app, run_jobs):
     thread = worker_phone.get("/simulator/thread").get_json()["messages"]
     assert thread[-1]["direction"] == "outbound"
     assert thread[-1]["body"] == "Kami sudah bicara dengan HRD.\n- Komite pabrik"
+
+
+def test_a_message_to_another_factorys_number_never_joins_her_case_at_the_first(phone):
+    """What she writes to one factory's number is that factory's matter: it opens a case there,
+    and the first factory's committee never reads it."""
+    phone.text("Upah lembur saya belum dibayar", to="+622150000001")
+    ack = phone.text("Gaji saya dipotong tanpa alasan", to="+622150000002")
+    first, second = db.session.scalars(select(Case).order_by(Case.id)).all()
+    assert (first.factory.code, second.factory.code) == ("IDN-0001", "IDN-0002")
+    assert ack.purpose == "acknowledgement" and second.reference in ack.body
+    on_first = db.session.scalars(select(Message.body).where(Message.case_id == first.id,
+                                                             Message.direction == "inbound")).all()
+    assert on_first == ["Upah lembur saya belum dibayar"]

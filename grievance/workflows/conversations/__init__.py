@@ -38,7 +38,7 @@ from grievance.workflows.conversations import intake, pick_case, rating
 from grievance.workflows.conversations.joining import join
 from grievance.workflows.conversations.registry import KINDS, Reply, Turn, active, pending, settle
 from grievance.workflows.intake import (
-    acknowledgement_purpose, acknowledgement_variables, grave_category, open_advisor_case, open_case, open_cases,
+    acknowledgement_purpose, acknowledgement_variables, grave_category, open_advisor_case, open_case, open_cases_here,
 )
 from grievance.workflows.outbox import queue_reply
 from grievance.workflows.status import status_text
@@ -75,7 +75,7 @@ def _route(turn: Turn, message: Message, language: str) -> list[Message]:
     if conversation is not None:
         return KINDS[conversation.kind].answer(turn, conversation, message)
 
-    cases = open_cases(session, worker)
+    cases = open_cases_here(session, worker, message.endpoint)
     if is_new_request(text) or not cases:
         return intake.start(turn, message, language)
     return pick_case.to_open_case(turn, message, cases, language)

@@ -27,7 +27,7 @@ from grievance.workflows.conversations.joining import join, worker_wrote
 from grievance.workflows.conversations.registry import Kind, Turn, begin, end, register
 from grievance.workflows.deadlines import schedule, set_deadlines
 from grievance.workflows.events import record
-from grievance.workflows.intake import acknowledgement_variables, open_cases
+from grievance.workflows.intake import acknowledgement_variables, open_cases_here
 
 RATING = "rating"
 RATING_WAIT = timedelta(days=7)
@@ -76,7 +76,7 @@ def _not_an_answer(turn: Turn, conversation: Conversation, message: Message, cas
         message.case_id = case.id
         conversation.retries = 1
         return resume(turn, conversation)
-    others = [other for other in open_cases(turn.session, turn.worker) if other.id != case.id]
+    others = [other for other in open_cases_here(turn.session, turn.worker, message.endpoint) if other.id != case.id]
     if others:  # about a case still open, where the committee works: the rating keeps waiting
         return pick_case.to_open_case(turn, message, others, language)
     message.case_id = case.id
