@@ -36,6 +36,12 @@ INTAKE_EXPIRY = timedelta(hours=24)
 # advisors anyway).
 DANGER_MAY_APPLY = frozenset({"safety_health", "other", "hours_leave"})
 STEPS = ("category", "factory", "anonymity", "name", "danger")
+# The 1/2 questions: what her yes or no records ("may the committee know your name?" yes: not
+# anonymous; "is anyone in danger right now?" yes: danger).
+YES_NO_STEPS = {
+    "anonymity": lambda said: ("anonymity_asked", "anonymous", not said),
+    "danger": lambda said: ("danger_asked", "danger", said),
+}
 
 
 def start(turn: Turn, message: Message, language: str) -> list[Message]:
@@ -106,24 +112,19 @@ def apply_answer(session: Session, conversation: Conversation, message: Message,
             data["factory_id"] = factory.id
         else:
             understood = False
-    elif step == "anonymity":
+    elif step in YES_NO_STEPS:
         said, _her_words = leading_answer(text)  # her words stay with the case
         if said is None:
             understood = False
         else:
-            data["anonymity_asked"], data["anonymous"] = True, not said
+            asked, key, value = YES_NO_STEPS[step](said)
+            data[asked], data[key] = True, value
     elif step == "name":
         name = message.shown.strip()[:120]  # in Unicode, as people read it
         if name:
             data["name"] = vault.encrypt(name)
         else:  # a photo or an empty text is no name: asked again, then she stays anonymous
             understood = False
-    elif step == "danger":
-        said, _her_words = leading_answer(text)  # her words stay with the case
-        if said is None:
-            understood = False
-        else:
-            data["danger_asked"], data["danger"] = True, said
     grave = grave_category(text)
     if grave is not None:
         data["category"] = grave  # what she says now decides the route: never the committee
