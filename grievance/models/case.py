@@ -55,6 +55,13 @@ class Case(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     satisfied: Mapped[bool | None] = mapped_column()
     reopen_count: Mapped[int] = mapped_column(default=0)
+    # The committee member (or advisor) who took the case or was given it; empty: nobody yet.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # When she wrote after the last answer from the people working the case: the queue's
+    # "worker replied" marker. Empty once someone writes to her (or acts on her words).
+    worker_replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # How it ended, as a code the summaries count (the outcome text is what she is told).
+    outcome_code: Mapped[str | None] = mapped_column(String(32))
 
     # Deadlines (workflows/deadlines.py). The resolve clock stops while the committee waits
     # for her answer; the unit says how the time left is counted again when she replies.
@@ -131,6 +138,7 @@ class Case(Base):
     factory = relationship("Factory", lazy="joined")
     country = relationship("Country", lazy="joined")
     worker = relationship("Worker", lazy="joined")
+    assignee = relationship("User", foreign_keys=[assignee_id])
     events: Mapped[list["CaseEvent"]] = relationship(order_by="CaseEvent.id", back_populates="case")
     messages = relationship("Message", order_by="Message.id", viewonly=True)
 

@@ -25,7 +25,7 @@ from grievance.models.case import ROUTE_ADVISOR, ROUTE_PICC
 from grievance.models.policy import ANY_CATEGORY, CALENDAR_HOURS, UNITS, WORKING_DAYS, WORKING_HOURS
 from grievance.web import ROW_ID
 from grievance.web.labels import CATEGORY_LABELS, ROUTE_LABELS, UNIT_LABELS, label
-from grievance.web.queue import ActionForm
+from grievance.web.forms import ActionForm
 from grievance.models.base import utcnow
 from grievance.workflows.public_holidays import package_holidays
 from grievance.workflows.routing import ADVISOR_CATEGORIES

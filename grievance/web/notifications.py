@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from grievance.extensions import db
 from grievance.models import Notification
 from grievance.models.base import utcnow
-from grievance.web.queue import ActionForm
+from grievance.web.forms import ActionForm
 from grievance.workflows.notifications import mark_read, visible_notifications
 
 bp = Blueprint("notifications", __name__)

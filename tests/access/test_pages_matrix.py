@@ -172,7 +172,7 @@ def test_every_route_of_the_app_has_its_expectations(app):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_the_right_answer_from_every_page_and_action(app, client, sign_in, role, monkeypatch):
-    monkeypatch.setattr("grievance.web.queue.fetch_media", lambda url: Media(b"\xff\xd8jpeg", "image/jpeg"))
+    monkeypatch.setattr("grievance.web.queue.case.fetch_media", lambda url: Media(b"\xff\xd8jpeg", "image/jpeg"))
     world = worlds.build()
     probes = _probes(world, _rows())
     if role != SIGNED_OUT:

@@ -1,33 +1,28 @@
-"""The committee's queue and case pages (PICC members, advisors)."""
+"""The case page and its actions: acknowledge, reply, resolve; her attachments."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from grievance.access import FULL, current_viewer
 from grievance.channels.twilio.media import MediaUnavailable, fetch_media, is_safe_inline
 from grievance.extensions import db
+from grievance.i18n.worker import FOLLOWUP_TEMPLATES, purpose_for, signature, worker_text
 from grievance.models import Case, Message
 from grievance.models.base import utcnow
-from grievance.i18n.worker import FOLLOWUP_TEMPLATES, purpose_for, signature, worker_text
-from grievance.models.case import CLOSED, OPEN_STATUSES, RESOLVED, ROUTE_ADVISOR
+from grievance.models.case import OPEN_STATUSES, ROUTE_ADVISOR
 from grievance.privacy import vault
 from grievance.web import ROW_ID
+from grievance.web.forms import ActionForm
+from grievance.web.queue.blueprint import bp
 from grievance.workflows.deadlines import acknowledge as acknowledge_case
 from grievance.workflows.followup import committee_reply, resolve
-
-bp = Blueprint("queue", __name__)
-
-
-class ActionForm(FlaskForm):
-    """A button: the form only carries the CSRF token."""
 
 
 class ReplyForm(FlaskForm):
@@ -77,31 +72,6 @@ def _disclosed_name(case: Case) -> str | None:
     if case.anonymous or not case.name_encrypted:
         return None
     return vault().decrypt(case.name_encrypted)
-
-
-@bp.before_request
-@login_required
-def _signed_in():
-    if request.endpoint != "queue.home" and not current_viewer().works_cases:
-        abort(404)
-
-
-@bp.get("/")
-def home():
-    """Each person's own start page (a factory manager's is not the queue)."""
-    return redirect(current_viewer().landing())
-
-
-@bp.get("/queue")
-def index():
-    # Earliest deadline first (the late ones are those), by the indexed due_at.
-    cases = db.session.scalars(
-        select(Case).where(current_viewer().case_rows(FULL))
-        .where(Case.status.not_in((RESOLVED, CLOSED)))
-        .order_by(Case.due_at.asc().nulls_last(), Case.id)
-        .limit(500)
-    ).all()
-    return render_template("queue.html", cases=cases)
 
 
 @bp.get("/cases/<reference>")
