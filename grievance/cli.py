@@ -21,8 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def register_commands(app: Flask) -> None:
     from grievance.cli_access import grants, tokens
+    from grievance.cli_keys import keys
 
-    for command in (demo_data, factories, users, tokens, grants, translations, requeue, sweep, templates, sms_costs):
+    for command in (demo_data, factories, users, tokens, grants, keys, translations, requeue, sweep, templates,
+                    sms_costs):
         app.cli.add_command(command)
 
 

@@ -50,6 +50,11 @@ def check_settings(config: dict[str, Any], serving: bool = True) -> None:
         problems.append("GRIEVANCE_DATA_KEY is not a valid Fernet key (32 url-safe base64-encoded bytes; "
                         "make one with: python -c 'from cryptography.fernet import Fernet; "
                         "print(Fernet.generate_key().decode())')")
+    for name in ("GRIEVANCE_HASH_KEY", "GRIEVANCE_PREVIOUS_DATA_KEYS", "GRIEVANCE_PREVIOUS_HASH_KEYS"):
+        keys = [key.strip() for key in (config.get(name) or "").split(",") if key.strip()]
+        if any(not valid_fernet_key(key) for key in keys):
+            problems.append(f"{name} holds a value that is not a key of the same form as GRIEVANCE_DATA_KEY "
+                            "(32 url-safe base64-encoded bytes)")
     profile = config.get("PASSWORD_HASH_PROFILE", "standard")
     if profile not in ("standard", "fast") or (production and profile != "standard"):
         problems.append(f"PASSWORD_HASH_PROFILE {profile!r} is not allowed here (production: standard only)")
@@ -141,6 +146,11 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None,
         "GRIEVANCE_ENV": mode,
         "SECRET_KEY": secret_key,
         "GRIEVANCE_DATA_KEY": data_key,
+        # Key rotation (flask keys rotate): keys still read while values move to the current ones,
+        # and the lookup hash's own key (derived from the data key when unset).
+        "GRIEVANCE_PREVIOUS_DATA_KEYS": setting("GRIEVANCE_PREVIOUS_DATA_KEYS"),
+        "GRIEVANCE_HASH_KEY": setting("GRIEVANCE_HASH_KEY"),
+        "GRIEVANCE_PREVIOUS_HASH_KEYS": setting("GRIEVANCE_PREVIOUS_HASH_KEYS"),
         "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
         # Error messages must not carry a worker's words or encrypted number.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},

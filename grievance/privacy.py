@@ -8,7 +8,7 @@ import re
 from base64 import urlsafe_b64decode
 
 import phonenumbers
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
@@ -31,29 +31,71 @@ def normalize_phone(raw: str, region: str | None = None) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-class PhoneVault:
-    """Keyed hash for finding a worker, Fernet for the one place that must dial her."""
+def _hash_key(secret: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=b"grievance worker phone hash").derive(urlsafe_b64decode(secret.encode()))
 
-    def __init__(self, data_key: str) -> None:
-        self._fernet = Fernet(data_key.encode())
-        self._hash_key = HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=None, info=b"grievance worker phone hash"
-        ).derive(urlsafe_b64decode(data_key.encode()))
+
+class PhoneVault:
+    """Keyed hash for finding a worker, Fernet for the one place that must dial her.
+
+    Keys rotate (``flask keys rotate``): values are encrypted under the current data key and
+    read under it or any previous one; the lookup hash is made under its own key (derived from
+    the data key unless one is set) and a worker is still found under a previous hash key until
+    the rotation has re-hashed her."""
+
+    def __init__(self, data_key: str, *, previous_data_keys: tuple[str, ...] = (), hash_key: str | None = None,
+                 previous_hash_keys: tuple[str, ...] = ()) -> None:
+        self._current = Fernet(data_key.encode())
+        self._fernet = MultiFernet([self._current, *(Fernet(key.encode()) for key in previous_data_keys)])
+        self._hash_keys = [_hash_key(hash_key or data_key)]
+        for key in (*previous_hash_keys, *previous_data_keys):
+            derived = _hash_key(key)
+            if derived not in self._hash_keys:
+                self._hash_keys.append(derived)
 
     def hash(self, e164: str) -> str:
-        return hmac.new(self._hash_key, e164.encode(), hashlib.sha256).hexdigest()
+        """The lookup hash under the current hash key."""
+        return hmac.new(self._hash_keys[0], e164.encode(), hashlib.sha256).hexdigest()
+
+    def lookup_hashes(self, e164: str) -> list[str]:
+        """Her hash under the current key first, then under each previous one (while rotating)."""
+        return [hmac.new(key, e164.encode(), hashlib.sha256).hexdigest() for key in self._hash_keys]
 
     def encrypt(self, e164: str) -> str:
-        return self._fernet.encrypt(e164.encode()).decode()
+        return self._current.encrypt(e164.encode()).decode()
 
     def decrypt(self, token: str) -> str:
         return self._fernet.decrypt(token.encode()).decode()
+
+    def is_current(self, token: str) -> bool:
+        """Whether a value is encrypted under the current data key already."""
+        try:
+            self._current.decrypt(token.encode())
+        except InvalidToken:
+            return False
+        return True
+
+    def rotate(self, token: str) -> str:
+        """The same value encrypted under the current data key."""
+        return self._fernet.rotate(token.encode()).decode()
+
+
+def _keys(setting: str | None) -> tuple[str, ...]:
+    return tuple(key.strip() for key in (setting or "").split(",") if key.strip())
+
+
+def vault_from_config(config) -> PhoneVault:
+    return PhoneVault(config["GRIEVANCE_DATA_KEY"],
+                      previous_data_keys=_keys(config.get("GRIEVANCE_PREVIOUS_DATA_KEYS")),
+                      hash_key=config.get("GRIEVANCE_HASH_KEY") or None,
+                      previous_hash_keys=_keys(config.get("GRIEVANCE_PREVIOUS_HASH_KEYS")))
 
 
 def vault() -> PhoneVault:
     app = current_app
     if "grievance.vault" not in app.extensions:
-        app.extensions["grievance.vault"] = PhoneVault(app.config["GRIEVANCE_DATA_KEY"])
+        app.extensions["grievance.vault"] = vault_from_config(app.config)
     return app.extensions["grievance.vault"]
 
 

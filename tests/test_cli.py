@@ -62,3 +62,40 @@ def test_demo_data_prints_how_to_sign_in_and_can_run_twice(app):
     assert "picc@example.org" in first.output and "/simulator" in first.output
     assert db.session.scalar(select(Factory).where(Factory.code == "IDN-0001")).country_code == "ID"
     assert len(db.session.scalar(select(User).where(User.email == "picc@example.org")).memberships) == 1
+
+
+def test_keys_rotate_moves_her_number_to_the_new_key_and_she_is_still_answered(make_app, post_twilio, run_jobs):
+    from cryptography.fernet import Fernet
+    from sqlalchemy import func, select
+
+    from grievance.extensions import db
+    from grievance.models import Message, Worker
+    from tests.conftest import inbound_params
+    from tests.workflows.test_conversations import _factories_and_a_hotline
+
+    first = make_app()
+    old = first.config["GRIEVANCE_DATA_KEY"]
+    with first.app_context():
+        _factories_and_a_hotline()
+        post_twilio(inbound_params("Tolong saya"), http=first.test_client())
+        run_jobs()
+
+    new = Fernet.generate_key().decode()
+    rotating = make_app(GRIEVANCE_DATA_KEY=new, GRIEVANCE_PREVIOUS_DATA_KEYS=old)
+    with rotating.app_context():
+        assert rotating.test_cli_runner().invoke(args=["keys", "check"]).exit_code == 1
+        result = rotating.test_cli_runner().invoke(args=["keys", "rotate"])
+        assert result.exit_code == 0, result.output
+        assert "worker numbers: 1 moved" in result.output and "worker lookup hashes: 1 moved" in result.output
+        checked = rotating.test_cli_runner().invoke(args=["keys", "check"])
+        assert checked.exit_code == 0 and "every value is under the current keys" in checked.output
+
+    after = make_app(GRIEVANCE_DATA_KEY=new)  # the old key is gone
+    with after.app_context():
+        post_twilio(inbound_params("3"), http=after.test_client())
+        run_jobs()
+        db.session.expire_all()
+        assert db.session.scalar(select(func.count()).select_from(Worker)) == 1  # found again, not doubled
+        reply = db.session.scalars(select(Message).where(Message.direction == "outbound")
+                                   .order_by(Message.id.desc())).first()
+        assert reply.purpose == "ask_anonymity"  # her intake went on: the answer to the category question

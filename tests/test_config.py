@@ -71,6 +71,13 @@ def test_a_malformed_data_key_stops_the_start_in_every_mode(clean_env, mode):
         load_config(str(clean_env), production_settings(GRIEVANCE_ENV=mode, GRIEVANCE_DATA_KEY=key))
 
 
+@pytest.mark.parametrize("name", ["GRIEVANCE_HASH_KEY", "GRIEVANCE_PREVIOUS_DATA_KEYS", "GRIEVANCE_PREVIOUS_HASH_KEYS"])
+def test_a_malformed_rotation_key_stops_the_start(clean_env, name):
+    listed = Fernet.generate_key().decode() + ",not-a-key"
+    with pytest.raises(ConfigurationError, match=name):
+        load_config(str(clean_env), production_settings(**{name: listed}))
+
+
 def test_a_misspelt_mode_is_refused(clean_env):
     with pytest.raises(ConfigurationError, match="GRIEVANCE_ENV must be"):
         load_config(str(clean_env), {"GRIEVANCE_ENV": "prod"})

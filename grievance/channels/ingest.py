@@ -237,3 +237,34 @@ def replay_spool() -> int:
 def _dead_letter(directory: Path, line: bytes) -> None:
     _write_private(directory / "dead-letter.jsonl", line + b"\n", append=True)
     log.error("a spooled inbound message could not be replayed; kept in dead-letter.jsonl")
+
+
+def rotate_spool(rotate: Callable[[str], str | None]) -> dict[str, int]:
+    """Re-encrypts the sender of every spooled and dead-lettered line (key rotation): ``rotate``
+    returns the value under the current key, or None when it is current already. A line that
+    cannot be read is left as it is and counted."""
+    counts = {"rotated": 0, "unreadable": 0}
+    with _spool_lock() as directory:
+        for name in ("inbound.jsonl", "dead-letter.jsonl"):
+            path = directory / name
+            if not path.exists():
+                continue
+            lines, changed = [], False
+            for line in path.read_bytes().splitlines():
+                try:
+                    record = json.loads(line)
+                    rotated = rotate(record["from_address"])
+                except Exception:
+                    counts["unreadable"] += 1
+                    lines.append(line)
+                    continue
+                if rotated is not None:
+                    record["from_address"] = rotated
+                    line, changed = json.dumps(record, ensure_ascii=False).encode(), True
+                    counts["rotated"] += 1
+                lines.append(line)
+            if changed:
+                tmp = directory / f"{name}.tmp"
+                _write_private(tmp, b"\n".join(lines) + b"\n", append=False)
+                os.replace(tmp, path)
+    return counts

@@ -68,7 +68,7 @@ def _thread() -> list[dict]:
     identity = _identity()
     if identity is None:
         return []
-    worker_id = db.session.scalar(select(Worker.id).where(Worker.phone_hash == vault().hash(identity)))
+    worker_id = db.session.scalar(select(Worker.id).where(Worker.phone_hash.in_(vault().lookup_hashes(identity))))
     if worker_id is None:
         return []
     # Only what went through the simulator (a simulated identity never texts any other way).

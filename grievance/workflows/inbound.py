@@ -29,7 +29,15 @@ INBOUND_PER_WORKER_PER_HOUR = 20
 
 def find_or_create_worker(session: Session, e164: str, vault: PhoneVault, country_code: str,
                           now: datetime) -> Worker:
-    phone_hash = vault.hash(e164)
+    current, *previous = vault.lookup_hashes(e164)
+    if previous:  # keys are rotating: she may still be stored under a previous hash key
+        stored = session.scalar(select(Worker).where(Worker.phone_hash.in_(previous)).with_for_update())
+        if stored is not None:
+            stored.phone_hash = current
+            if not vault.is_current(stored.phone_encrypted):
+                stored.phone_encrypted = vault.encrypt(e164)
+            return stored
+    phone_hash = current
     insert_ignoring_conflicts(
         session,
         Worker,
