@@ -163,6 +163,10 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None,
         "SEND_RATE_SMS": float(setting("SEND_RATE_SMS", 1)),
         "SEND_RATE_WHATSAPP": float(setting("SEND_RATE_WHATSAPP", 20)),
         "INBOUND_PER_WORKER_PER_HOUR": int(setting("INBOUND_PER_WORKER_PER_HOUR", 20)),
+        # The requeue round: a message no job finished after this long gets another job; a reply
+        # left "sending" this long is asked about at the provider (a job killed mid-send).
+        "REQUEUE_STALE_SECONDS": int(setting("REQUEUE_STALE_SECONDS", 60)),
+        "REQUEUE_INTERRUPTED_SECONDS": int(setting("REQUEUE_INTERRUPTED_SECONDS", 600)),
         "MEDIA_MAX_BYTES": int(setting("MEDIA_MAX_BYTES", 5 * 1024 * 1024)),
         "PUBLIC_BASE_URL": setting("PUBLIC_BASE_URL"),
         # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: none trusted).

@@ -8,7 +8,7 @@ import threading
 import time
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from grievance.channels.ingest import replay_spool
@@ -28,10 +28,6 @@ from grievance.workflows.notifications import claim_digest, digest_items, pendin
 
 log = logging.getLogger(__name__)
 
-# Messages older than this and still untouched are handed to a job again by the requeue.
-STALE_AFTER = timedelta(minutes=1)
-# A message left "sending" this long was interrupted: ask the provider whether it went out.
-INTERRUPTED_AFTER = timedelta(minutes=10)
 
 
 def _stale_ids(direction: str, cutoff) -> list[int]:
@@ -45,11 +41,13 @@ def _stale_ids(direction: str, cutoff) -> list[int]:
 def requeue_stale() -> dict[str, int]:
     """Cron: replay the spool, and hand every message that no job finished to a job again."""
     replayed = replay_spool()
-    now = utcnow()
-    inbound, outbound = _stale_ids(INBOUND, now - STALE_AFTER), _stale_ids(OUTBOUND, now - STALE_AFTER)
+    now, config = utcnow(), current_app.config
+    # Untouched this long: handed to a job again. Left "sending" this long: the provider is asked.
+    stale = now - timedelta(seconds=config["REQUEUE_STALE_SECONDS"])
+    inbound, outbound = _stale_ids(INBOUND, stale), _stale_ids(OUTBOUND, stale)
     for message_id in inbound:
         queues.defer(process_inbound, message_id)
-    interrupted, again = reconcile_interrupted(now - INTERRUPTED_AFTER)
+    interrupted, again = reconcile_interrupted(now - timedelta(seconds=config["REQUEUE_INTERRUPTED_SECONDS"]))
     for message_id in outbound + again:
         send_again(message_id)
     expired = expire_conversations(db.session, now)  # its replies are sent by the outbox
