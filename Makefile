@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test install translations migrate bench clean
+.PHONY: demo test faults install translations migrate bench clean
 
 # Production is the default (GRIEVANCE_ENV unset); what make runs here is development.
 DEV := GRIEVANCE_ENV=development
@@ -33,6 +33,11 @@ demo: migrate
 
 test: install
 	$(DEV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fault runs (faults/): the production configuration on a private PostgreSQL and Redis,
+# each broken under load; prints what was sent, stored, processed, replied and duplicated.
+faults: install
+	$(BIN)/python -m pytest -p no:cacheprovider -s -q faults $(PYTEST_ARGS)
 
 bench: install
 	$(DEV) $(BIN)/python bench/ingest.py

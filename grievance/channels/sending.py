@@ -12,7 +12,7 @@ import time
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from grievance.channels.base import (OutboundMessage, PermanentSendError, SendError, TransientSendError,
                                      advance, channel_for)
@@ -50,7 +50,7 @@ def _claim(message_id: int) -> Message | None:
     claimed = db.session.execute(
         update(Message)
         .where(Message.id == message_id, Message.direction == OUTBOUND, Message.status == QUEUED)
-        .values(status=SENDING)
+        .values(status=SENDING, send_started_at=utcnow())
     ).rowcount
     db.session.commit()
     return db.session.get(Message, message_id) if claimed else None
@@ -128,7 +128,9 @@ def reconcile_interrupted(cutoff: datetime) -> tuple[int, list[int]]:
     stuck = db.session.scalars(
         select(Message).where(
             Message.direction == OUTBOUND, Message.status == SENDING, Message.provider_id.is_(None),
-            Message.created_at < cutoff,
+            # Since the send began, not since the reply was queued: a reply that waited long in a
+            # backlog and is being sent right now is not asked about (and sent again) mid-send.
+            func.coalesce(Message.send_started_at, Message.created_at) < cutoff,
         )
     ).all()
     again = []

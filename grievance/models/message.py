@@ -58,6 +58,9 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a job took it to send (status 'sending'): the requeue asks the provider about a send
+    # begun long ago, never about one a live job may still be making.
+    send_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     endpoint = relationship("ChannelEndpoint", lazy="joined")
     worker = relationship("Worker")

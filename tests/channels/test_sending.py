@@ -107,6 +107,23 @@ def test_an_interrupted_send_is_resent_only_when_twilio_does_not_have_it(
     assert db.session.get(Message, reply.id).status == "queued"  # not in Twilio's list: safe to send
 
 
+def test_a_reply_that_waited_long_and_is_being_sent_now_is_not_asked_about_or_sent_again(
+        app, make_app, post_twilio, run_jobs, monkeypatch):
+    """A backlog (a survey's replies at the sender's pace, a Redis outage) leaves replies queued
+    for long; the one a live job is sending right now is no interrupted send."""
+    reply = queued_reply(make_app, post_twilio, run_jobs, monkeypatch)
+    reply.status, reply.created_at = "sending", utcnow() - timedelta(minutes=30)
+    reply.send_started_at = utcnow() - timedelta(seconds=2)
+    db.session.commit()
+    twilio_http_raises(monkeypatch, AssertionError("Twilio must not be asked about a send in progress"))
+
+    counts = requeue_stale()
+
+    assert counts["interrupted"] == 0 and counts["outbound"] == 0
+    db.session.expire_all()
+    assert db.session.get(Message, reply.id).status == "sending"
+
+
 def test_a_sender_number_sends_within_its_rate(make_app, post_twilio, run_jobs):
     app = make_app(SEND_RATE_SMS=5.0)
     with app.app_context():
