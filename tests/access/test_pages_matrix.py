@@ -63,6 +63,9 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "queue.home": {ANY: {role: LANDING.get(role, "→/queue") for role in ROLES}},
     "queue.index": {ANY: only(WORKERS, "200")},
     "factory.index": {ANY: only({"factory_manager"}, "200")},
+    # Her factory's committee case only; an advisor case of her factory is as absent as any other.
+    "factory.case": {scope: only({"factory_manager"} if scope == "own_committee" else set(), "200")
+                     for scope in CASE_SCOPES},
     "buyers.index": {ANY: only({"buyer"}, "200")},
     "notifications.index": {ANY: everyone("200")},
     "notifications.read_all": {ANY: everyone("→/notifications")},
@@ -109,6 +112,7 @@ def _probes(world, rows) -> dict[str, dict[str, tuple[str, str, dict]]]:
         "queue.home": {ANY: ("GET", "/", {})},
         "queue.index": {ANY: ("GET", "/queue", {})},
         "factory.index": {ANY: ("GET", "/factory", {})},
+        "factory.case": {scope: ("GET", f"/factory/cases/{cases[scope].reference}", {}) for scope in CASE_SCOPES},
         "buyers.index": {ANY: ("GET", "/buyers", {})},
         "notifications.index": {ANY: ("GET", "/notifications", {})},
         "notifications.read_all": {ANY: ("POST", "/notifications/read", {})},
