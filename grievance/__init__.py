@@ -99,6 +99,7 @@ def _init_login(app: Flask) -> None:
     login.login_view = "auth.login"
     login.session_protection = "strong"
     login.user_loader(sessions.load_user)
+    login.unauthorized_handler(sessions.unauthorized)
 
 
 def _init_babel(app: Flask) -> None:
