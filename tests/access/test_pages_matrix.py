@@ -71,6 +71,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "notifications.read_all": {ANY: everyone("→/notifications")},
     "auth.login": {ANY: everyone("200", signed_out="200")},
     "auth.login#post": {ANY: everyone("400", signed_out="400")},  # wrong password
+    "auth.languages": {ANY: everyone("200", signed_out="200")},
     # Signed out, the queue is the way to the sign-in page.
     "auth.choose_language": {ANY: {role: LANDING.get(role, "→/queue") for role in worlds.ROLES}
                              | {SIGNED_OUT: "→/queue"}},
@@ -119,6 +120,7 @@ def _probes(world, rows) -> dict[str, dict[str, tuple[str, str, dict]]]:
         "auth.login": {ANY: ("GET", "/login", {})},
         "auth.login#post": {ANY: ("POST", "/login", {"email": "nobody@example.org", "password": "not it at all"})},
         "auth.choose_language": {ANY: ("POST", "/language", {"language": "en"})},
+        "auth.languages": {ANY: ("GET", "/languages?next=/notifications", {})},
         "queue.case": per_case("GET", lambda case: ""),
         "queue.media": per_case("GET", lambda case: f"/media/{case.messages[0].id}/0"),
         "queue.acknowledge": per_case("POST", lambda case: "/acknowledge"),
