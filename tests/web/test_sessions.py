@@ -86,7 +86,13 @@ def test_a_sign_in_ends_after_its_lifetime(make_app):
         assert _sent_to_sign_in(http.get("/queue"))
 
 
-def test_an_idle_sign_in_ends_and_signing_in_again_returns_to_the_page(app):
+def test_an_idle_sign_in_ends_and_signing_in_again_returns_to_the_page(make_app):
+    app = make_app(SESSION_IDLE_MINUTES=30)
+    with app.app_context():
+        _idle_sign_in_ends_and_returns(app)
+
+
+def _idle_sign_in_ends_and_returns(app):
     import time_machine
 
     factories.factory()
