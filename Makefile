@@ -26,9 +26,10 @@ translations: $(VENV)/.installed
 migrate: install
 	$(DEV) $(BIN)/flask --app grievance db upgrade
 
+# Links in the demo's printed mail and sign-in list point at the dev server.
+demo: DEV += PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}
 demo: migrate
 	$(DEV) $(BIN)/flask --app grievance demo-data
-	@echo "Open http://$(HOST):$(PORT)/simulator to text as a worker, http://$(HOST):$(PORT)/queue to work the queue."
 	$(DEV) $(BIN)/flask --app grievance run --host $(HOST) --port $(PORT)
 
 test: install

@@ -13,6 +13,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from grievance import tasks
     from grievance.channels.base import load_channels
     from grievance.cli import register_commands
+    from grievance.cli_demo import register_demo_commands
     from grievance.config import load_config
     from grievance.logging_setup import install_redaction
     from grievance.tasks.rounds import start_in_process_rounds
@@ -42,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["IN_PROCESS_ROUNDS"] and not app.testing:
         start_in_process_rounds(app)
     register_commands(app)
+    register_demo_commands(app)
     return app
 
 
@@ -99,6 +101,7 @@ def _init_login(app: Flask) -> None:
     login.login_view = "auth.login"
     login.session_protection = "strong"
     login.user_loader(sessions.load_user)
+    login.unauthorized_handler(sessions.unauthorized)
 
 
 def _init_babel(app: Flask) -> None:

@@ -23,8 +23,7 @@ def register_commands(app: Flask) -> None:
     from grievance.cli_access import grants, tokens
     from grievance.cli_keys import keys
 
-    for command in (demo_data, factories, users, tokens, grants, keys, translations, requeue, sweep, templates,
-                    sms_costs):
+    for command in (factories, users, tokens, grants, keys, translations, requeue, sweep, templates, sms_costs):
         app.cli.add_command(command)
 
 
@@ -167,38 +166,6 @@ def users_deactivate(email):
     deactivate_user(user)
     db.session.commit()
     click.echo(f"user {user.email}: deactivated, signed out everywhere")
-
-
-DEMO_PASSWORD = "demo-password-picc"
-
-
-@click.command("demo-data")
-def demo_data():
-    """Seed a demo factory in Indonesia and one in Cambodia, with a person of each role."""
-    from grievance.access.grants import grant, organisation_for
-
-    indonesian = add_factory("IDN-0001", "PT Contoh Garmen", "ID", "Asia/Jakarta", ["+622150000001"])
-    add_factory("KHM-0001", "Sample Garment Co. Ltd", "KH", "Asia/Phnom_Penh", ["+85523900001"])
-    add_user("picc@example.org", "Ani (PICC)", DEMO_PASSWORD, "picc", "IDN-0001", None, None, "id")
-    add_user("picc-kh@example.org", "Sophea (PICC)", DEMO_PASSWORD, "picc", "KHM-0001", None, None, "km")
-    add_user("advisor@example.org", "Dewi (advisor)", DEMO_PASSWORD, "advisor", None, "ID", None, "id")
-    add_user("manager@example.org", "Budi (programme manager)", DEMO_PASSWORD, "programme_manager", None, "ID",
-             None, "en")
-    add_user("admin@example.org", "Admin", DEMO_PASSWORD, "admin", None, None, None, "en")
-    add_user("factory@example.org", "Sari (factory manager)", DEMO_PASSWORD, "factory_manager", "IDN-0001", None,
-             None, "id")
-    add_user("buyer@example.org", "Bea (buyer)", DEMO_PASSWORD, "buyer", None, None, "Demo Brand", "en")
-    grant(indonesian, organisation_for("Demo Brand"), by=None)
-    db.session.commit()
-    click.echo(
-        "Demo data ready.\n"
-        "  Text as a worker:  /simulator  (factory number +62 21 5000 0001)\n"
-        f"  Sign in at /queue: picc@example.org / {DEMO_PASSWORD}\n"
-        f"  (Cambodian factory: picc-kh@example.org / {DEMO_PASSWORD})\n"
-        f"  Advisors' queue (Indonesia): advisor@example.org; programme manager: manager@example.org;\n"
-        f"  deadline policies and holidays at /admin: admin@example.org (same password);\n"
-        f"  the factory manager's page: factory@example.org; a buyer's (Demo Brand): buyer@example.org"
-    )
 
 
 @click.command("requeue")

@@ -199,6 +199,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None,
         "WTF_CSRF_TIME_LIMIT": None,
         # "fast" makes password hashing cheap, for the test suite; production refuses it.
         "PASSWORD_HASH_PROFILE": setting("PASSWORD_HASH_PROFILE", "standard"),
+        # A sign-in ends after this many minutes without a request (a PICC member's shared phone).
+        "SESSION_IDLE_MINUTES": int(setting("SESSION_IDLE_MINUTES", 30)),
     }
     config.update({k: v for k, v in overrides.items() if k not in {"DATABASE_URL"}})
     if "DATABASE_URL" in overrides:

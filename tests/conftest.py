@@ -77,6 +77,7 @@ def base_config(test_root) -> dict:
         "SEND_RATE_WHATSAPP": 1000.0,
         # Tests travel days ahead within one sign-in; tests/web/test_sessions.py checks the real lifetime.
         "SIGN_IN_LIFETIME": timedelta(days=31),
+        "SESSION_IDLE_MINUTES": 31 * 24 * 60,
         # Argon2's defaults cost tens of milliseconds per hash and per sign-in, and the tests add
         # users and sign in over and over: the same algorithm and format at its least work.
         "PASSWORD_HASH_PROFILE": "fast",

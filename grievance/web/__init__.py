@@ -144,10 +144,9 @@ def register_page_helpers(app: Flask) -> None:
         )
         return response
 
-    @app.errorhandler(404)
-    def not_found(_error):
-        return render_template("error.html", title=gettext("Not found"),
-                               text=gettext("There is nothing here, or you may not see it.")), 404
+    from grievance.web import errors
+
+    errors.register(app)
 
     @app.errorhandler(StaleDataError)
     def changed_meanwhile(_error):
@@ -159,8 +158,3 @@ def register_page_helpers(app: Flask) -> None:
         return render_template("error.html", title=gettext("The case changed meanwhile"),
                                text=gettext("Someone else changed this case at the same moment. Nothing was saved: "
                                             "please open it again and repeat what you did.")), 409
-
-    @app.errorhandler(429)
-    def too_many(_error):
-        return render_template("error.html", title=gettext("Too many attempts"),
-                               text=gettext("Please wait a minute and try again.")), 429

@@ -57,6 +57,13 @@ def login():
     return render_template("login.html", form=form), (200 if request.method == "GET" else 400)
 
 
+@bp.get("/languages")
+def languages():
+    """Every page language by its own name, on a page of its own (so that other pages need not
+    download every script's font to name them)."""
+    return render_template("languages.html", next=_safe_next(request.args.get("next")))
+
+
 @bp.post("/language")
 def choose_language():
     """The language switcher: kept on the account when signed in, in the session otherwise."""

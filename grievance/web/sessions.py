@@ -3,7 +3,9 @@
 Flask keeps the session in a signed cookie, which the server cannot take back. So the user id
 in it carries the user's session version (Flask-Login's alternative token): signing out,
 deactivating her or resetting her password bumps the version, and every cookie holding the old
-one, on any device, signs nobody in. The sign-in time in the session bounds its lifetime.
+one, on any device, signs nobody in. The sign-in time in the session bounds its lifetime, and
+the time of her last request (renewed as she works) ends it after SESSION_IDLE_MINUTES without
+one: she lands on the sign-in page told why, and returns to the page she asked for.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext
 from flask_login import login_user
 
 from grievance.extensions import db
@@ -19,6 +22,10 @@ from grievance.models import User
 
 SIGN_IN_LIFETIME = timedelta(hours=12)
 SIGNED_IN_AT = "signed_in_at"
+LAST_SEEN = "last_seen"
+# Renewing the cookie on every request would rewrite it on every page; once a minute is enough.
+RENEW_AFTER_SECONDS = 60
+_SIGN_IN_KEYS = ("_user_id", "_fresh", "_id", SIGNED_IN_AT, LAST_SEEN)
 
 
 def configure(app: Flask) -> None:
@@ -31,7 +38,7 @@ def configure(app: Flask) -> None:
 
 def sign_in(user: User) -> None:
     login_user(user)  # no "remember me": the cookie goes when the browser closes
-    session[SIGNED_IN_AT] = int(time.time())
+    session[SIGNED_IN_AT] = session[LAST_SEEN] = int(time.time())
 
 
 def end_sessions(user: User) -> None:
@@ -49,6 +56,34 @@ def load_user(token: str) -> User | None:
         return None
     signed_in_at = session.get(SIGNED_IN_AT)
     lifetime = current_app.config["SIGN_IN_LIFETIME"].total_seconds()
-    if not isinstance(signed_in_at, int) or time.time() - signed_in_at > lifetime:
+    now = time.time()
+    if not isinstance(signed_in_at, int) or now - signed_in_at > lifetime:
         return None
+    last_seen = session.get(LAST_SEEN)
+    if not isinstance(last_seen, int) or now - last_seen > _idle_seconds():
+        _end_idle_session()
+        return None
+    if now - last_seen >= RENEW_AFTER_SECONDS:
+        session[LAST_SEEN] = int(now)
     return user
+
+
+def _idle_seconds() -> int:
+    return int(current_app.config.get("SESSION_IDLE_MINUTES") or 30) * 60
+
+
+def _end_idle_session() -> None:
+    for key in _SIGN_IN_KEYS:
+        session.pop(key, None)
+    g.session_idle_ended = True
+    flash(gettext("You were signed out after %(minutes)s minutes without activity. Sign in again to go on.",
+                  minutes=_idle_seconds() // 60))
+
+
+def unauthorized():
+    """Flask-Login's answer to a signed-out request for a page: the sign-in page, told why, with
+    the path asked for (a same-site relative path; the sign-in page checks it again)."""
+    if not g.get("session_idle_ended"):
+        flash(gettext("Please sign in to see this page."))
+    target = request.full_path.rstrip("?") if request.method == "GET" else request.path
+    return redirect(url_for("auth.login", next=target))

@@ -63,11 +63,15 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "queue.home": {ANY: {role: LANDING.get(role, "→/queue") for role in ROLES}},
     "queue.index": {ANY: only(WORKERS, "200")},
     "factory.index": {ANY: only({"factory_manager"}, "200")},
+    # Her factory's committee case only; an advisor case of her factory is as absent as any other.
+    "factory.case": {scope: only({"factory_manager"} if scope == "own_committee" else set(), "200")
+                     for scope in CASE_SCOPES},
     "buyers.index": {ANY: only({"buyer"}, "200")},
     "notifications.index": {ANY: everyone("200")},
     "notifications.read_all": {ANY: everyone("→/notifications")},
     "auth.login": {ANY: everyone("200", signed_out="200")},
     "auth.login#post": {ANY: everyone("400", signed_out="400")},  # wrong password
+    "auth.languages": {ANY: everyone("200", signed_out="200")},
     # Signed out, the queue is the way to the sign-in page.
     "auth.choose_language": {ANY: {role: LANDING.get(role, "→/queue") for role in worlds.ROLES}
                              | {SIGNED_OUT: "→/queue"}},
@@ -109,12 +113,14 @@ def _probes(world, rows) -> dict[str, dict[str, tuple[str, str, dict]]]:
         "queue.home": {ANY: ("GET", "/", {})},
         "queue.index": {ANY: ("GET", "/queue", {})},
         "factory.index": {ANY: ("GET", "/factory", {})},
+        "factory.case": {scope: ("GET", f"/factory/cases/{cases[scope].reference}", {}) for scope in CASE_SCOPES},
         "buyers.index": {ANY: ("GET", "/buyers", {})},
         "notifications.index": {ANY: ("GET", "/notifications", {})},
         "notifications.read_all": {ANY: ("POST", "/notifications/read", {})},
         "auth.login": {ANY: ("GET", "/login", {})},
         "auth.login#post": {ANY: ("POST", "/login", {"email": "nobody@example.org", "password": "not it at all"})},
         "auth.choose_language": {ANY: ("POST", "/language", {"language": "en"})},
+        "auth.languages": {ANY: ("GET", "/languages?next=/notifications", {})},
         "queue.case": per_case("GET", lambda case: ""),
         "queue.media": per_case("GET", lambda case: f"/media/{case.messages[0].id}/0"),
         "queue.acknowledge": per_case("POST", lambda case: "/acknowledge"),

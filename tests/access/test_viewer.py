@@ -112,12 +112,15 @@ def test_landings(world):
     assert viewer_of(world, "buyer").landing_endpoint() == "buyers.index"
 
 
-def test_the_factory_page_names_her_factory_and_nothing_of_its_cases(world, client, sign_in):
+def test_the_factory_page_names_her_factory_and_its_committee_cases_only(world, client, sign_in):
     response = sign_in(world.emails["factory_manager"], worlds.PASSWORD)
     assert response.headers["Location"].endswith("/factory")
     page = client.get("/factory").get_data(as_text=True)
     assert "PT Contoh Garmen" in page and "PT Lain Tekstil" not in page
-    assert worlds.WORDS not in page and world.cases["own_committee"].reference not in page
+    assert world.cases["own_committee"].reference in page and world.cases["own_committee_named"].reference in page
+    for hidden in ("own_advisor", "own_advisor_named", "other_factory", "other_country"):
+        assert world.cases[hidden].reference not in page
+    assert worlds.WORDS not in page  # the list shows no words; a named case's page does
     assert ">Queue<" not in page and "/admin" not in page
 
 

@@ -84,3 +84,66 @@ def test_a_sign_in_ends_after_its_lifetime(make_app):
         assert http.get("/queue").status_code == 200
         time.sleep(2.5)
         assert _sent_to_sign_in(http.get("/queue"))
+
+
+def test_an_idle_sign_in_ends_and_signing_in_again_returns_to_the_page(make_app):
+    app = make_app(SESSION_IDLE_MINUTES=30)
+    with app.app_context():
+        _idle_sign_in_ends_and_returns(app)
+
+
+def _idle_sign_in_ends_and_returns(app):
+    import time_machine
+
+    factories.factory()
+    factories.picc_member(email="ani@example.org")
+    made = factories.case()
+    page = f"/cases/{made.reference}?tab=messages"
+    with time_machine.travel(time.time(), tick=False) as clock:
+        http = _signed_in(app)
+        clock.shift(timedelta(minutes=20))
+        assert http.get("/queue").status_code == 200  # working: the idle clock starts again
+        clock.shift(timedelta(minutes=20))
+        assert http.get(page).status_code == 200  # 40 minutes signed in, never 30 idle
+
+        clock.shift(timedelta(minutes=31))
+        response = http.get(page)
+        assert _sent_to_sign_in(response)
+        login_page = http.get(response.headers["Location"])
+        text = login_page.get_data(as_text=True)
+        assert "signed out after 30 minutes without activity" in text
+        assert "Please sign in to see this page" not in text  # one reason, the true one
+
+        token = csrf_token(text)
+        back = http.post(response.headers["Location"],
+                         data={"email": "ani@example.org", "password": factories.PASSWORD, "csrf_token": token})
+        assert back.status_code == 302
+        assert back.headers["Location"] == page
+        assert http.get(page).status_code == 200
+
+
+def test_the_idle_limit_is_a_setting(make_app):
+    import time_machine
+
+    app = make_app(SESSION_IDLE_MINUTES=5)
+    with app.app_context():
+        factories.factory()
+        factories.picc_member()
+        with time_machine.travel(time.time(), tick=False) as clock:
+            http = _signed_in(app)
+            clock.shift(timedelta(minutes=6))
+            assert _sent_to_sign_in(http.get("/queue"))
+            assert "after 5 minutes" in http.get("/login").get_data(as_text=True)
+
+
+def test_a_signed_out_visitor_is_asked_to_sign_in_and_kept_to_this_site(app):
+    http = app.test_client()
+    response = http.get("/queue")
+    assert _sent_to_sign_in(response)
+    assert "Please sign in to see this page" in http.get(response.headers["Location"]).get_data(as_text=True)
+    factories.factory()
+    factories.picc_member()
+    token = csrf_token(http.get("/login").get_data(as_text=True))
+    away = http.post("/login?next=https://evil.example/queue",
+                     data={"email": "ani@example.org", "password": factories.PASSWORD, "csrf_token": token})
+    assert away.headers["Location"] == "/queue"

@@ -1,0 +1,134 @@
+"""`flask demo-data` and `flask demo-clock`: a demo in which a newcomer sees, within minutes, a
+case overdue and escalated, a factory manager's view and an advisor case.
+
+demo-data opens a few cases for made-up workers (numbers in a range no phone has): one opened
+ten days ago and never acknowledged, which the first sweep round (within a minute of `make demo`)
+marks late and escalates to the advisors; one just opened; one where the worker gave her name
+(so the factory manager reads her words); one for the advisors only. demo-clock moves every
+case's clock back, as if that much time had passed, so the sweep acts on the others too.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import func, select
+
+from grievance.cli import add_factory, add_user
+from grievance.extensions import db
+from grievance.models import Case, CaseEvent, ChannelEndpoint, Factory, Message, Notification
+from grievance.models.base import UTCDateTime, utcnow
+
+DEMO_PASSWORD = "demo-password-picc"
+# (email, name, role, factory, country, buyer organisation, language, what she sees)
+DEMO_PEOPLE = (
+    ("picc@example.org", "Ani (PICC)", "picc", "IDN-0001", None, None, "id", "/queue"),
+    ("picc-kh@example.org", "Sophea (PICC)", "picc", "KHM-0001", None, None, "km", "/queue"),
+    ("advisor@example.org", "Dewi (advisor)", "advisor", None, "ID", None, "id", "/queue"),
+    ("manager@example.org", "Budi (programme manager)", "programme_manager", None, "ID", None, "en", "/queue"),
+    ("admin@example.org", "Admin", "admin", None, None, None, "en", "/admin/"),
+    ("factory@example.org", "Sari (factory manager)", "factory_manager", "IDN-0001", None, None, "id", "/factory"),
+    ("buyer@example.org", "Bea (buyer)", "buyer", None, None, "Demo Brand", "en", "/buyers"),
+)
+# (days ago, category, anonymous, what she wrote); +62 812 0000 00xx: made-up numbers.
+DEMO_CASES = (
+    (10, "wages", True, "Upah lembur bulan lalu belum dibayar."),
+    (0, "hours_leave", True, "Kami disuruh lembur setiap Sabtu tanpa pilihan."),
+    (0, "safety_health", False, "Pintu darurat di lantai dua dikunci. Nama saya Rina, saya mau bicara dengan komite."),
+    (0, "harassment_violence", True, "Mandor membentak dan mendorong saya di depan teman-teman."),
+)
+
+
+def register_demo_commands(app: Flask) -> None:
+    app.cli.add_command(demo_data)
+    app.cli.add_command(demo_clock)
+
+
+def _base_url() -> str:
+    return (current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+
+
+@click.command("demo-data")
+def demo_data():
+    """Seed a demo factory in Indonesia and one in Cambodia, a person of each role and a few cases."""
+    from grievance.access.grants import grant, organisation_for
+
+    indonesian = add_factory("IDN-0001", "PT Contoh Garmen", "ID", "Asia/Jakarta", ["+622150000001"])
+    add_factory("KHM-0001", "Sample Garment Co. Ltd", "KH", "Asia/Phnom_Penh", ["+85523900001"])
+    for email, name, role, factory, country, buyer, language, _page in DEMO_PEOPLE:
+        add_user(email, name, DEMO_PASSWORD, role, factory, country, buyer, language)
+    grant(indonesian, organisation_for("Demo Brand"), by=None)
+    db.session.commit()
+    opened = _demo_cases(indonesian)
+    db.session.commit()
+    base = _base_url()
+    click.echo("Demo data ready." + (f" {opened} demo cases opened, one of them 10 days ago and never "
+                                     "acknowledged: the first sweep round escalates it." if opened else ""))
+    click.echo(f"  Text as a worker:  {base}/simulator  (PT Contoh Garmen: +62 21 5000 0001)")
+    click.echo(f"  Sign in at {base}/login, every demo person with the password {DEMO_PASSWORD}:")
+    for email, name, _role, _factory, _country, _buyer, _language, page in DEMO_PEOPLE:
+        click.echo(f"    {email:<22} {name:<26} {base}{page}")
+    click.echo("  Make time pass: flask --app grievance demo-clock advance 2d  (then the sweep acts within a minute)")
+
+
+def _demo_cases(factory: Factory) -> int:
+    """The demo cases, once: none if the factory has cases already (demo-data may run again)."""
+    from grievance.models.message import INBOUND, PROCESSED
+    from grievance.privacy import vault
+    from grievance.workflows.inbound import find_or_create_worker
+    from grievance.workflows.intake import open_case
+
+    if db.session.scalar(select(func.count(Case.id)).where(Case.factory_id == factory.id)):
+        return 0
+    endpoint = db.session.scalar(select(ChannelEndpoint).where(ChannelEndpoint.factory_id == factory.id))
+    for n, (days_ago, category, anonymous, words) in enumerate(DEMO_CASES):
+        now = utcnow() - timedelta(days=days_ago)
+        worker = find_or_create_worker(db.session, f"+6281200000{n + 10}", vault(), factory.country_code, now)
+        worker.language = "id"
+        message = Message(direction=INBOUND, provider="simulator", channel=endpoint.channel, endpoint=endpoint,
+                          worker_id=worker.id, body=words, body_normalized=words, language="id",
+                          status=PROCESSED, created_at=now, processed_at=now)
+        db.session.add(message)
+        db.session.flush()
+        open_case(db.session, worker=worker, endpoint=endpoint, factory=factory, language="id", now=now,
+                  category=category, message_ids=[message.id], anonymous=anonymous)
+    return len(DEMO_CASES)
+
+
+@click.group("demo-clock")
+def demo_clock():
+    """Move the demo's clock (development only)."""
+
+
+def _span(value: str) -> timedelta:
+    match = re.fullmatch(r"(\d{1,3})([dhm])", value.strip().lower())
+    if not match:
+        raise click.BadParameter("a span like 2d, 5h or 30m")
+    amount, unit = int(match.group(1)), match.group(2)
+    return timedelta(days=amount) if unit == "d" else timedelta(hours=amount) if unit == "h" \
+        else timedelta(minutes=amount)
+
+
+@demo_clock.command("advance")
+@click.argument("span")
+def demo_clock_advance(span: str):
+    """As if SPAN (2d, 5h, 30m) had passed for every case: its times and deadlines move back."""
+    if current_app.config["GRIEVANCE_ENV"] != "development":
+        raise click.ClickException("demo-clock moves every case's times: only with GRIEVANCE_ENV=development")
+    delta = _span(span)
+    cases = db.session.scalars(select(Case)).all()
+    for model, rows in ((Case, cases), (CaseEvent, db.session.scalars(select(CaseEvent)).all()),
+                        (Message, db.session.scalars(select(Message).where(Message.case_id.is_not(None))).all()),
+                        (Notification, db.session.scalars(select(Notification)).all())):
+        columns = [c.key for c in model.__table__.columns if isinstance(c.type, UTCDateTime)]
+        for row in rows:
+            for column in columns:
+                value = getattr(row, column)
+                if value is not None:
+                    setattr(row, column, value - delta)
+    db.session.commit()
+    click.echo(f"{len(cases)} cases moved {span} back in time; the next sweep round (within a minute) acts on "
+               "what is now late.")
