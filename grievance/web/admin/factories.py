@@ -91,9 +91,11 @@ def _factory(factory_id: int) -> Factory:
 
 @bp.get("/factories")
 def factories(form: FactoryForm | None = None, status: int = 200):
+    numbers = (select(ChannelEndpoint.factory_id, func.count().label("n")).group_by(ChannelEndpoint.factory_id)
+               .subquery())
     rows = db.session.execute(
-        select(Factory, func.count(ChannelEndpoint.id)).outerjoin(ChannelEndpoint)
-        .group_by(Factory.id).order_by(Factory.country_code, Factory.code)).all()
+        select(Factory, func.coalesce(numbers.c.n, 0)).outerjoin(numbers, numbers.c.factory_id == Factory.id)
+        .order_by(Factory.country_code, Factory.code)).all()
     return render_template("admin/factories.html", rows=rows, form=form or FactoryForm(prefix="factory")), status
 
 
