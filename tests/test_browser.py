@@ -229,6 +229,13 @@ def test_an_admin_adds_a_factory_with_a_number_and_a_picc_member_on_her_phone(ap
     _fits_the_phone(phone)
     screenshot(phone, "admin-log")
 
+    phone.click(".languages button[lang=ar]")
+    phone.click(".admin-nav a[href$='/admin/people']")
+    expect(phone.locator("html")).to_have_attribute("dir", "rtl")
+    expect(phone.locator("table.stack")).to_contain_text("dewi@example.org")
+    _fits_the_phone(phone)
+    screenshot(phone, "admin-people-ar")
+
     dewi = db.session.scalar(select(User).where(User.email == "dewi@example.org"))
     assert [m.role for m in db.session.scalars(select(Membership).where(Membership.user_id == dewi.id))] == ["picc"]
     assert db.session.scalar(select(ChannelEndpoint.address).where(ChannelEndpoint.address == "+622150000777"))
