@@ -282,3 +282,20 @@ def test_the_log_pages_by_keyset(admin, client):
     older = re.search(r'href="(/admin/log\?before=\d+)"', first).group(1)
     second = client.get(older).get_data(as_text=True)
     assert "F-009" in second and "F-059" not in second and "F-000" in second
+
+
+def test_a_password_link_can_be_mailed_in_her_language(admin, monkeypatch):
+    sent = []
+
+    class Mailer:
+        def send(self, to, subject, body, language):
+            sent.append((to, subject, body, language))
+
+    monkeypatch.setattr("grievance.web.admin.people.mailer", lambda: Mailer())
+    person = factories.user(email="sari@example.org", role="admin", name="Sari", language="id")
+    page = admin(f"/admin/people/{person.id}/reset", {"reset-mail": "y"}, page=f"/admin/people/{person.id}")
+    link = _link(page.get_data(as_text=True))
+    [(to, subject, body, language)] = sent
+    assert (to, language, subject) == ("sari@example.org", "id", "Buat kata sandi Anda")
+    assert link.rsplit("/", 1)[1] in body
+    assert "The link was sent to sari@example.org." in page.get_data(as_text=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import smtplib
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -126,10 +128,17 @@ def _link_page(user: User, raw: str, mailed: bool):
     return link, None
 
 
-def _send_after_commit(user: User, mail) -> None:
-    if mail is not None:
-        subject, body, language = mail
+def _send_after_commit(user: User, mail) -> bool:
+    """Whether the mail went; the link stands either way, and the admin sees it."""
+    if mail is None:
+        return False
+    subject, body, language = mail
+    try:
         mailer().send(user.email, subject, body, language)
+    except (OSError, smtplib.SMTPException):
+        current_app.logger.warning("password link mail to user %s failed", user.id)
+        return False
+    return True
 
 
 def _issue_and_show(user: User, mailed: bool, status: int = 200):
@@ -137,8 +146,11 @@ def _issue_and_show(user: User, mailed: bool, status: int = 200):
     record("people", "reset_link", user.email, mailed=mailed)
     link, mail = _link_page(user, raw, mailed)
     db.session.commit()
-    _send_after_commit(user, mail)  # only once the link is stored: a mailed link that does not work helps nobody
-    return render_template("admin/reset_link.html", person=user, link=link, mailed=mailed,
+    # Only once the link is stored: a mailed link that does not work helps nobody.
+    sent = _send_after_commit(user, mail)
+    if mailed and not sent:
+        flash(_("The mail could not be sent: pass the link on yourself."))
+    return render_template("admin/reset_link.html", person=user, link=link, mailed=sent,
                            hours=int(RESET_LIFETIME.total_seconds() // 3600)), status
 
 
