@@ -176,6 +176,7 @@ def _register_blueprints(app: Flask) -> None:
     from grievance.web.factory import bp as factory_bp
     from grievance.web.health import bp as health_bp
     from grievance.web.admin import bp as admin_bp
+    from grievance.web.admin import password_bp
     from grievance.web.notifications import bp as notifications_bp
     from grievance.web.queue import bp as queue_bp
     from grievance.web.simulator import bp as simulator_bp
@@ -188,6 +189,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(factory_bp)
     app.register_blueprint(buyers_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(password_bp)
     if app.config["SIMULATOR_ENABLED"]:
         app.register_blueprint(simulator_bp)
 

@@ -68,11 +68,11 @@ def add_user(email: str, name: str, password: str, role: str, factory_code: str 
     """A user (made, or updated with a new password) and one more membership of hers. ``buyer``
     names the organisation of a buyer, made if it is new."""
     from grievance.access.grants import organisation_for
-    from grievance.access.roles import keeps_country, scope_problem
-    from grievance.passwords import hash_password
+    from grievance.access.roles import scope_problem
+    from grievance.passwords import PASSWORD_MIN_LENGTH, hash_password, password_problem
 
-    if len(password) < 10:
-        _fail("the password needs at least 10 characters")
+    if password_problem(password):
+        _fail(f"the password needs {PASSWORD_MIN_LENGTH} to 200 characters")
     factory = None
     if factory_code:
         factory = db.session.scalar(select(Factory).where(Factory.code == factory_code))
@@ -93,17 +93,10 @@ def add_user(email: str, name: str, password: str, role: str, factory_code: str 
         user.name, user.password_hash = name, hash_password(password)
         user.language = language or user.language
         end_sessions(user)  # a new password: whoever held the old one is signed out
-    country = (country_code or (factory.country_code if factory else None) or "").upper() or None
+    from grievance.access.memberships import add_membership
+
     organisation = organisation_for(buyer) if buyer else None
-    membership = Membership(user_id=user.id, role=role, factory_id=factory.id if factory else None,
-                            country_code=country if keeps_country(role) else None,
-                            organisation_id=organisation.id if organisation else None)
-    if not any(
-        (m.role, m.factory_id, m.country_code, m.organisation_id)
-        == (membership.role, membership.factory_id, membership.country_code, membership.organisation_id)
-        for m in user.memberships
-    ):
-        db.session.add(membership)
+    add_membership(db.session, user, role, factory=factory, country_code=country_code, organisation=organisation)
     return user
 
 

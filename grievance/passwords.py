@@ -57,3 +57,17 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 def check_password(user: "User | None", password: str) -> bool:
     """Whether she typed her password; as slow for an unknown email as for a known one."""
     return verify_password(user.password_hash if user else None, password)
+
+
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 200
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password cannot be used (None: it can). Length is the rule that matters; the
+    wording of the problem is the caller's, in the reader's language."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        return "too_short"
+    if len(password) > PASSWORD_MAX_LENGTH:
+        return "too_long"
+    return None

@@ -149,3 +149,9 @@ def redact(text: str) -> str:
     other run of 9 to 15. Dates, times, IP addresses, decimals, Twilio SIDs and UUIDs stay.
     """
     return _PHONE_LIKE.sub(_mask, text)
+
+
+def mask_number(number: str | None) -> str:
+    """A number as a log may show it: its last three digits ("•••001"), nothing that dials her."""
+    digits = "".join(ch for ch in number or "" if ch.isdigit())
+    return "•••" + digits[-3:] if digits else ""

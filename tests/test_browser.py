@@ -160,3 +160,83 @@ def test_an_escalated_case_stands_out_and_an_admin_adds_a_holiday(app, live_serv
     expect(admin.locator(".flash")).to_have_text("Holiday added.")
     expect(admin.locator("table.admin").last).to_contain_text("Factory anniversary")
     screenshot(admin, "admin-country")
+
+
+def _fits_the_phone(page) -> None:
+    """No horizontal scroll at 360 px, and every button and link in the page's body big enough for a thumb."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    small = page.evaluate("""() => Array.from(document.querySelectorAll('main button:not(.link), .admin-nav a'))
+        .filter(e => e.offsetParent !== null)
+        .map(e => e.getBoundingClientRect()).filter(r => r.height < 44).length""")
+    assert small == 0
+
+
+def test_an_admin_adds_a_factory_with_a_number_and_a_picc_member_on_her_phone(app, live_server, browser,
+                                                                              screenshot):
+    from sqlalchemy import select
+
+    from grievance.extensions import db
+    from grievance.models import ChannelEndpoint, Membership, User
+
+    factories.user(email="admin@example.org", role="admin", name="Admin", language="en")
+    phone = browser.new_page(locale="en-US", viewport={"width": 360, "height": 740})
+    phone.goto(f"{live_server}/login")
+    phone.fill("#email", "admin@example.org")
+    phone.fill("#password", factories.PASSWORD)
+    phone.click("main button[type=submit]")
+    phone.click("header >> text=Administration")
+    phone.click("main .admin-areas >> text=Factories")
+    phone.fill("#factory-code", "IDN-0077")
+    phone.fill("#factory-name", "PT Benang Emas")
+    phone.select_option("#factory-country", "ID")
+    phone.fill("#factory-timezone", "Asia/Jakarta")
+    phone.fill("#factory-headcount", "1500")
+    phone.click("main button:has-text('Add the factory')")
+    expect(phone.locator(".flash")).to_contain_text("Factory IDN-0077 added.")
+    phone.select_option("#number-channel", "sms")
+    phone.fill("#number-number", "+62 21 5000 0777")
+    phone.click("main button:has-text('Add the number')")
+    expect(phone.locator("table.stack")).to_contain_text("+622150000777")
+    _fits_the_phone(phone)
+    screenshot(phone, "admin-factory")
+
+    phone.click(".admin-nav >> text=People")
+    phone.fill("#person-email", "dewi@example.org")
+    phone.fill("#person-name", "Dewi")
+    phone.select_option("#person-language", "id")
+    phone.click("main button:has-text('Add the person')")
+    link = phone.input_value("#reset-link")
+    assert "/password/reset/" in link
+    phone.click("text=Back to Dewi")
+    phone.select_option("#membership-role", "picc")
+    phone.select_option("#membership-factory", label="IDN-0077 PT Benang Emas")
+    phone.click("main button:has-text('Add the role')")
+    expect(phone.locator(".flash")).to_contain_text("Role added: PICC member.")
+    expect(phone.locator("table.stack")).to_contain_text("IDN-0077")
+    _fits_the_phone(phone)
+    screenshot(phone, "admin-person")
+
+    phone.click(".admin-nav >> text=Reply templates")
+    phone.fill("#template-text", "Kami sudah memeriksa slip gaji Anda")
+    expect(phone.locator("#template-cost")).to_have_text("GSM-7 · 1 segment")
+    phone.fill("#template-text", "យើងបានពិនិត្យប័ណ្ណបើកប្រាក់ខែរបស់អ្នក ហើយនឹងឆ្លើយតបទៅអ្នកវិញឆាប់ៗនេះ សូមរង់ចាំ")
+    expect(phone.locator("#template-cost")).to_have_text("UCS-2 · 2 segments")
+    _fits_the_phone(phone)
+    screenshot(phone, "admin-templates")
+
+    phone.click(".admin-nav >> text=Log of changes")
+    expect(phone.locator("table.log")).to_contain_text("•••777")
+    assert "5000" not in phone.inner_text("main")
+    _fits_the_phone(phone)
+    screenshot(phone, "admin-log")
+
+    phone.click(".languages button[lang=ar]")
+    phone.click(".admin-nav a[href$='/admin/people']")
+    expect(phone.locator("html")).to_have_attribute("dir", "rtl")
+    expect(phone.locator("table.stack")).to_contain_text("dewi@example.org")
+    _fits_the_phone(phone)
+    screenshot(phone, "admin-people-ar")
+
+    dewi = db.session.scalar(select(User).where(User.email == "dewi@example.org"))
+    assert [m.role for m in db.session.scalars(select(Membership).where(Membership.user_id == dewi.id))] == ["picc"]
+    assert db.session.scalar(select(ChannelEndpoint.address).where(ChannelEndpoint.address == "+622150000777"))

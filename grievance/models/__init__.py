@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from grievance.models.access import ApiToken, ConsentGrant, Organisation
+from grievance.models.admin import AdminEvent, PasswordReset, ReplyTemplate
 from grievance.models.base import Base, utcnow
 from grievance.models.case import Case, CaseEvent
 from grievance.models.conversation import Conversation
@@ -12,7 +13,7 @@ from grievance.models.user import Membership, User
 from grievance.models.worker import Worker
 
 __all__ = [
-    "ApiToken", "Base", "Case", "CaseEvent", "ConsentGrant", "Conversation", "ChannelEndpoint", "Country", "Factory",
+    "AdminEvent", "ApiToken", "Base", "Case", "CaseEvent", "ConsentGrant", "Conversation", "ChannelEndpoint", "Country", "Factory",
     "DeadlinePolicy", "Holiday", "Membership", "Message", "MessageTemplate", "Notification", "Organisation",
-    "RoutingRule", "User", "Worker", "utcnow",
+    "PasswordReset", "ReplyTemplate", "RoutingRule", "User", "Worker", "utcnow",
 ]

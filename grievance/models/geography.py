@@ -36,6 +36,8 @@ class Factory(Base):
     name: Mapped[str] = mapped_column(String(200))
     country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"), index=True)
     timezone: Mapped[str] = mapped_column(String(64))
+    # How many people work there (what per-worker figures are counted against); unknown: None.
+    headcount: Mapped[int | None] = mapped_column()
 
     country: Mapped[Country] = relationship(lazy="joined")
     endpoints: Mapped[list["ChannelEndpoint"]] = relationship(back_populates="factory")

@@ -14,7 +14,10 @@ from sqlalchemy import select
 
 from grievance.channels.twilio.media import Media
 from grievance.extensions import db
-from grievance.models import Country, DeadlinePolicy, Holiday
+from grievance.access.grants import grant, organisation_for
+from grievance.access.resets import issue_reset
+from grievance.cli import add_user
+from grievance.models import ChannelEndpoint, Country, DeadlinePolicy, Holiday, ReplyTemplate
 from tests.access import world as worlds
 from tests.conftest import csrf_token
 
@@ -75,6 +78,11 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     # Signed out, the queue is the way to the sign-in page.
     "auth.choose_language": {ANY: {role: LANDING.get(role, "→/queue") for role in worlds.ROLES}
                              | {SIGNED_OUT: "→/queue"}},
+    # The page a one-time password link opens is anyone's who holds the link (before any admin
+    # action below makes a newer link for the same person).
+    "password.reset_link": {ANY: everyone("→/password/reset", signed_out="→/password/reset")},
+    "password.reset": {ANY: everyone("200", signed_out="200")},
+    "password.reset#post": {ANY: everyone("400", signed_out="400")},  # the two passwords differ
     "queue.case": case_rule("200"),
     "queue.media": case_rule("200"),
     "queue.acknowledge": case_rule("→/cases"),
@@ -89,6 +97,33 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "admin.add_holiday": admin_rule("→/admin/countries/ID"),
     "admin.make_working_day": admin_rule("→/admin/countries/ID", other="404"),
     "admin.delete_holiday": admin_rule("→/admin/countries/ID", other="404"),
+    "admin.factories": {ANY: only({"admin"}, "200")},
+    "admin.add_factory": {ANY: only({"admin"}, "→/admin/factories/*")},
+    "admin.factory": {ANY: only({"admin"}, "200")},
+    "admin.save_factory": {ANY: only({"admin"}, "→/admin/factories/*")},
+    "admin.add_number": {ANY: only({"admin"}, "→/admin/factories/*")},
+    "admin.remove_number": {ANY: only({"admin"}, "→/admin/factories/*")},
+    "admin.people": {ANY: only({"admin"}, "200")},
+    "admin.add_person": {ANY: only({"admin"}, "200")},  # the page with her password link
+    "admin.person": {ANY: only({"admin"}, "200")},
+    "admin.add_membership": {ANY: only({"admin"}, "→/admin/people/*")},
+    "admin.remove_membership": {ANY: only({"admin"}, "→/admin/people/*")},
+    "admin.deactivate_person": {ANY: only({"admin"}, "→/admin/people/*")},
+    "admin.reactivate_person": {ANY: only({"admin"}, "→/admin/people/*")},
+    "admin.issue_reset_link": {ANY: only({"admin"}, "200")},
+    "admin.organisations": {ANY: only({"admin"}, "200")},
+    "admin.add_organisation": {ANY: only({"admin"}, "→/admin/organisations/*")},
+    "admin.organisation": {ANY: only({"admin"}, "200")},
+    "admin.rename_organisation": {ANY: only({"admin"}, "→/admin/organisations/*")},
+    "admin.add_grant": {ANY: only({"admin"}, "→/admin/organisations/*")},
+    "admin.revoke_grant": {ANY: only({"admin"}, "→/admin/organisations/*")},
+    "admin.templates": {ANY: only({"admin"}, "200")},
+    "admin.add_reply_template": {ANY: only({"admin"}, "→/admin/templates")},
+    "admin.reply_template": {ANY: only({"admin"}, "200")},
+    "admin.save_reply_template": {ANY: only({"admin"}, "→/admin/templates")},
+    "admin.whatsapp_templates": {ANY: only({"admin"}, "200")},
+    "admin.save_whatsapp_template": {ANY: only({"admin"}, "→/admin/whatsapp")},
+    "admin.log": {ANY: only({"admin"}, "200")},
     "auth.logout": {ANY: everyone("→/login", signed_out="→/login")},
 }
 
@@ -96,6 +131,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
 def _probes(world, rows) -> dict[str, dict[str, tuple[str, str, dict]]]:
     """For each rule (and scope): method, URL and form data (the CSRF token is added)."""
     cases = world.cases
+    factory_a, factory_b, subject = world.factories["A"].id, world.factories["B"].id, rows["subject"]
     # The country's week as it is: countries are kept from one test to the next.
     indonesia = db.session.get(Country, "ID")
     week = {"week-weekend": [str(day) for day in indonesia.weekend], "week-workday_start": indonesia.workday_start,
@@ -121,6 +157,10 @@ def _probes(world, rows) -> dict[str, dict[str, tuple[str, str, dict]]]:
         "auth.login#post": {ANY: ("POST", "/login", {"email": "nobody@example.org", "password": "not it at all"})},
         "auth.choose_language": {ANY: ("POST", "/language", {"language": "en"})},
         "auth.languages": {ANY: ("GET", "/languages?next=/notifications", {})},
+        "password.reset_link": {ANY: ("GET", f"/password/reset/{rows['reset_token']}", {})},
+        "password.reset": {ANY: ("GET", "/password/reset", {})},
+        "password.reset#post": {ANY: ("POST", "/password/reset", {"password": "a long new password",
+                                                                   "again": "another one entirely"})},
         "queue.case": per_case("GET", lambda case: ""),
         "queue.media": per_case("GET", lambda case: f"/media/{case.messages[0].id}/0"),
         "queue.acknowledge": per_case("POST", lambda case: "/acknowledge"),
@@ -138,12 +178,60 @@ def _probes(world, rows) -> dict[str, dict[str, tuple[str, str, dict]]]:
                                    "other": ("POST", "/admin/countries/ID/holidays/2026-08-18/working", {})},
         "admin.delete_holiday": {"own": ("POST", f"/admin/countries/ID/holidays/{rows['holiday_ID']}/delete", {}),
                                  "other": ("POST", f"/admin/countries/ID/holidays/{rows['holiday_KH']}/delete", {})},
+        "admin.factories": {ANY: ("GET", "/admin/factories", {})},
+        "admin.add_factory": {ANY: ("POST", "/admin/factories", {
+            "factory-code": "IDN-0099", "factory-name": "PT Baru", "factory-country": "ID",
+            "factory-timezone": "Asia/Jakarta", "factory-headcount": "1200"})},
+        "admin.factory": {ANY: ("GET", f"/admin/factories/{factory_a}", {})},
+        "admin.save_factory": {ANY: ("POST", f"/admin/factories/{factory_a}", {
+            "factory-code": "IDN-0001", "factory-name": "PT Contoh Garmen", "factory-country": "ID",
+            "factory-timezone": "Asia/Jakarta", "factory-headcount": "900"})},
+        "admin.add_number": {ANY: ("POST", f"/admin/factories/{factory_a}/numbers",
+                                   {"number-channel": "whatsapp", "number-number": "+622150000001"})},
+        "admin.remove_number": {ANY: ("POST", f"/admin/factories/{factory_b}/numbers/{rows['endpoint']}/remove",
+                                      {"confirm": "yes"})},
+        "admin.people": {ANY: ("GET", "/admin/people", {})},
+        "admin.add_person": {ANY: ("POST", "/admin/people", {
+            "person-email": "new@example.org", "person-name": "Sari", "person-language": "id"})},
+        "admin.person": {ANY: ("GET", f"/admin/people/{subject}", {})},
+        "admin.add_membership": {ANY: ("POST", f"/admin/people/{subject}/memberships", {
+            "membership-role": "picc", "membership-factory": str(factory_a), "membership-country": "",
+            "membership-organisation": ""})},
+        "admin.remove_membership": {ANY: ("POST", f"/admin/people/{subject}/memberships/{rows['membership']}/remove",
+                                          {"confirm": "yes"})},
+        "admin.deactivate_person": {ANY: ("POST", f"/admin/people/{subject}/deactivate", {"confirm": "yes"})},
+        "admin.reactivate_person": {ANY: ("POST", f"/admin/people/{subject}/reactivate", {})},
+        "admin.issue_reset_link": {ANY: ("POST", f"/admin/people/{subject}/reset", {})},
+        "admin.organisations": {ANY: ("GET", "/admin/organisations", {})},
+        "admin.add_organisation": {ANY: ("POST", "/admin/organisations", {"organisation-name": "New Brand"})},
+        "admin.organisation": {ANY: ("GET", f"/admin/organisations/{rows['organisation']}", {})},
+        "admin.rename_organisation": {ANY: ("POST", f"/admin/organisations/{rows['organisation']}",
+                                            {"organisation-name": "Other Brand Group"})},
+        "admin.add_grant": {ANY: ("POST", f"/admin/organisations/{rows['organisation']}/grants",
+                                  {"grant-factory": str(factory_a), "grant-note": "Letter 2026/14"})},
+        "admin.revoke_grant": {ANY: ("POST", f"/admin/organisations/{rows['organisation']}/grants/{rows['grant']}/revoke",
+                                     {f"revoke{rows['grant']}-note": "Letter 2026/15", "confirm": "yes"})},
+        "admin.templates": {ANY: ("GET", "/admin/templates", {})},
+        "admin.add_reply_template": {ANY: ("POST", "/admin/templates", {
+            "template-key": "payslip", "template-language": "id", "template-text": "Slip gaji sudah diperiksa.",
+            "template-active": "y"})},
+        "admin.reply_template": {ANY: ("GET", f"/admin/templates/{rows['template']}", {})},
+        "admin.save_reply_template": {ANY: ("POST", f"/admin/templates/{rows['template']}", {
+            "template-key": "checked", "template-language": "en", "template-text": "We checked it.",
+            "template-active": "y"})},
+        "admin.whatsapp_templates": {ANY: ("GET", "/admin/whatsapp", {})},
+        "admin.save_whatsapp_template": {ANY: ("POST", "/admin/whatsapp", {
+            "whatsapp-purpose": "acknowledgement", "whatsapp-language": "id",
+            "whatsapp-content_sid": "HX" + "a" * 32, "whatsapp-variables": "reference,date"})},
+        "admin.log": {ANY: ("GET", "/admin/log", {})},
         "auth.logout": {ANY: ("POST", "/logout", {})},
     }
 
 
-def _rows() -> dict[str, int]:
-    """A deadline policy and a holiday of each country, to delete."""
+def _rows(world) -> dict[str, int]:
+    """A deadline policy and a holiday of each country, to delete; for the administration, a
+    person (with a role to remove and a password link), a second number of factory B, an
+    organisation with a grant, a reply template."""
     holidays = {code: Holiday(country_code=code, year=2026, month=12, day=30, name="Closure") for code in ("ID", "KH")}
     db.session.add_all(holidays.values())
     db.session.commit()
@@ -151,6 +239,17 @@ def _rows() -> dict[str, int]:
     for code in ("ID", "KH"):
         rows[f"policy_{code}"] = db.session.scalar(
             select(DeadlinePolicy.id).where(DeadlinePolicy.country_code == code).order_by(DeadlinePolicy.id))
+    subject = add_user("subject@example.org", "Subject", worlds.PASSWORD, "picc", "IDN-0002", None, None, "en")
+    endpoint = ChannelEndpoint(channel="sms", address="+622150000009", factory_id=world.factories["B"].id,
+                               country_code="ID")
+    organisation = organisation_for("Other Brand")
+    template = ReplyTemplate(key="looked", language="en", text="We looked at it.")
+    db.session.add_all([endpoint, template])
+    db.session.flush()
+    rows.update(subject=subject.id, membership=subject.memberships[0].id, endpoint=endpoint.id,
+                organisation=organisation.id, grant=grant(world.factories["B"], organisation, by=None).id,
+                template=template.id, reset_token=issue_reset(db.session, subject, by=None))
+    db.session.commit()
     return rows
 
 
@@ -164,8 +263,9 @@ def _outcome(response) -> str:
 
 
 def _matches(expected: str, seen: str) -> bool:
-    # "→/cases" stands for the case's own page, whichever case it is.
-    return seen == expected or (expected == "→/cases" and seen.startswith("→/cases/"))
+    # "→/cases" stands for the case's own page, whichever case it is; "→/admin/people/*" for a row's page.
+    return (seen == expected or (expected == "→/cases" and seen.startswith("→/cases/"))
+            or (expected.endswith("/*") and seen.startswith(expected[:-1])))
 
 
 def test_every_route_of_the_app_has_its_expectations(app):
@@ -180,7 +280,7 @@ def test_every_route_of_the_app_has_its_expectations(app):
 def test_each_role_gets_the_right_answer_from_every_page_and_action(app, client, sign_in, role, monkeypatch):
     monkeypatch.setattr("grievance.web.queue.case.fetch_media", lambda url: Media(b"\xff\xd8jpeg", "image/jpeg"))
     world = worlds.build()
-    probes = _probes(world, _rows())
+    probes = _probes(world, _rows(world))
     if role != SIGNED_OUT:
         assert sign_in(world.emails[role], worlds.PASSWORD).status_code == 302
     token = csrf_token(client.get("/login").get_data(as_text=True))

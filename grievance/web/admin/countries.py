@@ -1,4 +1,4 @@
-"""Programme staff: per country, the working week, public holidays, where each category goes
+"""Per country, the working week, public holidays, where each category goes
 and how long committees have. Changes apply to cases opened (or reopened) afterwards."""
 
 from __future__ import annotations
@@ -7,31 +7,30 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_day_names
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, DecimalField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from grievance.access import current_viewer
 from grievance.extensions import db
 from grievance.models import Country, DeadlinePolicy, Holiday, RoutingRule
 from grievance.models.case import ROUTE_ADVISOR, ROUTE_PICC
 from grievance.models.policy import ANY_CATEGORY, CALENDAR_HOURS, UNITS, WORKING_DAYS, WORKING_HOURS
 from grievance.web import ROW_ID
 from grievance.web.labels import CATEGORY_LABELS, ROUTE_LABELS, UNIT_LABELS, label
+from grievance.web.admin.audit import record
+from grievance.web.admin.blueprint import bp
 from grievance.web.forms import ActionForm
 from grievance.models.base import utcnow
 from grievance.workflows.public_holidays import package_holidays
 from grievance.workflows.routing import ADVISOR_CATEGORIES
 from grievance.workflows.working_time import amount_of
 
-bp = Blueprint("admin", __name__)
 CLOCK = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message=_l("Write the time as HH:MM, for example 08:00."))
 
 
@@ -115,24 +114,11 @@ def _within_limit(field, unit: str) -> None:
         raise ValidationError(_("At most %(limit)s %(unit)s.", limit=LIMITS[unit], unit=label(unit, UNIT_LABELS)))
 
 
-@bp.before_request
-@login_required
-def _admins_only():
-    if not current_viewer().may_admin():
-        abort(404)
-
-
 def _country(code: str) -> Country:
     country = db.session.get(Country, code.upper())
     if country is None:
         abort(404)
     return country
-
-
-@bp.get("/")
-def index():
-    countries = db.session.scalars(select(Country).order_by(Country.name)).all()
-    return render_template("admin/index.html", countries=countries)
 
 
 def _render(country: Country, week_form=None, holiday_form=None, policy_form=None, status=200):
@@ -180,6 +166,7 @@ def save_week(code: str):
         return _render(found, week_form=form, status=400)
     found.weekend = sorted(form.weekend.data or [])
     found.workday_start, found.workday_end = form.workday_start.data, form.workday_end.data
+    record("countries", "week", found.code, weekend=found.weekend, start=found.workday_start, end=found.workday_end)
     db.session.commit()
     flash(_("Working week of %(country)s saved.", country=found.name))
     return redirect(url_for("admin.country", code=found.code))
@@ -199,6 +186,9 @@ def save_routing(code: str):
             db.session.add(RoutingRule(country_code=found.code, category=category, route=route))
         else:
             rule.route = route
+    record("countries", "routing", found.code, routes={
+        category: request.form.get(f"route-{category}", ROUTE_PICC) for category in CATEGORY_LABELS
+        if category not in ADVISOR_CATEGORIES})
     db.session.commit()
     flash(_("Routing of %(country)s saved.", country=found.name))
     return redirect(url_for("admin.country", code=found.code))
@@ -220,6 +210,9 @@ def save_policy(code: str):
     policy.acknowledge_amount, policy.acknowledge_unit = form.acknowledge_amount.data, form.acknowledge_unit.data
     policy.resolve_amount, policy.resolve_unit = form.resolve_amount.data, form.resolve_unit.data
     policy.reminder_share = float(form.reminder_share.data)
+    record("countries", "policy", found.code, route=policy.route, category=policy.category,
+           acknowledge=f"{policy.acknowledge_amount} {policy.acknowledge_unit}",
+           resolve=f"{policy.resolve_amount} {policy.resolve_unit}", reminder=policy.reminder_share)
     db.session.commit()
     flash(_("Deadline policy saved. It applies to cases opened from now on."))
     return redirect(url_for("admin.country", code=found.code))
@@ -227,7 +220,7 @@ def save_policy(code: str):
 
 @bp.post(f"/countries/<code>/policies/<{ROW_ID}:policy_id>/delete")
 def delete_policy(code: str, policy_id: int):
-    return _delete(DeadlinePolicy, code, policy_id, _("Deadline policy removed."))
+    return _delete(DeadlinePolicy, code, policy_id, _("Deadline policy removed."), "policy_remove")
 
 
 @bp.post("/countries/<code>/holidays")
@@ -246,6 +239,8 @@ def add_holiday(code: str):
         return _render(found, holiday_form=form, status=400)
     db.session.add(Holiday(country_code=found.code, year=year, month=day.month, day=day.day,
                            name=form.name.data.strip()))
+    record("countries", "holiday_add", found.code, date=day.isoformat(), every_year=year is None,
+           name=form.name.data.strip())
     db.session.commit()
     flash(_("Holiday added."))
     return redirect(url_for("admin.country", code=found.code))
@@ -272,6 +267,7 @@ def make_working_day(code: str, day: str):
                                name=name[:120], working=True))
     else:
         existing.working = True
+    record("countries", "working_day", found.code, date=when.isoformat(), name=name)
     db.session.commit()
     flash(_("%(day)s is a working day.", day=name))
     return redirect(url_for("admin.country", code=found.code))
@@ -279,10 +275,10 @@ def make_working_day(code: str, day: str):
 
 @bp.post(f"/countries/<code>/holidays/<{ROW_ID}:holiday_id>/delete")
 def delete_holiday(code: str, holiday_id: int):
-    return _delete(Holiday, code, holiday_id, _("Holiday removed."))
+    return _delete(Holiday, code, holiday_id, _("Holiday removed."), "holiday_remove")
 
 
-def _delete(model, code: str, row_id: int, done: str):
+def _delete(model, code: str, row_id: int, done: str, action: str):
     """Remove one row of a country's rules (a policy, a holiday) from its button."""
     found = _country(code)
     row = db.session.get(model, row_id)
@@ -290,6 +286,11 @@ def _delete(model, code: str, row_id: int, done: str):
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
+    if isinstance(row, Holiday):
+        what = {"date": f"{row.year or '*'}-{row.month:02d}-{row.day:02d}", "name": row.name}
+    else:
+        what = {"route": row.route, "category": row.category}
+    record("countries", action, found.code, **what)
     db.session.delete(row)
     db.session.commit()
     flash(done)
