@@ -1,7 +1,7 @@
 """administration log, password links, reply templates, headcount
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0015
 Create Date: 2026-12-01 22:24:13
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013'
-down_revision = '0010'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
