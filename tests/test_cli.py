@@ -64,7 +64,8 @@ def test_demo_data_prints_how_to_sign_in_and_can_run_twice(app):
     assert len(db.session.scalar(select(User).where(User.email == "picc@example.org")).memberships) == 1
 
 
-def test_keys_rotate_moves_her_number_to_the_new_key_and_she_is_still_answered(make_app, post_twilio, run_jobs):
+def test_keys_rotate_moves_her_number_to_the_new_key_and_she_is_still_answered(make_app, post_twilio, run_jobs,
+                                                                                 tmp_path):
     from cryptography.fernet import Fernet
     from sqlalchemy import func, select
 
@@ -73,7 +74,8 @@ def test_keys_rotate_moves_her_number_to_the_new_key_and_she_is_still_answered(m
     from tests.conftest import inbound_params
     from tests.workflows.test_conversations import _factories_and_a_hotline
 
-    first = make_app()
+    spool = str(tmp_path / "spool")  # this test's own: others leave lines under their keys
+    first = make_app(SPOOL_DIR=spool)
     old = first.config["GRIEVANCE_DATA_KEY"]
     with first.app_context():
         _factories_and_a_hotline()
@@ -81,7 +83,7 @@ def test_keys_rotate_moves_her_number_to_the_new_key_and_she_is_still_answered(m
         run_jobs()
 
     new = Fernet.generate_key().decode()
-    rotating = make_app(GRIEVANCE_DATA_KEY=new, GRIEVANCE_PREVIOUS_DATA_KEYS=old)
+    rotating = make_app(GRIEVANCE_DATA_KEY=new, GRIEVANCE_PREVIOUS_DATA_KEYS=old, SPOOL_DIR=spool)
     with rotating.app_context():
         assert rotating.test_cli_runner().invoke(args=["keys", "check"]).exit_code == 1
         result = rotating.test_cli_runner().invoke(args=["keys", "rotate"])
@@ -90,7 +92,7 @@ def test_keys_rotate_moves_her_number_to_the_new_key_and_she_is_still_answered(m
         checked = rotating.test_cli_runner().invoke(args=["keys", "check"])
         assert checked.exit_code == 0 and "every value is under the current keys" in checked.output
 
-    after = make_app(GRIEVANCE_DATA_KEY=new)  # the old key is gone
+    after = make_app(GRIEVANCE_DATA_KEY=new, SPOOL_DIR=spool)  # the old key is gone
     with after.app_context():
         post_twilio(inbound_params("3"), http=after.test_client())
         run_jobs()
