@@ -51,6 +51,9 @@ def read_reference(typed: str) -> tuple[str | None, str] | None:
 
 _OPEN = text("status IN ('new', 'acknowledged', 'in_progress', 'reopened')")
 _DONE = text("status IN ('resolved', 'closed')")
+# What the queue's counts and filters read of an open case: counted from the index alone.
+_COUNTED = ["status", "route", "factory_id", "category", "assignee_id", "waiting_since", "worker_replied_at",
+            "escalation_level"]
 
 
 class Case(Base):
@@ -59,9 +62,9 @@ class Case(Base):
         # The queue's pages: each scope's predicate, then its order (most urgent first while
         # open, most recently resolved once done), so a page reads a few index entries.
         Index("ix_cases_queue_factory_open", "factory_id", "route", "due_at", "id",
-              postgresql_where=_OPEN, sqlite_where=_OPEN),
+              postgresql_where=_OPEN, sqlite_where=_OPEN, postgresql_include=_COUNTED),
         Index("ix_cases_queue_country_open", "country_code", "due_at", "id",
-              postgresql_where=_OPEN, sqlite_where=_OPEN),
+              postgresql_where=_OPEN, sqlite_where=_OPEN, postgresql_include=_COUNTED),
         Index("ix_cases_queue_open", "due_at", "id", postgresql_where=_OPEN, sqlite_where=_OPEN),
         Index("ix_cases_queue_factory_done", "factory_id", "route", "status", "resolved_at", "id",
               postgresql_where=_DONE, sqlite_where=_DONE),

@@ -25,6 +25,7 @@ from grievance.web.labels import CATEGORY_LABELS
 from grievance.web.queue.blueprint import bp
 
 PAGE_SIZE = 25
+COUNT_CAP = 1000
 SNIPPET = 80
 OPEN_VIEWS = ("open", "new", "mine", "overdue", "waiting", "replied", "escalated")
 DONE_VIEWS = ("resolved", "closed")
@@ -158,12 +159,18 @@ def _order_and_after(view: str, after: tuple[datetime | None, int] | None):
 
 
 def count_views(scope, filters: list, conditions: dict) -> dict[str, int]:
-    """Every view's count in one query (conditional aggregates over the viewer's scope)."""
+    """Every view's count in one query over the viewer's scope: conditional aggregates over her
+    open cases (few, by the partial indexes), and the resolved and closed ones counted up to
+    COUNT_CAP (history grows without end; past the cap the page says "more than")."""
+    done = {view: select(func.count()).select_from(
+                select(Case.id).where(scope, conditions[view], *filters).limit(COUNT_CAP + 1).subquery()
+            ).scalar_subquery() for view in DONE_VIEWS}
     row = db.session.execute(
-        select(*(func.count(sql_case((condition, 1))).label(view) for view, condition in conditions.items()))
-        .where(scope, *filters)
+        select(*(func.count(sql_case((conditions[view], 1))).label(view) for view in OPEN_VIEWS),
+               *(done[view].label(view) for view in DONE_VIEWS))
+        .where(scope, _open(), *filters)
     ).one()
-    return {view: getattr(row, view) or 0 for view in conditions}
+    return {view: getattr(row, view) or 0 for view in VIEWS}
 
 
 def latest_words(cases: list[Case]) -> dict[int, Message]:
@@ -231,7 +238,7 @@ def _render(*, form: FindForm | None = None, notice: str | None = None, status: 
         filters=filters, factories=factories if len(factories) > 1 else [], colleagues=colleagues,
         categories=CATEGORY_LABELS, problems=problems, notice=notice, next_url=next_url,
         first_url=url_for("queue.index", view=view, **filters.params()) if after else None,
-        snippets=snippets, urgency=urgency, form=form or FindForm(prefix="find"), found=found is not None, now=now,
+        snippets=snippets, urgency=urgency, cap=COUNT_CAP, form=form or FindForm(prefix="find"), found=found is not None, now=now,
     ), status
 
 
