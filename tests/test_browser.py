@@ -28,7 +28,7 @@ def test_a_worker_texts_from_the_simulator_and_the_picc_member_reads_the_case(ap
     desk.fill("#email", "ani@example.org")
     desk.fill("#password", factories.PASSWORD)
     desk.click("main button[type=submit]")
-    expect(desk.locator("table.queue")).to_contain_text(reference)
+    expect(desk.locator(".cards")).to_contain_text(reference)
     screenshot(desk, "queue")
     desk.click(f"text={reference}")
     expect(desk.locator(".thread")).to_contain_text("Saya belum menerima upah lembur bulan ini")
@@ -54,7 +54,7 @@ def test_a_khmer_speaking_member_reads_the_queue_in_khmer_with_a_khmer_font(app,
     page.fill("#password", factories.PASSWORD)
     page.click("main button[type=submit]")
     expect(page.locator("h1")).to_have_text("ករណីកំពុងបើក")
-    page.click("table.queue a")
+    page.click(".cards .card")
     expect(page.locator(".thread")).to_contain_text("ខ្ញុំមិនទាន់បានទទួលប្រាក់ថែមម៉ោង")
     page.evaluate("document.fonts.ready")
     # The Khmer glyphs come from the font the service serves itself, not from the machine.

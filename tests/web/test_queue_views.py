@@ -34,10 +34,10 @@ def world(app):
     there, a committee case at the second."""
     factories.factory(code="IDN-0001", name="PT Contoh Garmen", number="+622150000001")
     factories.factory(code="IDN-0002", name="PT Lain Tekstil", number="+622150000002")
-    ani = factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
-    factories.picc_member(email="budi@example.org", name="Budi", factory_code="IDN-0001")
-    factories.picc_member(email="citra@example.org", name="Citra", factory_code="IDN-0002")
-    factories.advisor(email="adv@example.org")
+    ani = factories.picc_member(email="ani@example.org", factory_code="IDN-0001", language="en")
+    factories.picc_member(email="budi@example.org", name="Budi", factory_code="IDN-0001", language="en")
+    factories.picc_member(email="citra@example.org", name="Citra", factory_code="IDN-0002", language="en")
+    factories.advisor(email="adv@example.org", language="en")
     now = utcnow()
     made = {
         "new": factories.case(now=now - timedelta(hours=1)),
@@ -173,7 +173,7 @@ def test_a_reference_outside_her_scope_is_not_found_exactly_like_none(world, cli
 def test_keyset_pages_hold_every_case_once_with_equal_deadlines(app, client, sign_in, monkeypatch):
     monkeypatch.setattr("grievance.web.queue.listing.PAGE_SIZE", 4)
     factories.factory()
-    factories.picc_member()
+    factories.picc_member(language="en")
     now = utcnow()
     made = [factories.case(now=now - timedelta(minutes=index)) for index in range(11)]
     same = now + timedelta(days=1)
@@ -197,7 +197,7 @@ def test_keyset_pages_hold_every_case_once_with_equal_deadlines(app, client, sig
 def test_resolved_cases_are_found_again_most_recent_first(app, client, sign_in, monkeypatch):
     monkeypatch.setattr("grievance.web.queue.listing.PAGE_SIZE", 2)
     factories.factory()
-    factories.picc_member()
+    factories.picc_member(language="en")
     now = utcnow()
     made = [factories.case(now=now - timedelta(days=10)) for _ in range(5)]
     for index, case in enumerate(made):
