@@ -232,3 +232,19 @@ def test_her_latest_words_show_truncated_only_where_they_may_be_read(world, clie
     monkeypatch.setattr("grievance.access.viewer.Viewer.shows_words", lambda self, case: False)
     html = client.get("/queue").get_data(as_text=True)
     assert 'class="words"' not in html and "Pintu darurat" not in html and "Upah lembur" not in html
+
+
+def test_past_the_cap_the_resolved_count_says_more_than(app, client, sign_in, monkeypatch):
+    monkeypatch.setattr("grievance.web.queue.listing.COUNT_CAP", 2)
+    factories.factory()
+    factories.picc_member(language="en")
+    now = utcnow()
+    for _ in range(3):
+        case = factories.case(now=now - timedelta(days=10))
+        case.status, case.resolved_at, case.due_at = RESOLVED, now, None
+    db.session.commit()
+    sign_in("ani@example.org", factories.PASSWORD)
+    html = client.get("/queue?view=resolved").get_data(as_text=True)
+    assert "More than 2 cases in this view." in html
+    assert re.search(r'view=resolved[^>]*>[^<]*<span class="count">2\+</span>', html)
+    assert len(references(html)) == 3  # the list itself is never cut by the cap
