@@ -28,7 +28,7 @@ def test_a_worker_texts_from_the_simulator_and_the_picc_member_reads_the_case(ap
     desk.fill("#email", "ani@example.org")
     desk.fill("#password", factories.PASSWORD)
     desk.click("main button[type=submit]")
-    expect(desk.locator("table.queue")).to_contain_text(reference)
+    expect(desk.locator(".cards")).to_contain_text(reference)
     screenshot(desk, "queue")
     desk.click(f"text={reference}")
     expect(desk.locator(".thread")).to_contain_text("Saya belum menerima upah lembur bulan ini")
@@ -54,7 +54,7 @@ def test_a_khmer_speaking_member_reads_the_queue_in_khmer_with_a_khmer_font(app,
     page.fill("#password", factories.PASSWORD)
     page.click("main button[type=submit]")
     expect(page.locator("h1")).to_have_text("ករណីកំពុងបើក")
-    page.click("table.queue a")
+    page.click(".cards .card")
     expect(page.locator(".thread")).to_contain_text("ខ្ញុំមិនទាន់បានទទួលប្រាក់ថែមម៉ោង")
     page.evaluate("document.fonts.ready")
     # The Khmer glyphs come from the font the service serves itself, not from the machine.
@@ -126,12 +126,12 @@ def test_an_escalated_case_stands_out_and_an_admin_adds_a_holiday(app, live_serv
     desk.fill("#email", "ani@example.org")
     desk.fill("#password", factories.PASSWORD)
     desk.click("main button[type=submit]")
-    late_row = desk.locator("table.queue tr", has_text=late.reference)
+    late_row = desk.locator(".card", has_text=late.reference)
     expect(late_row).to_contain_text("Escalated to: Programme advisors")
     expect(late_row).to_contain_text("overdue by")
     # The late case comes first and is marked in red.
-    assert late_row.evaluate("row => getComputedStyle(row.cells[0]).borderInlineStartColor") == "rgb(179, 38, 30)"
-    expect(desk.locator("table.queue tbody tr").first).to_contain_text(late.reference)
+    assert late_row.evaluate("card => getComputedStyle(card).borderInlineStartColor") == "rgb(179, 38, 30)"
+    expect(desk.locator(".cards .card").first).to_contain_text(late.reference)
     expect(desk.locator(".bell .badge")).to_have_text("1")
     screenshot(desk, "queue-escalated")
 
@@ -241,3 +241,49 @@ def test_an_admin_adds_a_factory_with_a_number_and_a_picc_member_on_her_phone(ap
     dewi = db.session.scalar(select(User).where(User.email == "dewi@example.org"))
     assert [m.role for m in db.session.scalars(select(Membership).where(Membership.user_id == dewi.id))] == ["picc"]
     assert db.session.scalar(select(ChannelEndpoint.address).where(ChannelEndpoint.address == "+622150000777"))
+
+
+def test_a_picc_member_on_a_phone_sees_the_most_urgent_case_first_with_her_reply_marked(
+        app, live_server, browser, screenshot):
+    from datetime import timedelta
+
+    from grievance.extensions import db
+    from grievance.models.base import utcnow
+
+    factories.factory()
+    factories.picc_member(email="ani@example.org", language="en")
+    now = utcnow()
+    calm = factories.case(now=now - timedelta(hours=1), body="Air minum di lantai tiga habis sejak pagi")
+    urgent = factories.case(now=now - timedelta(days=5), category="safety_health",
+                            body="Pintu darurat dikunci lagi saat shift malam, kami takut kalau ada kebakaran")
+    soon = factories.case(now=now - timedelta(days=1), category="hours_leave", body="Cuti saya ditolak")
+    urgent.status, urgent.acknowledged_at, urgent.worker_replied_at = "acknowledged", now - timedelta(days=4), now
+    urgent.resolve_by = urgent.due_at = now - timedelta(hours=3)
+    soon.acknowledge_by = soon.due_at = now + timedelta(hours=5)
+    calm.acknowledge_by = calm.due_at = now + timedelta(days=3)
+    db.session.commit()
+
+    phone = browser.new_page(locale="en-US", viewport={"width": 360, "height": 740})
+    phone.goto(f"{live_server}/login")
+    phone.fill("#email", "ani@example.org")
+    phone.fill("#password", factories.PASSWORD)
+    phone.click("main button[type=submit]")
+    cards = phone.locator(".cards .card")
+    expect(cards).to_have_count(3)
+    first = cards.first
+    expect(first).to_contain_text(urgent.reference)
+    expect(first.locator(".replied")).to_have_text("Worker replied")
+    expect(first.locator(".left")).to_contain_text("overdue by")
+    assert first.locator(".left").evaluate("e => getComputedStyle(e).color") == "rgb(179, 38, 30)"
+    expect(cards.nth(1)).to_contain_text(soon.reference)
+    assert cards.nth(1).locator(".left").evaluate("e => getComputedStyle(e).color") == "rgb(138, 82, 0)"
+    expect(first.locator(".words")).to_have_attribute("dir", "auto")
+    # Each card is one tap target, small enough that two or three fit on the screen.
+    heights = [cards.nth(index).bounding_box()["height"] for index in range(3)]
+    assert all(44 <= height <= 740 / 3 for height in heights), heights
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    for target in phone.locator(".views .view, .find button, #find-reference").all():
+        assert target.bounding_box()["height"] >= 44
+    screenshot(phone, "queue-phone")
+    first.click()
+    expect(phone.locator("h1")).to_contain_text(urgent.reference)

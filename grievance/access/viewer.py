@@ -139,6 +139,36 @@ class Viewer:
         grade = self.case_grade(case)
         return grade == FULL or (grade == STATUS and not case.anonymous)
 
+    def queue_factories(self) -> ColumnElement[bool]:
+        """The factories whose cases this viewer works, as a predicate on Factory (the queue's
+        factory filter is offered when there are several)."""
+        conditions: list[ColumnElement[bool]] = []
+        for scope in self.scopes:
+            if scope.role == ADMIN:
+                return true()
+            if scope.role in CASE_WORKERS and scope.factory_id is not None:
+                conditions.append(Factory.id == scope.factory_id)
+            elif scope.role in COUNTRY_ROLES and scope.country_code:
+                conditions.append(Factory.country_code == scope.country_code)
+        return or_(*conditions) if conditions else false()
+
+    def colleagues(self) -> ColumnElement[bool]:
+        """The active people who work cases this viewer works (whom a case may be assigned to,
+        and the queue filtered by), as a predicate on User."""
+        from grievance.models import Membership
+
+        if not self.works_cases:
+            return false()
+        memberships = select(Membership.user_id).where(Membership.role.in_(CASE_WORKERS))
+        if not self.is_admin:
+            countries = [scope.country_code for scope in self.scopes
+                         if scope.role in COUNTRY_ROLES and scope.factory_id is None and scope.country_code]
+            factories = select(Factory.id).where(self.queue_factories())
+            memberships = memberships.where(or_(Membership.factory_id.in_(factories),
+                                                and_(Membership.factory_id.is_(None),
+                                                     Membership.country_code.in_(countries))))
+        return and_(User.active.is_(True), User.id.in_(memberships))
+
     def visible_case(self, reference: str, grade: str = FULL) -> Case | None:
         from grievance.extensions import db
 

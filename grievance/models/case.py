@@ -5,7 +5,9 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, null, or_
+import re
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, null, or_, text
 from sqlalchemy import case as sql_case
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -29,8 +31,46 @@ def new_reference(country_code: str) -> str:
     return f"{country_code}-{random_code()}"
 
 
+# What a person may type for a reference's code: Crockford decoding reads O as 0 and I, L as 1.
+_CROCKFORD_READS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_TYPED_REFERENCE = re.compile(r"^(?:([A-Z]{2})-?)?([0-9A-Z]{6})$")
+
+
+def read_reference(typed: str) -> tuple[str | None, str] | None:
+    """A reference as someone typed it, as (country code or None, the 6-character code), or None
+    when it cannot be one. Case, spaces and the dash do not matter; O reads as 0, I and L as 1
+    (only in the code: the country's letters are letters, as in ID or LS)."""
+    found = _TYPED_REFERENCE.match(re.sub(r"\s+", "", typed or "").upper())
+    if found is None:
+        return None
+    country, code = found.group(1), found.group(2).translate(_CROCKFORD_READS)
+    if any(character not in CROCKFORD for character in code):
+        return None
+    return country, code
+
+
+_OPEN = text("status IN ('new', 'acknowledged', 'in_progress', 'reopened')")
+_DONE = text("status IN ('resolved', 'closed')")
+# What the queue's counts and filters read of an open case: counted from the index alone.
+_COUNTED = ["status", "route", "factory_id", "category", "assignee_id", "waiting_since", "worker_replied_at",
+            "escalation_level"]
+
+
 class Case(Base):
     __tablename__ = "cases"
+    __table_args__ = (
+        # The queue's pages: each scope's predicate, then its order (most urgent first while
+        # open, most recently resolved once done), so a page reads a few index entries.
+        Index("ix_cases_queue_factory_open", "factory_id", "route", "due_at", "id",
+              postgresql_where=_OPEN, sqlite_where=_OPEN, postgresql_include=_COUNTED),
+        Index("ix_cases_queue_country_open", "country_code", "due_at", "id",
+              postgresql_where=_OPEN, sqlite_where=_OPEN, postgresql_include=_COUNTED),
+        Index("ix_cases_queue_open", "due_at", "id", postgresql_where=_OPEN, sqlite_where=_OPEN),
+        Index("ix_cases_queue_factory_done", "factory_id", "route", "status", "resolved_at", "id",
+              postgresql_where=_DONE, sqlite_where=_DONE),
+        Index("ix_cases_queue_country_done", "country_code", "status", "resolved_at", "id",
+              postgresql_where=_DONE, sqlite_where=_DONE),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(16), unique=True)

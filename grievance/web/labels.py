@@ -36,6 +36,7 @@ NOTIFICATION_TEXTS = {
     ("overdue", "resolve"): _l("Case %(reference)s was not resolved in time."),
     ("escalated", "acknowledge"): _l("Case %(reference)s was not acknowledged in time and is now with: %(level)s."),
     ("escalated", "resolve"): _l("Case %(reference)s was not resolved in time and is now with: %(level)s."),
+    ("replied", ""): _l("The worker wrote again on case %(reference)s."),
 }
 
 

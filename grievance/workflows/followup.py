@@ -54,6 +54,7 @@ def committee_reply(session: Session, case: Case, actor: User, now: datetime, *,
     record(session, case, "committee_reply", now, actor_user_id=actor.id, message_id=reply.id,
            template=template)
     acknowledge(session, case, actor, now)
+    case.worker_replied_at = None  # answered: the queue's "worker replied" marker goes
     if wait:
         wait_for_worker(session, case, actor, now)
     return reply
@@ -66,6 +67,7 @@ def resolve(session: Session, case: Case, actor: User, outcome: str, now: dateti
     acknowledge(session, case, actor, now)  # resolving answers her, so it acknowledges too
     resume_clock(session, case, now)  # resolved while waiting for her: the pause does not count
     case.status, case.outcome, case.resolved_at = RESOLVED, outcome.strip(), now
+    case.worker_replied_at = None
     schedule(case)
     record(session, case, "resolved", now, actor_user_id=actor.id,
            in_time=case.resolve_by is None or now <= case.resolve_by)

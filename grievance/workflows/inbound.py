@@ -17,6 +17,7 @@ from grievance.models import Message, Worker
 from grievance.models.base import insert_ignoring_conflicts
 from grievance.models.message import FLAGGED, INBOUND
 from grievance.privacy import PhoneVault, new_pseudonym
+from grievance.workflows.attaching import attach
 from grievance.workflows.events import record
 from grievance.workflows.conversations import converse
 from grievance.workflows.intake import grave_category, latest_open_case, open_advisor_case
@@ -110,7 +111,8 @@ def handle_inbound(session: Session, message: Message, now: datetime, vault: Pho
         # Kept on her latest case; a grave one only on a case of the advisors, never the committee's.
         case = (open_advisor_case(session, worker) if grave_category(text) else latest_open_case(session, worker))
         if case is not None:
-            message.case_id = case.id
+            # Kept and logged, not marked: a flood must not notify the committee at every message.
+            attach(session, case, message, now, words=False)
             record(session, case, "flagged_message", now, message_id=message.id)
         return []
     return converse(session, worker=worker, message=message, language=language, now=now, vault=vault,

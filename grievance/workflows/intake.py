@@ -14,6 +14,7 @@ from grievance.language.lexicon import categories_named
 from grievance.i18n.worker import worker_date
 from grievance.models import Case, ChannelEndpoint, Factory, Message, Worker
 from grievance.models.case import NEW, OPEN_STATUSES, ROUTE_ADVISOR, new_reference
+from grievance.workflows.attaching import attach
 from grievance.workflows.deadlines import set_deadlines
 from grievance.workflows.events import record
 from grievance.workflows.routing import ADVISOR_CATEGORIES, route_for
@@ -79,7 +80,7 @@ def open_case(session: Session, *, worker: Worker, endpoint: ChannelEndpoint, fa
     for message_id in message_ids:
         message = session.get(Message, message_id)
         if message is not None:
-            message.case_id = case.id
+            attach(session, case, message, now, words=False)  # the opening: not an answer
     record(session, case, "opened", now, category=category, route=route, anonymous=case.anonymous,
            danger_now=danger, language=language, acknowledge_by=case.acknowledge_by.isoformat(),
            resolve_by=case.resolve_by.isoformat())

@@ -88,6 +88,8 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "queue.acknowledge": case_rule("→/cases"),
     "queue.reply": case_rule("→/cases"),
     "queue.resolve_case": case_rule("→/cases"),
+    # Going to a reference: her case opens; one outside her scope is "not found", like none.
+    "queue.find": case_rule("→/cases"),
     "admin.index": {ANY: only({"admin"}, "200")},
     "admin.country": {"own": only({"admin"}, "200"), "other": only({"admin"}, "200")},
     "admin.save_week": admin_rule("→/admin/countries/ID"),
@@ -166,6 +168,8 @@ def _probes(world, rows) -> dict[str, dict[str, tuple[str, str, dict]]]:
         "queue.acknowledge": per_case("POST", lambda case: "/acknowledge"),
         "queue.reply": per_case("POST", lambda case: "/reply", {"reply-text": "Kami sedang memeriksanya."}),
         "queue.resolve_case": per_case("POST", lambda case: "/resolve", {"resolve-outcome": "Dibayar."}),
+        "queue.find": {scope: ("POST", "/queue/find", {"find-reference": cases[scope].reference.lower()})
+                       for scope in CASE_SCOPES},
         "admin.index": {ANY: ("GET", "/admin/", {})},
         "admin.country": {"own": ("GET", "/admin/countries/ID", {}), "other": ("GET", "/admin/countries/KH", {})},
         "admin.save_week": {"own": ("POST", "/admin/countries/ID/week", week)},

@@ -92,7 +92,7 @@ def in_indonesian(message: str, **params: str) -> str:
 def row_class(queue: str, reference: str) -> str:
     import re
 
-    return re.search(r'<tr class="([^"]*)">\s*<td><a href="/cases/' + reference, queue).group(1)
+    return re.search(r'<a class="card ?([^"]*)" href="/cases/' + reference, queue).group(1)
 
 
 def local(moment: datetime, zone: str) -> str:

@@ -9,9 +9,8 @@ from sqlalchemy.orm import Session
 
 from grievance.models import Case, Message, Worker
 from grievance.models.message import OUTBOUND
+from grievance.workflows.attaching import attach
 from grievance.workflows.conversations.registry import Reply
-from grievance.workflows.deadlines import worker_replied
-from grievance.workflows.events import record
 
 RECENT_THREAD = timedelta(hours=24)
 
@@ -19,15 +18,8 @@ RECENT_THREAD = timedelta(hours=24)
 def join(session: Session, case: Case, message: Message, language: str, now: datetime,
          reply: Reply) -> list[Message]:
     """Her message goes on the case, and she is told which."""
-    message.case_id = case.id
-    worker_wrote(session, case, message.id, now)
+    attach(session, case, message, now)
     return reply("added_to_case", language, case=case, reference=case.reference)
-
-
-def worker_wrote(session: Session, case: Case, message_id: int, now: datetime) -> None:
-    """Her message joins the case; if the committee was waiting for it, its clock runs again."""
-    record(session, case, "worker_message", now, message_id=message_id)
-    worker_replied(session, case, now)
 
 
 def recently_written_case(session: Session, worker: Worker, now: datetime) -> Case | None:

@@ -16,7 +16,8 @@ from grievance.language.lexicon import NEW_WORDS, find_reference, is_new_request
 from grievance.language.normalize import read_number
 from grievance.models import Case, Conversation, Message
 from grievance.workflows.conversations import intake
-from grievance.workflows.conversations.joining import join, recently_written_case, worker_wrote
+from grievance.workflows.attaching import attach
+from grievance.workflows.conversations.joining import join, recently_written_case
 from grievance.workflows.conversations.registry import Kind, Turn, begin, end, register
 
 PICK_CASE = "pick_case"
@@ -78,8 +79,8 @@ def answer(turn: Turn, conversation: Conversation, message: Message) -> list[Mes
         return resume(turn, conversation)
     chosen = chosen or session.get(Case, conversation.data["case_ids"][-1])  # a second miss: her latest case
     _place(turn, conversation, chosen)
-    message.case_id = chosen.id
-    worker_wrote(session, chosen, waiting.id, turn.now)
+    attach(session, chosen, message, turn.now, words=False)
+    attach(session, chosen, waiting, turn.now)
     return turn.reply("added_to_case", conversation.language, case=chosen, reference=chosen.reference)
 
 
@@ -88,7 +89,7 @@ def _place(turn: Turn, conversation: Conversation, case: Case) -> None:
     for message_id in [conversation.data["message_id"], *conversation.data.get("held", [])]:
         held = turn.session.get(Message, message_id)
         if held is not None and held.case_id is None:
-            held.case_id = case.id
+            attach(turn.session, case, held, turn.now, words=False)
     end(turn, conversation)
 
 

@@ -23,7 +23,8 @@ from grievance.language.lexicon import find_reference, is_new_request, leading_a
 from grievance.models import Case, ChannelEndpoint, Conversation, Message
 from grievance.models.case import CLOSED, REOPENED, RESOLVED
 from grievance.workflows.conversations import intake, pick_case
-from grievance.workflows.conversations.joining import join, worker_wrote
+from grievance.workflows.attaching import attach
+from grievance.workflows.conversations.joining import join
 from grievance.workflows.conversations.registry import Kind, Turn, begin, end, register
 from grievance.workflows.deadlines import schedule, set_deadlines
 from grievance.workflows.events import record
@@ -56,10 +57,10 @@ def answer(turn: Turn, conversation: Conversation, message: Message) -> list[Mes
     said, words = leading_answer(text)
     if said is None:
         return _not_an_answer(turn, conversation, message, case)
-    message.case_id = case.id
+    attach(session, case, message, turn.now, words=False)
     replies = take(turn, conversation, said)
     if words:  # "tidak, pintunya masih dikunci": the answer is taken and her words are on the case
-        worker_wrote(session, case, message.id, turn.now)
+        attach(session, case, message, turn.now)
     return replies
 
 
@@ -73,14 +74,13 @@ def _not_an_answer(turn: Turn, conversation: Conversation, message: Message, cas
     if named is not None and named.id != case.id:  # about another of her cases: it goes there
         return join(turn.session, named, message, language, turn.now, turn.reply)
     if conversation.retries == 0:
-        message.case_id = case.id
+        attach(turn.session, case, message, turn.now, words=False)
         conversation.retries = 1
         return resume(turn, conversation)
     others = [other for other in open_cases_here(turn.session, turn.worker, message.endpoint) if other.id != case.id]
     if others:  # about a case still open, where the committee works: the rating keeps waiting
         return pick_case.to_open_case(turn, message, others, language)
-    message.case_id = case.id
-    worker_wrote(turn.session, case, message.id, turn.now)  # about this case: the committee sees it
+    attach(turn.session, case, message, turn.now)  # about this case: the committee sees it
     return turn.reply("added_to_case", language, case=case, reference=case.reference)
 
 
