@@ -3,6 +3,7 @@
 from grievance.models.access import ApiToken, ConsentGrant, Organisation
 from grievance.models.base import Base, utcnow
 from grievance.models.case import Case, CaseEvent
+from grievance.models.casework import CaseNote, CaseView
 from grievance.models.conversation import Conversation
 from grievance.models.geography import ChannelEndpoint, Country, Factory
 from grievance.models.message import Message, MessageTemplate
@@ -12,7 +13,7 @@ from grievance.models.user import Membership, User
 from grievance.models.worker import Worker
 
 __all__ = [
-    "ApiToken", "Base", "Case", "CaseEvent", "ConsentGrant", "Conversation", "ChannelEndpoint", "Country", "Factory",
+    "ApiToken", "Base", "Case", "CaseEvent", "CaseNote", "CaseView", "ConsentGrant", "Conversation", "ChannelEndpoint", "Country", "Factory",
     "DeadlinePolicy", "Holiday", "Membership", "Message", "MessageTemplate", "Notification", "Organisation",
     "RoutingRule", "User", "Worker", "utcnow",
 ]

@@ -255,7 +255,7 @@ def test_resolve_not_satisfied_reopens_with_a_new_deadline(app, phone):
     later = utcnow() + timedelta(days=5)
     with time_machine.travel(later):
         committee.post(f"/cases/{case.reference}/resolve",
-                       data={"csrf_token": token, "resolve-outcome": "Lembur sudah dibayar tanggal 20."})
+                       data={"csrf_token": token, "resolve-outcome_code": "remedied", "resolve-confirm": "y", "resolve-outcome": "Lembur sudah dibayar tanggal 20."})
         db.session.expire_all()
         outcome = db.session.scalars(select(Message).where(Message.purpose == "outcome")).one()
         assert "Lembur sudah dibayar tanggal 20." in outcome.body and only_case().status == "resolved"
@@ -268,14 +268,14 @@ def test_resolve_not_satisfied_reopens_with_a_new_deadline(app, phone):
 
 def test_satisfied_closes_and_no_answer_closes_too(app, phone):
     case, committee, token = _committee_on_a_case(app, phone)
-    committee.post(f"/cases/{case.reference}/resolve", data={"csrf_token": token, "resolve-outcome": "Sudah."})
+    committee.post(f"/cases/{case.reference}/resolve", data={"csrf_token": token, "resolve-outcome_code": "remedied", "resolve-confirm": "y", "resolve-outcome": "Sudah."})
     assert phone.text("ya").purpose == "satisfied_thanks"
     assert (only_case().status, only_case().satisfied) == ("closed", True)
 
 
 def test_a_rating_left_unanswered_closes_the_case_after_a_week(app, phone, run_jobs):
     case, committee, token = _committee_on_a_case(app, phone)
-    committee.post(f"/cases/{case.reference}/resolve", data={"csrf_token": token, "resolve-outcome": "Sudah."})
+    committee.post(f"/cases/{case.reference}/resolve", data={"csrf_token": token, "resolve-outcome_code": "remedied", "resolve-confirm": "y", "resolve-outcome": "Sudah."})
     run_jobs()
     with time_machine.travel(utcnow() + timedelta(days=8)):
         requeue_stale()

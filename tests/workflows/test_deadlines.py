@@ -405,7 +405,7 @@ def test_a_reopened_case_must_be_acknowledged_again_in_time(programme, text, swe
         case = text("Upah lembur bulan Juli tidak dibayar")
         sign_in("ani@example.org", factories.PASSWORD)
         client.post(f"/cases/{case.reference}/resolve", data={
-            "csrf_token": csrf_token(open_case_page(client, case)), "resolve-outcome": "Sudah dibayar."})
+            "csrf_token": csrf_token(open_case_page(client, case)), "resolve-outcome_code": "remedied", "resolve-confirm": "y", "resolve-outcome": "Sudah dibayar."})
     reopened_at = FRIDAY_JAKARTA + timedelta(days=6)  # Thursday 20 August, 16:00
     with time_machine.travel(reopened_at, tick=False):
         text("2")  # not satisfied
@@ -441,7 +441,7 @@ def test_resolving_while_waiting_for_her_does_not_count_the_wait(programme, text
     resolved_at = original + timedelta(days=5)  # she never answered; resolved late by the calendar
     with time_machine.travel(resolved_at, tick=False):
         client.post(f"/cases/{case.reference}/resolve", data={
-            "csrf_token": csrf_token(open_case_page(client, case)), "resolve-outcome": "Dibayar tanggal 20."})
+            "csrf_token": csrf_token(open_case_page(client, case)), "resolve-outcome_code": "remedied", "resolve-confirm": "y", "resolve-outcome": "Dibayar tanggal 20."})
     db.session.expire_all()
     case = db.session.get(Case, case.id)
     assert case.status == "resolved" and case.resolved_in_time is True

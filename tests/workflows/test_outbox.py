@@ -101,7 +101,7 @@ def test_the_outcome_of_a_resolved_case_reaches_her_phone(app, phone, run_jobs):
     committee = _sign_in(app, "ani@example.org")
     token = csrf_token(committee.get(f"/cases/{case.reference}").get_data(as_text=True))
     committee.post(f"/cases/{case.reference}/resolve", data={"csrf_token": token,
-                                                             "resolve-outcome": "Lembur sudah dibayar."})
+                                                             "resolve-outcome_code": "remedied", "resolve-confirm": "y", "resolve-outcome": "Lembur sudah dibayar."})
     run_jobs()
     outcome = reply("outcome")
     assert "Lembur sudah dibayar." in outcome.body and outcome.status == "delivered"

@@ -55,7 +55,7 @@ def committee(app, phone, run_jobs):
         client = clients[case.factory.code]
         token = csrf_token(client.get(f"/cases/{case.reference}").get_data(as_text=True))
         response = client.post(f"/cases/{case.reference}/resolve",
-                               data={"csrf_token": token, "resolve-outcome": outcome})
+                               data={"csrf_token": token, "resolve-outcome_code": "remedied", "resolve-confirm": "y", "resolve-outcome": outcome})
         assert response.status_code == 302
         run_jobs()  # its send is done before any day passes
         return client.get(response.headers["Location"]).get_data(as_text=True)  # with what she was told
@@ -291,7 +291,7 @@ def test_a_question_asked_by_the_periodic_round_comes_from_the_number_she_wrote_
         client = _sign_in(app, email)
         token = csrf_token(client.get(f"/cases/{case.reference}").get_data(as_text=True))
         assert client.post(f"/cases/{case.reference}/resolve",
-                           data={"csrf_token": token, "resolve-outcome": "Sudah dibayar."}).status_code == 302
+                           data={"csrf_token": token, "resolve-outcome_code": "remedied", "resolve-confirm": "y", "resolve-outcome": "Sudah dibayar."}).status_code == 302
         run_jobs()
     with time_machine.travel(utcnow() + timedelta(days=8)):
         mark = last_outbound_id()

@@ -47,7 +47,7 @@ def outcome_then(app, phone, case: Case, email: str, answer: str, to: str = "+62
     """The case is resolved from its page; she answers the satisfaction question."""
     person, page = page_of(app, email, case)
     person.post(f"/cases/{case.reference}/resolve", data={
-        "csrf_token": csrf_token(page.get_data(as_text=True)), "resolve-outcome": "Sudah diselesaikan."})
+        "csrf_token": csrf_token(page.get_data(as_text=True)), "resolve-outcome_code": "remedied", "resolve-confirm": "y", "resolve-outcome": "Sudah diselesaikan."})
     return phone.text(answer, to=to)
 
 
