@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from grievance.channels.twilio.media import Media
 from grievance.extensions import db
-from grievance.models import Country, DeadlinePolicy, Holiday, User
+from grievance.models import Case, Country, DeadlinePolicy, Holiday, User
 from tests.access import world as worlds
 from tests.conftest import csrf_token
 
@@ -107,7 +107,7 @@ def _probes(world, rows) -> dict[str, dict[str, tuple[str, str, dict]]]:
               "policy-resolve_unit": "working_days", "policy-reminder_share": "0.25"}
     holiday = {"holiday-date": "2026-12-24", "holiday-every_year": "no", "holiday-name": "Factory closure"}
 
-    admin_id = db.session.scalar(select(User.id).where(User.email == world.emails["admin"]))
+    advisor_id = db.session.scalar(select(User.id).where(User.email == world.emails["advisor_country"]))
 
     def per_case(method, suffix, data=None):
         return {scope: (method, f"/cases/{cases[scope].reference}{suffix(cases[scope])}", data or {})
@@ -129,7 +129,10 @@ def _probes(world, rows) -> dict[str, dict[str, tuple[str, str, dict]]]:
         "queue.reply": per_case("POST", lambda case: "/reply", {"reply-text": "Kami sedang memeriksanya."}),
         "queue.note": per_case("POST", lambda case: "/note", {"note-body": "Talked to HR."}),
         "queue.take": per_case("POST", lambda case: "/take"),
-        "queue.assign_case": per_case("POST", lambda case: "/assign", {"assign-member": str(admin_id)}),
+        # Given to an advisor of the case's own country (only those who may work it are offered).
+        "queue.assign_case": {scope: ("POST", f"/cases/{cases[scope].reference}/assign", {
+            "assign-member": str(rows["advisor_KH"] if scope == "other_country" else advisor_id)})
+            for scope in CASE_SCOPES},
         "queue.reopen_case": per_case("POST", lambda case: "/reopen"),
         "queue.category": per_case("POST", lambda case: "/category", {"category-category": "hours_leave"}),
         "queue.resolve_case": per_case("POST", lambda case: "/resolve", {
@@ -156,10 +159,24 @@ def _rows() -> dict[str, int]:
     db.session.add_all(holidays.values())
     db.session.commit()
     rows = {f"holiday_{code}": holiday.id for code, holiday in holidays.items()}
+    rows["advisor_KH"] = worlds.add_user("advisor-kh@example.org", "Sokha", worlds.PASSWORD, "advisor", None, "KH",
+                                         None, "en").id
+    db.session.commit()
     for code in ("ID", "KH"):
         rows[f"policy_{code}"] = db.session.scalar(
             select(DeadlinePolicy.id).where(DeadlinePolicy.country_code == code).order_by(DeadlinePolicy.id))
     return rows
+
+
+def _case_version(url: str) -> dict:
+    """A case action carries the version of the case the page showed: here, the case as it is now
+    (the actions before it changed it)."""
+    if not url.startswith("/cases/"):
+        return {}
+    db.session.expire_all()
+    case = db.session.scalar(select(Case).where(Case.reference == url.split("/")[2]))
+    return {"version": str(case.version), "seen_message": str(max((m.id for m in case.messages), default=0)),
+            "seen_status": case.status}
 
 
 def _outcome(response) -> str:
@@ -200,7 +217,7 @@ def test_each_role_gets_the_right_answer_from_every_page_and_action(app, client,
             if method == "GET":
                 response = client.get(url)
             else:
-                response = client.post(url, data={**data, "csrf_token": token})
+                response = client.post(url, data={**data, **_case_version(url), "csrf_token": token})
             seen = _outcome(response)
             if not _matches(expectations[role], seen):
                 wrong.append(f"{method} {url} ({endpoint}, {scope}): expected {expectations[role]}, got {seen}")

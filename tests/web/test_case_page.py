@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import re
+from datetime import timedelta
+
+import time_machine
 
 from sqlalchemy import select
 
 from grievance.extensions import db
 from grievance.models import Case, CaseView, Message
 from tests import factories
-from tests.conftest import csrf_token
+from tests.conftest import case_form, csrf_token, inbound_params
 
 NOTE = "NOTE-MARKER-7731 manager Budi threatened her"
 
@@ -23,9 +27,7 @@ def _signed_in(app, email):
 
 def _page(http, case):
     html = http.get(f"/cases/{case.reference}").get_data(as_text=True)
-    version = re.search(r'name="version" value="(\d+)"', html).group(1)
-    seen = re.search(r'name="seen_message" value="(\d+)"', html).group(1)
-    return html, {"csrf_token": csrf_token(html), "version": version, "seen_message": seen}
+    return html, case_form(html)
 
 
 def _world():
@@ -132,32 +134,126 @@ def test_who_read_her_words_is_written_on_every_view_and_shown_to_advisors_only(
     assert "Who read her words" in html and html.count("Ani ·") >= 2
 
 
-def test_an_internal_note_never_leaves(app, run_jobs, post_twilio):
-    """A note with a marker, then every outbound path: replies, resolve, status, sweep, mail,
-    simulator, every CSV/JSON route; the marker is in none of what leaves."""
+def test_an_action_without_the_case_version_is_refused_like_a_stale_page(app):
     case = _world()
     http = _signed_in(app, "ani@example.org")
-    _, form = _page(http, case)
-    assert http.post(f"/cases/{case.reference}/note", data={**form, "note-body": NOTE}).status_code == 302
-    assert NOTE in http.get(f"/cases/{case.reference}").get_data(as_text=True)
-    _, form = _page(http, case)
-    http.post(f"/cases/{case.reference}/reply", data={**form, "reply-template": "followup_looking"})
-    _, form = _page(http, case)
-    http.post(f"/cases/{case.reference}/resolve", data={**form, "resolve-outcome_code": "remedied",
-                                                        "resolve-confirm": "y", "resolve-outcome": "Dibayar."})
-    run_jobs()
-    from grievance.workflows.deadlines import sweep
-    from grievance.models.base import utcnow
-    from datetime import timedelta
+    html, _ = _page(http, case)
+    response = http.post(f"/cases/{case.reference}/reply", data={"csrf_token": csrf_token(html),
+                                                                 "reply-text": "Kami cek"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "did not say which version of the case it showed" in page and "Kami cek" in page
+    assert db.session.scalar(select(Message).where(Message.purpose == "committee_text")) is None
+    for action in ("acknowledge", "take", "note", "resolve", "category"):
+        assert http.post(f"/cases/{case.reference}/{action}", data={
+            "csrf_token": csrf_token(html), "note-body": "x", "category-category": "forced_labour",
+            "resolve-outcome_code": "remedied", "resolve-outcome": "x", "resolve-confirm": "y"}).status_code == 409
+    db.session.expire_all()
+    unchanged = db.session.get(Case, case.id)
+    assert (unchanged.status, unchanged.category, unchanged.assignee_id) == ("new", "wages", None)
 
-    sweep(db.session, utcnow() + timedelta(days=60))
-    db.session.commit()
+
+def test_only_people_who_may_work_the_case_are_offered_to_assign(app):
+    case = _world()
+    factories.picc_member(email="budi@example.org", name="Budi")
+    factories.factory(code="IDN-0002", name="PT Lain", number="+622150000002")
+    factories.picc_member(email="other@example.org", factory_code="IDN-0002", name="Citra")
+    factories.advisor(email="kh@example.org", country="KH", name="Sokha")
+    factories.user(email="fm@example.org", role="factory_manager", name="Manager Dedi", factory_code="IDN-0001")
+    factories.user(email="admin@example.org", role="admin", name="Admin Eka")
+    http = _signed_in(app, "ani@example.org")
+    html, _ = _page(http, case)
+    offered = re.search(r'<select[^>]*name="assign-member".*?</select>', html, re.S).group(0)
+    assert {"Ani", "Budi", "Advisor"} <= set(re.findall(r">([^<]+)</option>", offered))
+    for nobody in ("Citra", "Sokha", "Manager Dedi", "Admin Eka"):
+        assert nobody not in offered
+
+
+def test_an_internal_note_never_leaves(app, client, run_jobs, post_twilio, twilio_requests, monkeypatch):
+    """A note with a marker on two cases (one texted by SMS, one from the simulator phone), then
+    every outbound path: she writes again and asks STATUS and her reference, the deadline sweep
+    escalates, the digest mails, the committee replies and resolves. The marker is in no message
+    of any case, no request to Twilio, no mail, no simulator page, no page of any role but the
+    case page of those who work it."""
+    from grievance import mail
+    from grievance.channels.twilio.media import Media
+    from grievance.tasks.rounds import email_notifications, sweep_deadlines
+
+    marker = "NOTE-MARKER-7731"
+    monkeypatch.setattr("grievance.web.queue.case.fetch_media", lambda url: Media(b"\xff\xd8", "image/jpeg"))
+    outbox = io.StringIO()
+    monkeypatch.setattr("grievance.tasks.rounds.mailer", lambda: mail.ConsoleMailer(outbox))  # as MAIL_BACKEND=console
+    case = _world()
+    factories.user(email="fm@example.org", role="factory_manager", name="Manager", factory_code="IDN-0001")
+    factories.user(email="admin@example.org", role="admin", name="Admin")
+    factories.user(email="buyer@example.org", role="buyer", name="Buyer", buyer="Acme Brands")
+    phone = app.test_client()  # the simulator's phone
+    page = phone.get("/simulator").get_data(as_text=True)
+    assert phone.post("/simulator", data={"endpoint": 1, "csrf_token": csrf_token(page),
+                                          "body": "Upah lembur saya belum dibayar"}).status_code == 302
     run_jobs()
-    seen = []
-    for message in db.session.scalars(select(Message)):
-        seen.append(message.body or "")
+    db.session.expire_all()
+    simulated = db.session.scalars(select(Case).where(Case.id != case.id)).one()
+    picc = _signed_in(app, "ani@example.org")
+    for each in (case, simulated):
+        _, form = _page(picc, each)
+        assert picc.post(f"/cases/{each.reference}/note",
+                         data={**form, "note-body": f"{marker} manager Budi threatened her"}).status_code == 302
+
+    for body in ("Mandor bilang jangan lapor", "STATUS", case.reference):  # she writes again, asks how it is
+        post_twilio(inbound_params(body, sender=factories.WORKER_PHONE))
+        run_jobs()
+    db.session.expire_all()
+    with time_machine.travel(db.session.get(Case, case.id).acknowledge_by + timedelta(hours=1), tick=False):
+        sweep_deadlines()  # escalation: texts to her, notifications, the digest mail it queues
+        run_jobs()
+        email_notifications()
+    for each, reply in ((case, {"reply-template": "followup_looking"}), (simulated, {"reply-text": "Kami cek."})):
+        _, form = _page(picc, each)
+        assert picc.post(f"/cases/{each.reference}/reply", data={**form, **reply}).status_code == 302
+        run_jobs()
+        _, form = _page(picc, each)
+        outcome = {**form, "resolve-outcome_code": "remedied", "resolve-outcome": "Lembur sudah dibayar."}
+        assert picc.post(f"/cases/{each.reference}/resolve", data=outcome).status_code == 200  # what she gets
+        assert picc.post(f"/cases/{each.reference}/resolve", data={**outcome, "resolve-confirm": "y"}
+                         ).status_code == 302
+        run_jobs()
+
+    db.session.expire_all()
+    outbound = db.session.scalars(select(Message).where(Message.direction == "outbound")).all()
+    purposes = {message.purpose.split("_programme")[0] for message in outbound}
+    assert {"followup_looking", "committee_text", "outcome", "escalated"} <= purposes, purposes
+    assert any(message.purpose.startswith("status") for message in outbound), purposes
+    assert db.session.get(Case, case.id).escalation_level >= 1
+    left = {f"message {m.id} ({m.purpose})": (m.body or "") + repr(m.media or "") for m in
+            db.session.scalars(select(Message))}
+    assert twilio_requests, "nothing went towards Twilio: the SMS path was not driven"
+    left |= {f"twilio {method} {url}": repr(data) for method, url, data in twilio_requests}
+    assert "--- mail to" in outbox.getvalue(), "no digest was mailed"
+    left["mail"] = outbox.getvalue()
+    left["simulator"] = phone.get("/simulator").get_data(as_text=True)
+    left["simulator thread"] = phone.get("/simulator/thread").get_data(as_text=True)
+    assert "Kami cek." in left["simulator thread"]  # the thread shows what she was sent
+
+    readers = {role: _signed_in(app, email) for role, email in (
+        ("picc", "ani@example.org"), ("advisor", "adv@example.org"), ("factory_manager", "fm@example.org"),
+        ("admin", "admin@example.org"), ("buyer", "buyer@example.org"))} | {"signed out": app.test_client()}
+    first = db.session.scalars(select(Message).where(Message.case_id == case.id).order_by(Message.id)).first()
+    fill = {"reference": case.reference, "code": "ID", "message_id": first.id, "index": 0}
+    full_case_pages = set()
     for rule in app.url_map.iter_rules():
-        if "GET" in rule.methods and not rule.arguments and not rule.endpoint.startswith("static"):
-            for client in (http, _signed_in(app, "adv@example.org"), app.test_client()):
-                seen.append(client.get(rule.rule).get_data(as_text=True) if rule.endpoint != "queue.case" else "")
-    assert len(seen) > 3 and not [text for text in seen if "NOTE-MARKER-7731" in text]
+        if "GET" not in rule.methods or rule.endpoint == "static":  # files of the code, not of any case
+            continue
+        assert rule.arguments <= set(fill), f"{rule.rule}: say how to fill its arguments here"
+        url = rule.build({name: fill[name] for name in rule.arguments}, append_unknown=False)[1]
+        for role, http in readers.items():
+            response = http.get(url)
+            text = response.get_data(as_text=True)
+            if rule.endpoint == "queue.case" and role in ("picc", "advisor", "admin"):
+                assert marker in text, f"{role} works the case and sees its notes"
+                full_case_pages.add(role)
+            else:
+                left[f"GET {url} as {role} ({response.status_code})"] = text
+    assert full_case_pages == {"picc", "advisor", "admin"}
+    assert len(left) > 20
+    assert [where for where, text in left.items() if marker in text] == []

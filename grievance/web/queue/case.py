@@ -9,9 +9,11 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
 
 from grievance.access import FULL, Viewer, current_viewer
+from grievance.access.roles import COUNTRY_ROLES, PICC
 from grievance.channels.twilio.media import MediaUnavailable, fetch_media, is_safe_inline
 from grievance.extensions import db
 from grievance.i18n.worker import purpose_for, signature, worker_text
@@ -32,6 +34,7 @@ from grievance.workflows.followup import (add_note, assign, change_category, com
                                           resolve)
 
 READ_LOG_SHOWN = 200
+ASSIGN_CANDIDATES_MAX = 500  # a select longer than this is no use on a phone
 
 
 def _forms(case: Case, given: dict) -> dict:
@@ -47,9 +50,16 @@ def _forms(case: Case, given: dict) -> dict:
 
 def _workers_of(case: Case) -> list[User]:
     """Who may be given this case: those who may work this very case (the factory's PICC
-    members on a committee case; advisors of its scope), asked of the Viewer, not of roles."""
+    members on a committee case; the advisors of its factory or country), chosen by scope in
+    SQL, then each confirmed by the Viewer itself."""
+    scoped = [and_(Membership.role.in_(COUNTRY_ROLES),
+                   or_(Membership.factory_id == case.factory_id,
+                       and_(Membership.factory_id.is_(None), Membership.country_code == case.country_code)))]
+    if case.route != ROUTE_ADVISOR and case.factory_id is not None:
+        scoped.append(and_(Membership.role == PICC, Membership.factory_id == case.factory_id))
     candidates = db.session.scalars(
-        select(User).where(User.active.is_(True), User.id.in_(select(Membership.user_id))).order_by(User.name)
+        select(User).where(User.active.is_(True), User.id.in_(select(Membership.user_id).where(or_(*scoped))))
+        .options(selectinload(User.memberships)).order_by(User.name).limit(ASSIGN_CANDIDATES_MAX)
     ).unique().all()
     return [user for user in candidates if Viewer.for_user(user).may_act(case)]
 
@@ -106,8 +116,8 @@ def _case_or_404(reference: str) -> Case:
 
 def _changes_since(case: Case) -> list[str] | None:
     """What changed since the page the person acted on was rendered (None: nothing)."""
-    if not request.form.get("version"):  # every form of the page carries it; a bare POST is not checked
-        return None
+    if not request.form.get("version"):  # every form of the page carries it: without it, it is stale
+        return [_("The page you acted on did not say which version of the case it showed.")]
     try:
         version = int(request.form["version"])
         seen_message = int(request.form.get("seen_message", "0") or 0)
