@@ -161,11 +161,11 @@ def reply(reference: str):
     stale = _stale_or_none(found, reply_form=form)
     if stale:
         return stale
-    committee_reply(db.session, found, current_user, utcnow(), template=form.template.data or None,
-                    text=form.text.data, wait=form.wait.data)
+    written = committee_reply(db.session, found, current_user, utcnow(), template=form.template.data or None,
+                              text=form.text.data, wait=form.wait.data)
     db.session.commit()  # the outbox sends it after this commit
     flash(_("Your reply to the worker is on its way."))
-    return _back(found, "thread-end")
+    return _back(found, f"message-{written.id}" if written is not None else "thread-end")
 
 
 @bp.post("/cases/<reference>/resolve")
