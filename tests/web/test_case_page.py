@@ -194,8 +194,9 @@ def test_an_internal_note_never_leaves(app, client, run_jobs, post_twilio, twili
     run_jobs()
     db.session.expire_all()
     simulated = db.session.scalars(select(Case).where(Case.id != case.id)).one()
+    late = factories.case(phone="+6281311112222", body="Gaji dipotong tanpa alasan")
     picc = _signed_in(app, "ani@example.org")
-    for each in (case, simulated):
+    for each in (case, simulated, late):
         _, form = _page(picc, each)
         assert picc.post(f"/cases/{each.reference}/note",
                          data={**form, "note-body": f"{marker} manager Budi threatened her"}).status_code == 302
@@ -203,11 +204,6 @@ def test_an_internal_note_never_leaves(app, client, run_jobs, post_twilio, twili
     for body in ("Mandor bilang jangan lapor", "STATUS", case.reference):  # she writes again, asks how it is
         post_twilio(inbound_params(body, sender=factories.WORKER_PHONE))
         run_jobs()
-    db.session.expire_all()
-    with time_machine.travel(db.session.get(Case, case.id).acknowledge_by + timedelta(hours=1), tick=False):
-        sweep_deadlines()  # escalation: texts to her, notifications, the digest mail it queues
-        run_jobs()
-        email_notifications()
     for each, reply in ((case, {"reply-template": "followup_looking"}), (simulated, {"reply-text": "Kami cek."})):
         _, form = _page(picc, each)
         assert picc.post(f"/cases/{each.reference}/reply", data={**form, **reply}).status_code == 302
@@ -218,13 +214,20 @@ def test_an_internal_note_never_leaves(app, client, run_jobs, post_twilio, twili
         assert picc.post(f"/cases/{each.reference}/resolve", data={**outcome, "resolve-confirm": "y"}
                          ).status_code == 302
         run_jobs()
+    # Last, as the clock moves on: a third case nobody acknowledged escalates (a text to her,
+    # notifications, the digest mail the sweep queues).
+    db.session.expire_all()
+    with time_machine.travel(db.session.get(Case, late.id).acknowledge_by + timedelta(hours=1), tick=False):
+        sweep_deadlines()
+        run_jobs()
+        email_notifications()
 
     db.session.expire_all()
     outbound = db.session.scalars(select(Message).where(Message.direction == "outbound")).all()
     purposes = {message.purpose.split("_programme")[0] for message in outbound}
     assert {"followup_looking", "committee_text", "outcome", "escalated"} <= purposes, purposes
     assert any(message.purpose.startswith("status") for message in outbound), purposes
-    assert db.session.get(Case, case.id).escalation_level >= 1
+    assert db.session.get(Case, late.id).escalation_level >= 1
     left = {f"message {m.id} ({m.purpose})": (m.body or "") + repr(m.media or "") for m in
             db.session.scalars(select(Message))}
     assert twilio_requests, "nothing went towards Twilio: the SMS path was not driven"
