@@ -411,6 +411,17 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def case_form(html: str) -> dict:
+    """What every action form of a case page carries: the CSRF token and the case's version
+    (with the newest message and the status the page showed)."""
+    fields = {"csrf_token": csrf_token(html)}
+    for name in ("version", "seen_message", "seen_status"):
+        match = re.search(rf'name="{name}" value="([^"]*)"', html)
+        assert match, f"case page has no {name} field"
+        fields[name] = match.group(1)
+    return fields
+
+
 @pytest.fixture
 def sign_in(client):
     def login(email: str, password: str, http=None):

@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.conftest import ARTIFACTS
 
 
 def test_a_worker_texts_from_the_simulator_and_the_picc_member_reads_the_case(app, live_server, browser,
@@ -287,3 +288,115 @@ def test_a_picc_member_on_a_phone_sees_the_most_urgent_case_first_with_her_reply
     screenshot(phone, "queue-phone")
     first.click()
     expect(phone.locator("h1")).to_contain_text(urgent.reference)
+
+
+PHONE = {"width": 360, "height": 740}
+SMALL_TAP_TARGETS = """() => [...document.querySelectorAll(
+    '.case-page button, .case-page a.button, .case-page select, .case-page summary, .case-page textarea,'
+    + ' .case-page label.check')]
+  .filter(e => e.offsetParent !== null)
+  .map(e => [e.tagName + ' ' + (e.textContent || e.name || '').trim().slice(0, 30), e.getBoundingClientRect()])
+  .filter(([, box]) => box.height < 44 || box.width < 44)
+  .map(([name, box]) => name + ' ' + Math.round(box.width) + 'x' + Math.round(box.height))"""
+
+
+def _phone_page(browser, live_server, email, locale="en-US"):
+    page = browser.new_context(viewport=PHONE, locale=locale, is_mobile=True, has_touch=True).new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("#email", email)
+    page.fill("#password", factories.PASSWORD)
+    page.click("main button[type=submit]")
+    return page
+
+
+def _fits_a_phone(page):
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "horizontal scroll"
+    assert page.evaluate(SMALL_TAP_TARGETS) == []
+
+
+def test_on_a_phone_a_picc_member_works_a_case_and_loses_one_moved_to_forced_labour(
+        app, live_server, browser, screenshot, post_twilio, run_jobs):
+    from tests.conftest import inbound_params
+
+    factories.factory()
+    factories.picc_member(email="ani@example.org", language="en")
+    factories.advisor(email="adv@example.org", language="en", name="Sari")
+    case = factories.case()
+    moved = factories.case(phone="+6281311112222", body="Mandor memaksa kami lembur tanpa bayaran")
+    for body in ("Sudah tiga bulan begini", "Teman saya juga sama", "Hari ini mandor marah lagi kepada saya"):
+        post_twilio(inbound_params(body, sender=factories.WORKER_PHONE))
+        run_jobs()
+
+    page = _phone_page(browser, live_server, "ani@example.org")
+    expect(page.locator("table.queue, .queue")).to_contain_text(case.reference)
+    page.click(f"text={case.reference}")
+    expect(page.locator(".thread .bubble.newest")).to_contain_text("Hari ini mandor marah lagi kepada saya")
+    bar = page.locator(".action-bar")
+    assert bar.bounding_box()["y"] + bar.bounding_box()["height"] <= PHONE["height"]  # in view at once
+    _fits_a_phone(page)
+    screenshot(page, "case-phone")
+
+    page.click(".action-bar button:has-text('Acknowledge')")
+    expect(page.locator(".flash")).to_contain_text(f"Case {case.reference} acknowledged.")
+
+    page.fill("#note-body", "Talked to HR on Monday; wait for the payroll.")
+    page.click("button:has-text('Save the note')")
+    expect(page.locator(".flash")).to_contain_text("never sent to the worker")
+    expect(page.locator(".note").last).to_contain_text("Talked to HR on Monday")
+    assert re.search(r"#note-\d+$", page.url)
+
+    counter = page.locator("#reply-cost")
+    expect(counter).to_have_text("")
+    page.locator("#reply-text").press_sequentially("Kami sudah bicara dengan HRD")
+    expect(counter).to_contain_text("GSM-7 · 1 SMS")
+    first = counter.inner_text()
+    page.locator("#reply-text").press_sequentially(" — terima kasih")  # a dash GSM-7 has not
+    expect(counter).to_contain_text("UCS-2")
+    assert counter.inner_text() != first
+    screenshot(page, "case-phone-reply")
+    page.click("button:has-text('Send to the worker')")
+    expect(page.locator(".flash")).to_contain_text("on its way")
+    assert re.search(r"#message-\d+$", page.url)
+    # Back where she acted: her reply in view, above the sticky bar, not under it.
+    written = page.locator(".thread .bubble").last.bounding_box()
+    assert written["y"] >= 0 and written["y"] + written["height"] <= bar.bounding_box()["y"] + 1
+    page.screenshot(path=str(ARTIFACTS / "case-phone-after-reply-view.png"))
+
+    page.select_option("#resolve-outcome_code", "remedied")
+    page.fill("#resolve-outcome", "Lembur sudah dibayar tanggal 20.")
+    page.click("button:has-text('Show what she will receive')")
+    expect(page.locator(".confirm blockquote")).to_contain_text("Lembur sudah dibayar tanggal 20.")
+    _fits_a_phone(page)
+    screenshot(page, "case-phone-confirm")
+    page.check("#resolve-confirm")
+    page.click("button:has-text('Send the outcome')")
+    expect(page.locator(".flash")).to_contain_text(f"Case {case.reference} resolved.")
+    expect(page.locator("#outcome")).to_contain_text("Lembur sudah dibayar tanggal 20.")
+
+    advisor = _phone_page(browser, live_server, "adv@example.org")
+    advisor.goto(f"{live_server}/cases/{moved.reference}")
+    advisor.click("#facts summary")
+    _fits_a_phone(advisor)
+    screenshot(advisor, "case-phone-facts")
+    advisor.select_option("#category-category", "forced_labour")
+    advisor.click("button:has-text('Change the category')")
+    expect(advisor.locator(".flash")).to_contain_text("now with the programme advisors")
+
+    page.goto(f"{live_server}/cases/{moved.reference}")
+    expect(page.locator("h1")).to_have_text("Not found")
+    page.goto(f"{live_server}/queue")
+    expect(page.locator("main")).not_to_contain_text(moved.reference)
+
+
+def test_the_case_page_reads_right_to_left_in_arabic_on_a_phone(app, live_server, browser, screenshot):
+    factories.factory(code="JOR-0001", name="Amman Apparel", country="JO", number="+96265000001")
+    factories.picc_member(email="rania@example.org", factory_code="JOR-0001", language="ar")
+    case = factories.case(factory_code="JOR-0001", to="+96265000001", phone="+962791234567", language="ar",
+                          body="لم أحصل على أجر العمل الإضافي هذا الشهر")
+    page = _phone_page(browser, live_server, "rania@example.org", locale="ar")
+    page.goto(f"{live_server}/cases/{case.reference}")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator(".thread")).to_contain_text("لم أحصل على أجر العمل الإضافي")
+    assert case.reference in page.locator("h1 bdi").inner_text()
+    _fits_a_phone(page)
+    screenshot(page, "case-phone-ar")

@@ -74,6 +74,12 @@ class Viewer:
         return bool(self._roles() & CASE_WORKERS)
 
     @property
+    def sees_read_log(self) -> bool:
+        """Who read her words (a case's read log): advisors, programme managers and admins;
+        never a factory's people."""
+        return bool(self._roles() & (COUNTRY_ROLES | {ADMIN}))
+
+    @property
     def follows_factory(self) -> bool:
         """A factory manager: follows the status of her factory's committee cases."""
         return FACTORY_MANAGER in self._roles()

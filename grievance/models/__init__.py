@@ -4,6 +4,7 @@ from grievance.models.access import ApiToken, ConsentGrant, Organisation
 from grievance.models.admin import AdminEvent, PasswordReset, ReplyTemplate
 from grievance.models.base import Base, utcnow
 from grievance.models.case import Case, CaseEvent
+from grievance.models.casework import CaseNote, CaseView
 from grievance.models.conversation import Conversation
 from grievance.models.geography import ChannelEndpoint, Country, Factory
 from grievance.models.message import Message, MessageTemplate
@@ -13,7 +14,8 @@ from grievance.models.user import Membership, User
 from grievance.models.worker import Worker
 
 __all__ = [
-    "AdminEvent", "ApiToken", "Base", "Case", "CaseEvent", "ConsentGrant", "Conversation", "ChannelEndpoint", "Country", "Factory",
+    "AdminEvent", "ApiToken", "Base", "Case", "CaseEvent", "CaseNote", "CaseView", "ConsentGrant", "Conversation",
+    "ChannelEndpoint", "Country", "Factory",
     "DeadlinePolicy", "Holiday", "Membership", "Message", "MessageTemplate", "Notification", "Organisation",
     "PasswordReset", "ReplyTemplate", "RoutingRule", "User", "Worker", "utcnow",
 ]

@@ -14,7 +14,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from grievance.models.base import utcnow
 from grievance.i18n.pages import LANGUAGE_NAMES, RTL_LOCALES, UI_LOCALES
-from grievance.web.labels import (CATEGORY_LABELS, EVENT_LABELS, LEVEL_LABELS, NOTIFICATION_TEXTS, ROUTE_LABELS,
+from grievance.web.labels import (CATEGORY_LABELS, EVENT_LABELS, LEVEL_LABELS, NOTIFICATION_TEXTS, OUTCOME_LABELS,
+                                  ROUTE_LABELS,
                                   STATUS_LABELS, UNIT_LABELS, label)
 
 # A row id in a route: at most what an Integer column holds (32 bits in PostgreSQL), so an
@@ -125,6 +126,7 @@ def register_page_helpers(app: Flask) -> None:
             "route_label": lambda code: label(code, ROUTE_LABELS),
             "unit_label": lambda code: label(code, UNIT_LABELS),
             "level_label": lambda code: label(code, LEVEL_LABELS),
+            "outcome_label": lambda code: label(code, OUTCOME_LABELS),
         }
 
     @app.after_request

@@ -23,6 +23,17 @@ EVENT_LABELS = {
     "escalated": _l("Escalated one level"),
     "waiting_on_worker": _l("Waiting for the worker's answer: the resolve clock is stopped"),
     "clock_resumed": _l("The worker answered: the resolve clock runs again"),
+    "taken": _l("Taken"),
+    "assigned": _l("Assigned"),
+    "note_added": _l("Internal note written"),
+    "category_changed": _l("Category changed"),
+    "reopened_by_person": _l("Reopened"),
+}
+# How a case ended (cases.outcome_code); summaries count them.
+OUTCOME_LABELS = {
+    "remedied": _l("Remedied"), "partly_remedied": _l("Partly remedied"), "not_upheld": _l("Not upheld"),
+    "referred": _l("Referred elsewhere"), "withdrawn": _l("Withdrawn by the worker"),
+    "no_response": _l("No response from the worker"),
 }
 # Who a case is with, by escalation level (workflows/notifications.py).
 LEVEL_LABELS = {

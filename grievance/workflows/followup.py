@@ -9,14 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grievance.i18n.worker import purpose_for, signed_text, worker_text
-from grievance.models import Case, ChannelEndpoint, Message, User
-from grievance.models.case import RESOLVED, ROUTE_ADVISOR
+from grievance.models import Case, CaseNote, CaseView, ChannelEndpoint, Conversation, Message, User
+from grievance.models.case import CLOSED, REOPENED, RESOLVED, ROUTE_ADVISOR
 from grievance.models.message import INBOUND
 from grievance.workflows.conversations import rating, replier
-from grievance.workflows.conversations.registry import Turn
-from grievance.workflows.deadlines import acknowledge, resume_clock, schedule, wait_for_worker
+from grievance.workflows.conversations.registry import Turn, end
+from grievance.workflows.deadlines import acknowledge, resume_clock, schedule, set_deadlines, wait_for_worker
 from grievance.workflows.events import record
 from grievance.workflows.outbox import queue_reply
+from grievance.workflows.routing import ADVISOR_CATEGORIES
 
 
 def _last_inbound(session: Session, case: Case) -> Message | None:
@@ -60,19 +61,92 @@ def committee_reply(session: Session, case: Case, actor: User, now: datetime, *,
     return reply
 
 
-def resolve(session: Session, case: Case, actor: User, outcome: str, now: datetime) -> Message | None:
+def resolve(session: Session, case: Case, actor: User, outcome: str, now: datetime,
+            outcome_code: str | None = None) -> Message | None:
     """Tell her the outcome and ask whether she is satisfied (1/2 in any script): now, or, when
     she is answering another question (an intake, an earlier case's rating), once that ends.
     Returns the question queued now, if it is."""
     acknowledge(session, case, actor, now)  # resolving answers her, so it acknowledges too
     resume_clock(session, case, now)  # resolved while waiting for her: the pause does not count
     case.status, case.outcome, case.resolved_at = RESOLVED, outcome.strip(), now
-    case.worker_replied_at = None
+    case.outcome_code, case.worker_replied_at = outcome_code, None
     schedule(case)
-    record(session, case, "resolved", now, actor_user_id=actor.id,
+    record(session, case, "resolved", now, actor_user_id=actor.id, outcome_code=outcome_code,
            in_time=case.resolve_by is None or now <= case.resolve_by)
     endpoint, provider = _reply_channel(session, case)
     turn = Turn(session=session, worker=case.worker, now=now,
                 reply=replier(session, case.worker, endpoint, provider, now))
     asked = rating.ask(turn, case, endpoint, provider, case.worker_language)
     return asked[0] if asked else None
+
+
+# -- who works it ----------------------------------------------------------------------------
+
+def assign(session: Session, case: Case, actor: User, assignee: User, now: datetime) -> bool:
+    """Give the case to ``assignee`` (``actor`` herself: she takes it). Only someone who may
+    work this very case can be given it; False (nothing changes) otherwise."""
+    from grievance.access import Viewer
+
+    if not Viewer.for_user(assignee).may_act(case):
+        return False
+    if case.assignee_id == assignee.id:
+        return True
+    previous = case.assignee_id
+    case.assignee_id = assignee.id
+    record(session, case, "taken" if assignee.id == actor.id else "assigned", now, actor_user_id=actor.id,
+           to=assignee.id, previous=previous)
+    return True
+
+
+# -- notes, and who read her words ------------------------------------------------------------
+
+def add_note(session: Session, case: Case, actor: User, body: str, now: datetime) -> CaseNote:
+    """An internal note: for the people working the case, never sent, never in a text to her."""
+    note = CaseNote(case_id=case.id, author_user_id=actor.id, body=body.strip(), created_at=now)
+    session.add(note)
+    session.flush()
+    record(session, case, "note_added", now, actor_user_id=actor.id, note_id=note.id)
+    return note
+
+
+def record_view(session: Session, case: Case, viewer: User, what: str, now: datetime) -> None:
+    """Every time a person sees her messages or an attachment: there is no switch to stop it."""
+    session.add(CaseView(case_id=case.id, user_id=viewer.id, at=now, what=what))
+
+
+# -- category, reopening ----------------------------------------------------------------------
+
+def change_category(session: Session, case: Case, actor: User, category: str, now: datetime) -> bool:
+    """A new category. A grave one moves the case to the advisors at once: the factory's people
+    lose it (page, queue, counts, notifications: they all read the route). A case on the
+    advisors' route stays there whatever its category becomes: only a new case would go to
+    the factory, never one she told the advisors. She is not texted: the advisors' next
+    text is signed by them. Returns whether the case moved to the advisors."""
+    if category == case.category:
+        return False
+    previous, moved = case.category, False
+    case.category = category
+    if category in ADVISOR_CATEGORIES and case.route != ROUTE_ADVISOR:
+        case.route, moved = ROUTE_ADVISOR, True
+        case.escalation_level = 0  # with the advisors now: their chain starts at its first level
+    record(session, case, "category_changed", now, actor_user_id=actor.id, **{"from": previous, "to": category},
+           route=case.route)
+    return moved
+
+
+def reopen(session: Session, case: Case, actor: User, now: datetime) -> bool:
+    """A resolved or closed case is open again, with deadlines counted from now. A rating
+    still waiting for her answer ends: her 1 would close a case that is open again."""
+    if case.status not in (RESOLVED, CLOSED):
+        return False
+    endpoint, provider = _reply_channel(session, case)
+    turn = Turn(session=session, worker=case.worker, now=now,
+                reply=replier(session, case.worker, endpoint, provider, now))
+    for waiting in session.scalars(select(Conversation).where(Conversation.kind == rating.RATING,
+                                                              Conversation.case_id == case.id)):
+        end(turn, waiting)
+    case.status, case.reopen_count = REOPENED, case.reopen_count + 1
+    case.resolved_at = case.closed_at = case.satisfied = None
+    set_deadlines(session, case, now)
+    record(session, case, "reopened_by_person", now, actor_user_id=actor.id, reopen_count=case.reopen_count)
+    return True

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from grievance.extensions import db
 from grievance.models import Case
 from tests import factories
-from tests.conftest import csrf_token, inbound_params
+from tests.conftest import case_form, csrf_token, inbound_params
 
 WORKER_PHONE = "+6281298765432"
 
@@ -69,15 +69,15 @@ def test_picc_member_gets_404_for_another_factorys_case(two_factories, client, s
     assert client.get(f"/cases/{other.reference}").status_code == 404
     page = client.get(f"/cases/{own.reference}")
     assert page.status_code == 200
-    token = csrf_token(page.get_data(as_text=True))
-    assert client.post(f"/cases/{other.reference}/acknowledge", data={"csrf_token": token}).status_code == 404
+    token = case_form(page.get_data(as_text=True))
+    assert client.post(f"/cases/{other.reference}/acknowledge", data={**token}).status_code == 404
 
 
 def test_acknowledging_a_case_is_recorded_in_its_history(two_factories, client, sign_in):
     own, _ = two_factories
     sign_in("ani@example.org", factories.PASSWORD)
-    token = csrf_token(client.get(f"/cases/{own.reference}").get_data(as_text=True))
-    response = client.post(f"/cases/{own.reference}/acknowledge", data={"csrf_token": token}, follow_redirects=True)
+    token = case_form(client.get(f"/cases/{own.reference}").get_data(as_text=True))
+    response = client.post(f"/cases/{own.reference}/acknowledge", data={**token}, follow_redirects=True)
 
     db.session.expire_all()
     case = db.session.get(Case, own.id)

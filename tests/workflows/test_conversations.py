@@ -13,7 +13,7 @@ from grievance.tasks.rounds import requeue_stale
 from grievance.models import Case, Conversation, Message
 from grievance.models.base import utcnow
 from tests import factories
-from tests.conftest import csrf_token, inbound_params
+from tests.conftest import case_form, csrf_token, inbound_params
 
 SHARED_ID = "+622150009999"  # a country hotline, not owned by one factory
 
@@ -217,7 +217,7 @@ def _committee_on_a_case(app, phone):
     phone.text("Upah lembur saya belum dibayar")
     case = only_case()
     committee = _sign_in(app, "ani@example.org")
-    token = csrf_token(committee.get(f"/cases/{case.reference}").get_data(as_text=True))
+    token = case_form(committee.get(f"/cases/{case.reference}").get_data(as_text=True))
     return case, committee, token
 
 
@@ -229,7 +229,7 @@ def test_a_picc_reply_reaches_her_phone_and_her_answer_lands_on_the_case(app, ph
     page = committee.get(f"/cases/{case.reference}").get_data(as_text=True)
     assert "6281298765432" not in page and "812" not in page.replace(case.reference, "")
     response = committee.post(f"/cases/{case.reference}/reply", data={
-        "csrf_token": csrf_token(page), "reply-template": "followup_more_info", "reply-text": ""})
+        **case_form(page), "reply-template": "followup_more_info", "reply-text": ""})
     assert response.status_code == 302
     run_jobs()
     db.session.expire_all()
@@ -243,7 +243,7 @@ def test_a_picc_reply_reaches_her_phone_and_her_answer_lands_on_the_case(app, ph
 
 def test_an_empty_reply_form_comes_back_with_the_problem_named(app, phone):
     case, committee, token = _committee_on_a_case(app, phone)
-    response = committee.post(f"/cases/{case.reference}/reply", data={"csrf_token": token, "reply-template": "",
+    response = committee.post(f"/cases/{case.reference}/reply", data={**token, "reply-template": "",
                                                                        "reply-text": " "})
     assert response.status_code == 400
     assert 'role="alert"' in response.get_data(as_text=True)  # the problem is named by the field
@@ -255,7 +255,7 @@ def test_resolve_not_satisfied_reopens_with_a_new_deadline(app, phone):
     later = utcnow() + timedelta(days=5)
     with time_machine.travel(later):
         committee.post(f"/cases/{case.reference}/resolve",
-                       data={"csrf_token": token, "resolve-outcome": "Lembur sudah dibayar tanggal 20."})
+                       data={**token, "resolve-outcome_code": "remedied", "resolve-confirm": "y", "resolve-outcome": "Lembur sudah dibayar tanggal 20."})
         db.session.expire_all()
         outcome = db.session.scalars(select(Message).where(Message.purpose == "outcome")).one()
         assert "Lembur sudah dibayar tanggal 20." in outcome.body and only_case().status == "resolved"
@@ -268,14 +268,14 @@ def test_resolve_not_satisfied_reopens_with_a_new_deadline(app, phone):
 
 def test_satisfied_closes_and_no_answer_closes_too(app, phone):
     case, committee, token = _committee_on_a_case(app, phone)
-    committee.post(f"/cases/{case.reference}/resolve", data={"csrf_token": token, "resolve-outcome": "Sudah."})
+    committee.post(f"/cases/{case.reference}/resolve", data={**token, "resolve-outcome_code": "remedied", "resolve-confirm": "y", "resolve-outcome": "Sudah."})
     assert phone.text("ya").purpose == "satisfied_thanks"
     assert (only_case().status, only_case().satisfied) == ("closed", True)
 
 
 def test_a_rating_left_unanswered_closes_the_case_after_a_week(app, phone, run_jobs):
     case, committee, token = _committee_on_a_case(app, phone)
-    committee.post(f"/cases/{case.reference}/resolve", data={"csrf_token": token, "resolve-outcome": "Sudah."})
+    committee.post(f"/cases/{case.reference}/resolve", data={**token, "resolve-outcome_code": "remedied", "resolve-confirm": "y", "resolve-outcome": "Sudah."})
     run_jobs()
     with time_machine.travel(utcnow() + timedelta(days=8)):
         requeue_stale()
@@ -309,8 +309,8 @@ def test_a_picc_reply_reaches_the_simulated_phone(app, run_jobs):
     run_jobs()
     case = only_case()
     committee = _sign_in(app, "ani@example.org")
-    token = csrf_token(committee.get(f"/cases/{case.reference}").get_data(as_text=True))
-    committee.post(f"/cases/{case.reference}/reply", data={"csrf_token": token, "reply-template": "",
+    token = case_form(committee.get(f"/cases/{case.reference}").get_data(as_text=True))
+    committee.post(f"/cases/{case.reference}/reply", data={**token, "reply-template": "",
                                                            "reply-text": "Kami sudah bicara dengan HRD."})
     run_jobs()
     thread = worker_phone.get("/simulator/thread").get_json()["messages"]

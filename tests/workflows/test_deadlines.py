@@ -14,7 +14,7 @@ from grievance.tasks.rounds import sweep_deadlines
 from grievance.models import Case, CaseEvent, Factory, Message, Notification, User
 from grievance.models.base import utcnow
 from tests import factories
-from tests.conftest import csrf_token, inbound_params
+from tests.conftest import case_form, csrf_token, inbound_params
 
 WORKER = "+6281298765432"
 # Friday 14 August 2026, 16:00 in Jakarta (UTC+7) and in Amman (UTC+3). Monday 17 August is
@@ -184,7 +184,7 @@ def test_acknowledging_in_time_stops_the_acknowledge_clock(programme, text, swee
         case = text("Upah lembur bulan Juli tidak dibayar")
         sign_in("ani@example.org", factories.PASSWORD)
         page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
-        client.post(f"/cases/{case.reference}/acknowledge", data={"csrf_token": csrf_token(page)})
+        client.post(f"/cases/{case.reference}/acknowledge", data={**case_form(page)})
     sweep(case.acknowledge_by + timedelta(hours=1))
     case = db.session.get(Case, case.id)
     assert case.acknowledged_in_time is True and case.escalation_level == 0
@@ -201,7 +201,7 @@ def test_waiting_for_the_worker_stops_the_resolve_clock_and_her_reply_restarts_i
         sign_in("ani@example.org", factories.PASSWORD)
         page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
         response = client.post(f"/cases/{case.reference}/reply", data={
-            "csrf_token": csrf_token(page), "reply-template": "followup_more_info", "reply-wait": "y"})
+            **case_form(page), "reply-template": "followup_more_info", "reply-wait": "y"})
         assert response.status_code == 302
         page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
     db.session.expire_all()
@@ -405,7 +405,7 @@ def test_a_reopened_case_must_be_acknowledged_again_in_time(programme, text, swe
         case = text("Upah lembur bulan Juli tidak dibayar")
         sign_in("ani@example.org", factories.PASSWORD)
         client.post(f"/cases/{case.reference}/resolve", data={
-            "csrf_token": csrf_token(open_case_page(client, case)), "resolve-outcome": "Sudah dibayar."})
+            **case_form(open_case_page(client, case)), "resolve-outcome_code": "remedied", "resolve-confirm": "y", "resolve-outcome": "Sudah dibayar."})
     reopened_at = FRIDAY_JAKARTA + timedelta(days=6)  # Thursday 20 August, 16:00
     with time_machine.travel(reopened_at, tick=False):
         text("2")  # not satisfied
@@ -436,12 +436,12 @@ def test_resolving_while_waiting_for_her_does_not_count_the_wait(programme, text
     with time_machine.travel(FRIDAY_JAKARTA + timedelta(days=1), tick=False):
         sign_in("ani@example.org", factories.PASSWORD)
         client.post(f"/cases/{case.reference}/reply", data={
-            "csrf_token": csrf_token(open_case_page(client, case)), "reply-template": "followup_more_info",
+            **case_form(open_case_page(client, case)), "reply-template": "followup_more_info",
             "reply-wait": "y"})
     resolved_at = original + timedelta(days=5)  # she never answered; resolved late by the calendar
     with time_machine.travel(resolved_at, tick=False):
         client.post(f"/cases/{case.reference}/resolve", data={
-            "csrf_token": csrf_token(open_case_page(client, case)), "resolve-outcome": "Dibayar tanggal 20."})
+            **case_form(open_case_page(client, case)), "resolve-outcome_code": "remedied", "resolve-confirm": "y", "resolve-outcome": "Dibayar tanggal 20."})
     db.session.expire_all()
     case = db.session.get(Case, case.id)
     assert case.status == "resolved" and case.resolved_in_time is True

@@ -15,7 +15,7 @@ from grievance.models.base import utcnow
 from grievance.tasks.rounds import sweep_deadlines
 from grievance.workflows.outbox import queue_reply
 from tests import factories
-from tests.conftest import csrf_token, inbound_params
+from tests.conftest import case_form, csrf_token, inbound_params
 
 PHONE = "+6281311112222"
 
@@ -87,8 +87,8 @@ def test_a_committee_reply_from_the_case_page_reaches_her_phone(app, phone, run_
     phone("Upah lembur saya belum dibayar")
     case = only_case()
     committee = _sign_in(app, "ani@example.org")
-    token = csrf_token(committee.get(f"/cases/{case.reference}").get_data(as_text=True))
-    committee.post(f"/cases/{case.reference}/reply", data={"csrf_token": token, "reply-template": "",
+    token = case_form(committee.get(f"/cases/{case.reference}").get_data(as_text=True))
+    committee.post(f"/cases/{case.reference}/reply", data={**token, "reply-template": "",
                                                            "reply-text": "Kami sudah bicara dengan HRD."})
     run_jobs()
     written = reply("committee_text")
@@ -99,9 +99,9 @@ def test_the_outcome_of_a_resolved_case_reaches_her_phone(app, phone, run_jobs):
     phone("Upah lembur saya belum dibayar")
     case = only_case()
     committee = _sign_in(app, "ani@example.org")
-    token = csrf_token(committee.get(f"/cases/{case.reference}").get_data(as_text=True))
-    committee.post(f"/cases/{case.reference}/resolve", data={"csrf_token": token,
-                                                             "resolve-outcome": "Lembur sudah dibayar."})
+    token = case_form(committee.get(f"/cases/{case.reference}").get_data(as_text=True))
+    committee.post(f"/cases/{case.reference}/resolve", data={**token,
+                                                             "resolve-outcome_code": "remedied", "resolve-confirm": "y", "resolve-outcome": "Lembur sudah dibayar."})
     run_jobs()
     outcome = reply("outcome")
     assert "Lembur sudah dibayar." in outcome.body and outcome.status == "delivered"

@@ -16,7 +16,7 @@ from grievance.tasks.rounds import requeue_stale
 from grievance.models import Case, Message
 from grievance.models.base import utcnow
 from tests import factories
-from tests.conftest import csrf_token
+from tests.conftest import case_form, csrf_token
 from tests.workflows.test_conversations import _sign_in, phone  # noqa: F401 (a fixture)
 
 
@@ -53,9 +53,9 @@ def committee(app, phone, run_jobs):
 
     def resolve(case: Case, outcome: str) -> None:
         client = clients[case.factory.code]
-        token = csrf_token(client.get(f"/cases/{case.reference}").get_data(as_text=True))
+        token = case_form(client.get(f"/cases/{case.reference}").get_data(as_text=True))
         response = client.post(f"/cases/{case.reference}/resolve",
-                               data={"csrf_token": token, "resolve-outcome": outcome})
+                               data={**token, "resolve-outcome_code": "remedied", "resolve-confirm": "y", "resolve-outcome": outcome})
         assert response.status_code == 302
         run_jobs()  # its send is done before any day passes
         return client.get(response.headers["Location"]).get_data(as_text=True)  # with what she was told
@@ -289,9 +289,9 @@ def test_a_question_asked_by_the_periodic_round_comes_from_the_number_she_wrote_
     for email, code, case in (("ani@example.org", "IDN-0001", first), ("budi@example.org", "IDN-0002", second)):
         factories.picc_member(email=email, factory_code=code)
         client = _sign_in(app, email)
-        token = csrf_token(client.get(f"/cases/{case.reference}").get_data(as_text=True))
+        token = case_form(client.get(f"/cases/{case.reference}").get_data(as_text=True))
         assert client.post(f"/cases/{case.reference}/resolve",
-                           data={"csrf_token": token, "resolve-outcome": "Sudah dibayar."}).status_code == 302
+                           data={**token, "resolve-outcome_code": "remedied", "resolve-confirm": "y", "resolve-outcome": "Sudah dibayar."}).status_code == 302
         run_jobs()
     with time_machine.travel(utcnow() + timedelta(days=8)):
         mark = last_outbound_id()

@@ -15,7 +15,7 @@ from grievance.i18n.worker import FOLLOWUP_TEMPLATES, purpose_for, signed_text, 
 from grievance.models import Case, CaseEvent, Message
 from grievance.models.base import utcnow
 from tests import factories
-from tests.conftest import csrf_token
+from tests.conftest import case_form, csrf_token
 from tests.workflows.test_conversations import _sign_in, phone  # noqa: F401 (a fixture)
 
 KH = "+85523900001"
@@ -47,7 +47,7 @@ def outcome_then(app, phone, case: Case, email: str, answer: str, to: str = "+62
     """The case is resolved from its page; she answers the satisfaction question."""
     person, page = page_of(app, email, case)
     person.post(f"/cases/{case.reference}/resolve", data={
-        "csrf_token": csrf_token(page.get_data(as_text=True)), "resolve-outcome": "Sudah diselesaikan."})
+        **case_form(page.get_data(as_text=True)), "resolve-outcome_code": "remedied", "resolve-confirm": "y", "resolve-outcome": "Sudah diselesaikan."})
     return phone.text(answer, to=to)
 
 
@@ -65,7 +65,7 @@ def test_on_the_advisors_route_no_later_text_says_the_committee(app, phone):
     html = page.get_data(as_text=True)
     assert f"“{worker_text('signature_advisor', 'id')}”" in html  # the page says how her reply is signed
     advisor.post(f"/cases/{case.reference}/reply", data={
-        "csrf_token": csrf_token(html), "reply-template": "followup_looking", "reply-text": ""})
+        **case_form(html), "reply-template": "followup_looking", "reply-text": ""})
     db.session.expire_all()
     looking = db.session.scalars(select(Message).where(Message.purpose.like("followup_looking%"))).one()
     assert looking.body == (worker_text("followup_looking_programme", "id", reference=case.reference)
@@ -294,7 +294,7 @@ def test_a_signed_reply_goes_out_in_gsm7_and_sms_costs_counts_the_signature(app,
     case = cases()[0]
     committee, page = page_of(app, "ani@example.org", case)
     committee.post(f"/cases/{case.reference}/reply", data={
-        "csrf_token": csrf_token(page.get_data(as_text=True)), "reply-template": "",
+        **case_form(page.get_data(as_text=True)), "reply-template": "",
         "reply-text": "Kami sudah bicara dengan HRD."})
     db.session.expire_all()
     sent = db.session.scalars(select(Message).where(Message.purpose == "committee_text")).one()

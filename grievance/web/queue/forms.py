@@ -1,0 +1,104 @@
+"""The case page's forms. A reply is a template in her language or her own text, never both;
+nothing is cut: a text longer than what may be sent is refused, the limit named."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from grievance.channels.segments import TWILIO_MAX_CHARS, segment_info
+from grievance.i18n.worker import FOLLOWUP_TEMPLATES, purpose_for, signed_text, worker_text
+from grievance.models import Case
+from grievance.models.case import ROUTE_ADVISOR
+from grievance.web.labels import CATEGORY_LABELS, OUTCOME_LABELS
+
+# Her own text, before the signature; the signed text must also fit what Twilio takes in one body.
+REPLY_MAX_CHARS = 1000
+NOTE_MAX_CHARS = 4000
+OUTCOME_MAX_CHARS = 300
+
+
+def cost_text(text: str) -> str:
+    """What the page says about a text's cost; case.js says the same while she types."""
+    info = segment_info(text)
+    return _("%(count)d characters · %(encoding)s · %(segments)d SMS", count=len(text), encoding=info.encoding,
+             segments=info.segments)
+
+
+def cost_templates() -> dict[str, str]:
+    """The same sentences with their placeholders, for case.js to fill in."""
+    return {"template": _("%(count)d characters · %(encoding)s · %(segments)d SMS"),
+            "over": _("Too long: at most %(limit)d characters can be sent.")}
+
+
+class ReplyForm(FlaskForm):
+    template = SelectField(_l("Reply"), choices=[], validate_choice=False)
+    text = TextAreaField(_l("Or write your own message"), validators=[Optional()])
+    wait = BooleanField(_l("Wait for her answer (the resolve deadline stops until she replies)"))
+
+    case: Case | None = None
+
+    def validate(self, extra_validators=None):
+        if not super().validate(extra_validators):
+            return False
+        text = (self.text.data or "").strip()
+        if self.template.data and text:
+            self.text.errors.append(_("Choose one: the ready reply or your own text, not both. "
+                                      "Nothing was sent."))
+            return False
+        if not self.template.data and not text:
+            self.text.errors.append(_("Pick a reply or write one."))
+            return False
+        if self.template.data and self.template.data not in FOLLOWUP_TEMPLATES:
+            self.template.errors.append(_("Pick a reply or write one."))
+            return False
+        if len(text) > REPLY_MAX_CHARS or (self.case is not None and len(self.signed(text)) > TWILIO_MAX_CHARS):
+            self.text.errors.append(_("At most %(limit)d characters can be sent; this text has %(count)d. "
+                                      "Nothing was sent.", limit=REPLY_MAX_CHARS, count=len(text)))
+            return False
+        return True
+
+    def signed(self, text: str) -> str:
+        return signed_text(text, self.case.worker_language, advisors=self.case.route == ROUTE_ADVISOR)
+
+    def cost(self) -> str | None:
+        text = (self.text.data or "").strip()
+        return cost_text(self.signed(text)) if text and self.case is not None else None
+
+
+def reply_form(case: Case) -> ReplyForm:
+    form = ReplyForm(prefix="reply")
+    form.case = case
+    language = case.worker_language
+    advisors = case.route == ROUTE_ADVISOR
+    form.template.choices = [("", _("Write my own"))] + [
+        (purpose, worker_text(purpose_for(purpose, advisors=advisors, named=False), language,
+                              reference=case.reference))
+        for purpose in FOLLOWUP_TEMPLATES
+    ]
+    return form
+
+
+class ResolveForm(FlaskForm):
+    outcome_code = SelectField(_l("How it ended"), choices=[("", "")] + [(code, text) for code, text in
+                                                                         OUTCOME_LABELS.items()],
+                               validators=[DataRequired(message=_l("Pick how it ended."))])
+    outcome = TextAreaField(_l("What was done, in her language (the worker receives this)"),
+                            validators=[DataRequired(), Length(max=OUTCOME_MAX_CHARS)])
+    confirm = BooleanField(_l("Yes, send her this outcome and close the work on this case"))
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(_l("Internal note (never sent to the worker)"),
+                         validators=[DataRequired(message=_l("Write the note.")), Length(max=NOTE_MAX_CHARS)])
+
+
+class CategoryForm(FlaskForm):
+    category = SelectField(_l("Category"), choices=list(CATEGORY_LABELS.items()))
+
+
+class AssignForm(FlaskForm):
+    member = SelectField(_l("Give it to"), choices=[])
