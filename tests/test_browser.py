@@ -328,7 +328,7 @@ def test_on_a_phone_a_picc_member_works_a_case_and_loses_one_moved_to_forced_lab
         run_jobs()
 
     page = _phone_page(browser, live_server, "ani@example.org")
-    expect(page.locator("table.queue, .queue")).to_contain_text(case.reference)
+    expect(page.locator("ul.cards")).to_contain_text(case.reference)
     page.click(f"text={case.reference}")
     expect(page.locator(".thread .bubble.newest")).to_contain_text("Hari ini mandor marah lagi kepada saya")
     bar = page.locator(".action-bar")

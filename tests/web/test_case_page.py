@@ -242,7 +242,12 @@ def test_an_internal_note_never_leaves(app, client, run_jobs, post_twilio, twili
         ("picc", "ani@example.org"), ("advisor", "adv@example.org"), ("factory_manager", "fm@example.org"),
         ("admin", "admin@example.org"), ("buyer", "buyer@example.org"))} | {"signed out": app.test_client()}
     first = db.session.scalars(select(Message).where(Message.case_id == case.id).order_by(Message.id)).first()
-    fill = {"reference": case.reference, "code": "ID", "message_id": first.id, "index": 0}
+    from grievance.models import Organisation, User
+
+    organisation = db.session.scalars(select(Organisation.id)).first() or 1
+    fill = {"reference": case.reference, "code": "ID", "message_id": first.id, "index": 0,
+            "factory_id": case.factory_id, "organisation_id": organisation, "template_id": 1, "token": "unknown",
+            "user_id": db.session.scalar(select(User.id).where(User.email == "ani@example.org"))}
     full_case_pages = set()
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":  # files of the code, not of any case
