@@ -50,6 +50,26 @@ def test_both_a_ready_reply_and_her_own_text_are_refused_and_nothing_is_sent(app
                                                    Message.purpose == "committee_text")) is None
 
 
+def test_a_reply_template_the_admins_wrote_in_her_language_is_offered_and_sent_as_written(app):
+    from grievance.models import ReplyTemplate
+
+    case = _world()
+    db.session.add_all([
+        ReplyTemplate(key="payslip", language="id", text="Kami sudah memeriksa slip gaji Anda."),
+        ReplyTemplate(key="payslip", language="km", text="យើងបានពិនិត្យប័ណ្ណបើកប្រាក់ខែរបស់អ្នក។"),
+        ReplyTemplate(key="old", language="id", text="Tidak dipakai lagi.", active=False)])
+    db.session.commit()
+    http = _signed_in(app, "ani@example.org")
+    html, form = _page(http, case)
+    assert "Kami sudah memeriksa slip gaji Anda." in html  # hers is Indonesian: offered
+    assert "យើងបាន" not in html and "Tidak dipakai lagi." not in html  # other languages, retired ones: not
+    response = http.post(f"/cases/{case.reference}/reply", data={**form, "reply-template": "written:payslip"})
+    assert response.status_code == 302
+    sent = db.session.scalar(select(Message).where(Message.direction == "outbound",
+                                                   Message.purpose == "committee_text"))
+    assert sent.body.startswith("Kami sudah memeriksa slip gaji Anda.")
+
+
 def test_a_reply_too_long_to_send_is_refused_with_the_limit_named(app):
     case = _world()
     http = _signed_in(app, "ani@example.org")

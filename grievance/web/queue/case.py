@@ -27,7 +27,7 @@ from grievance.web import ROW_ID
 from grievance.web.forms import ActionForm
 from grievance.web.queue.blueprint import bp
 from grievance.web.queue.forms import (REPLY_MAX_CHARS, AssignForm, CategoryForm, NoteForm, ResolveForm,
-                                      cost_templates, reply_form)
+                                      chosen_reply, cost_templates, reply_form)
 from grievance.workflows.outbox import gave_her_name
 from grievance.workflows.deadlines import acknowledge as acknowledge_case
 from grievance.workflows.followup import (add_note, assign, change_category, committee_reply, record_view, reopen,
@@ -161,8 +161,9 @@ def reply(reference: str):
     stale = _stale_or_none(found, reply_form=form)
     if stale:
         return stale
-    written = committee_reply(db.session, found, current_user, utcnow(), template=form.template.data or None,
-                              text=form.text.data, wait=form.wait.data)
+    template, text = chosen_reply(form)
+    written = committee_reply(db.session, found, current_user, utcnow(), template=template, text=text,
+                              wait=form.wait.data)
     db.session.commit()  # the outbox sends it after this commit
     flash(_("Your reply to the worker is on its way."))
     return _back(found, f"message-{written.id}" if written is not None else "thread-end")

@@ -10,10 +10,12 @@ from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from grievance.channels.segments import TWILIO_MAX_CHARS, segment_info
+from grievance.extensions import db
 from grievance.i18n.worker import FOLLOWUP_TEMPLATES, purpose_for, signed_text, worker_text
 from grievance.models import Case
 from grievance.models.case import ROUTE_ADVISOR
 from grievance.web.labels import CATEGORY_LABELS, OUTCOME_LABELS
+from grievance.workflows.templates import reply_templates
 
 # Her own text, before the signature; the signed text must also fit what Twilio takes in one body.
 REPLY_MAX_CHARS = 1000
@@ -40,6 +42,8 @@ class ReplyForm(FlaskForm):
     wait = BooleanField(_l("Wait for her answer (the resolve deadline stops until she replies)"))
 
     case: Case | None = None
+    # The admins' reply templates in her language, by choice value ("written:<key>") → text.
+    written_templates: dict[str, str] = {}
 
     def validate(self, extra_validators=None):
         if not super().validate(extra_validators):
@@ -52,7 +56,8 @@ class ReplyForm(FlaskForm):
         if not self.template.data and not text:
             self.text.errors.append(_("Pick a reply or write one."))
             return False
-        if self.template.data and self.template.data not in FOLLOWUP_TEMPLATES:
+        if self.template.data and self.template.data not in FOLLOWUP_TEMPLATES \
+                and self.template.data not in self.written_templates:
             self.template.errors.append(_("Pick a reply or write one."))
             return False
         if len(text) > REPLY_MAX_CHARS or (self.case is not None and len(self.signed(text)) > TWILIO_MAX_CHARS):
@@ -79,7 +84,20 @@ def reply_form(case: Case) -> ReplyForm:
                               reference=case.reference))
         for purpose in FOLLOWUP_TEMPLATES
     ]
+    form.written_templates = {f"{WRITTEN}{key}": text for key, text in reply_templates(db.session, language)}
+    form.template.choices += list(form.written_templates.items())
     return form
+
+
+WRITTEN = "written:"
+
+
+def chosen_reply(form: ReplyForm) -> tuple[str | None, str | None]:
+    """(built-in template, own text) to send: an admin's template is sent as its text."""
+    choice = form.template.data or None
+    if choice in form.written_templates:
+        return None, form.written_templates[choice]
+    return choice, form.text.data
 
 
 class ResolveForm(FlaskForm):
