@@ -47,9 +47,12 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     from argon2.exceptions import InvalidHashError, VerificationError
 
+    # No password (an unknown email, or a person whose first password is still to be set through
+    # her link) is checked against a real hash too: the answer takes as long, and tells nothing.
+    usable = password_hash is not None and password_hash.startswith("$argon2")
     try:
-        return _hasher_for(_profile()).verify(password_hash or _dummy_hash(_profile()), password) \
-            and password_hash is not None
+        return _hasher_for(_profile()).verify(password_hash if usable else _dummy_hash(_profile()), password) \
+            and usable
     except (VerificationError, InvalidHashError):
         return False
 

@@ -85,5 +85,20 @@ def unauthorized():
     the path asked for (a same-site relative path; the sign-in page checks it again)."""
     if not g.get("session_idle_ended"):
         flash(gettext("Please sign in to see this page."))
-    target = request.full_path.rstrip("?") if request.method == "GET" else request.path
-    return redirect(url_for("auth.login", next=target))
+    if request.method == "GET":
+        target = request.full_path.rstrip("?")
+    else:  # a form sent after the session ended: back to the page it was sent from, not to the action
+        target = _same_site_path(request.referrer)
+    return redirect(url_for("auth.login", next=target) if target else url_for("auth.login"))
+
+
+def _same_site_path(url: str | None) -> str | None:
+    """The path (and query) of a URL of this site, else None."""
+    from urllib.parse import urlsplit
+
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "") if parts.path.startswith("/") else None

@@ -19,6 +19,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from grievance.access import Viewer
 from grievance.access.people import People
 from grievance.models import Case, Message, Notification
 from grievance.workflows.deadlines import worker_replied
@@ -46,8 +47,10 @@ def attach(session: Session, case: Case, message: Message | None, now: datetime,
 
 def responsible(session: Session, case: Case) -> set[int]:
     """Who is told she wrote: the person who took the case, else its level and its committee."""
-    if case.assignee_id is not None and case.assignee is not None and case.assignee.active:
+    if case.assignee is not None and Viewer.for_user(case.assignee).may_act(case):
         return {case.assignee_id}
+    # Nobody took it, or she who did may no longer work it (deactivated, her role removed, the
+    # case moved to the advisors): those responsible for it now are told.
     people = People(session)
     return people.for_level(case, level_role(case)) | people.committee(case)
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from grievance.access import Viewer
 from grievance.i18n.worker import purpose_for, signed_text, worker_text
 from grievance.models import Case, CaseNote, CaseView, ChannelEndpoint, Conversation, Message, User
 from grievance.models.case import CLOSED, REOPENED, RESOLVED, ROUTE_ADVISOR
@@ -16,6 +17,7 @@ from grievance.workflows.conversations import rating, replier
 from grievance.workflows.conversations.registry import Turn, end
 from grievance.workflows.deadlines import acknowledge, resume_clock, schedule, set_deadlines, wait_for_worker
 from grievance.workflows.events import record
+from grievance.workflows.intake import acknowledgement_variables
 from grievance.workflows.outbox import queue_reply
 from grievance.workflows.routing import ADVISOR_CATEGORIES
 
@@ -129,6 +131,11 @@ def change_category(session: Session, case: Case, actor: User, category: str, no
     if category in ADVISOR_CATEGORIES and case.route != ROUTE_ADVISOR:
         case.route, moved = ROUTE_ADVISOR, True
         case.escalation_level = 0  # with the advisors now: their chain starts at its first level
+        # Their own terms (a day to acknowledge forced labour, not the committee's days), counted
+        # from now, when it reaches them; they acknowledge it themselves.
+        set_deadlines(session, case, now)
+        if case.assignee is not None and not Viewer.for_user(case.assignee).may_act(case):
+            case.assignee_id = None  # a committee member who took it can no longer see it
     record(session, case, "category_changed", now, actor_user_id=actor.id, **{"from": previous, "to": category},
            route=case.route)
     return moved
@@ -149,4 +156,8 @@ def reopen(session: Session, case: Case, actor: User, now: datetime) -> bool:
     case.resolved_at = case.closed_at = case.satisfied = None
     set_deadlines(session, case, now)
     record(session, case, "reopened_by_person", now, actor_user_id=actor.id, reopen_count=case.reopen_count)
+    # She was told it is resolved (and maybe asked to rate it): she is told it is open again,
+    # and by when she hears back, so her next "1" is not taken for a rating that has ended.
+    language = case.worker_language
+    turn.reply("reopened", language, case=case, **acknowledgement_variables(case, language))
     return True

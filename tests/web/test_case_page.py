@@ -32,8 +32,8 @@ def _page(http, case):
 
 def _world():
     factories.factory()
-    factories.picc_member(email="ani@example.org")
-    factories.advisor(email="adv@example.org")
+    factories.picc_member(email="ani@example.org", language="en")  # the pages read in English here
+    factories.advisor(email="adv@example.org", language="en")
     return factories.case()
 
 
@@ -285,3 +285,17 @@ def test_an_internal_note_never_leaves(app, client, run_jobs, post_twilio, twili
     assert full_case_pages == {"picc", "advisor", "admin"}
     assert len(left) > 20
     assert [where for where, text in left.items() if marker in text] == []
+
+
+def test_an_admins_template_too_long_once_signed_is_refused_and_not_sent(app):
+    from grievance.models import ReplyTemplate
+
+    case = _world()
+    db.session.add(ReplyTemplate(key="long", language="id", text="a" * 1600))  # written before the limit
+    db.session.commit()
+    http = _signed_in(app, "ani@example.org")
+    _, form = _page(http, case)
+    response = http.post(f"/cases/{case.reference}/reply", data={**form, "reply-template": "written:long"})
+    assert response.status_code == 400
+    assert "at most 1600 characters can be sent" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Message).where(Message.purpose == "committee_text")) is None

@@ -248,3 +248,12 @@ def test_past_the_cap_the_resolved_count_says_more_than(app, client, sign_in, mo
     assert "More than 2 cases in this view." in html
     assert re.search(r'view=resolved[^>]*>[^<]*<span class="count">2\+</span>', html)
     assert len(references(html)) == 3  # the list itself is never cut by the cap
+
+
+def test_a_cursor_beyond_any_row_or_moment_is_a_400_not_a_500(app, client, sign_in):
+    factories.factory()
+    factories.picc_member(email="ani@example.org")
+    sign_in("ani@example.org", factories.PASSWORD)
+    for cursor in ("1.99999999999999999999999", "n.99999999999999999999", "99999999999999999999999.1", "-5.3"):
+        for view in ("", "&view=resolved"):
+            assert client.get(f"/queue?after={cursor}{view}").status_code == 400, cursor

@@ -147,3 +147,27 @@ def test_a_signed_out_visitor_is_asked_to_sign_in_and_kept_to_this_site(app):
     away = http.post("/login?next=https://evil.example/queue",
                      data={"email": "ani@example.org", "password": factories.PASSWORD, "csrf_token": token})
     assert away.headers["Location"] == "/queue"
+
+
+def test_a_form_sent_after_the_idle_limit_returns_to_its_page_after_signing_in(make_app):
+    import time_machine
+
+    app = make_app(SESSION_IDLE_MINUTES=30)
+    with app.app_context():
+        factories.factory()
+        factories.picc_member(email="ani@example.org")
+        made = factories.case()
+        page = f"/cases/{made.reference}"
+        with time_machine.travel(time.time(), tick=False) as clock:
+            http = _signed_in(app)
+            form_page = http.get(page).get_data(as_text=True)
+            clock.shift(timedelta(minutes=45))
+            sent = http.post(f"{page}/note", data={"csrf_token": csrf_token(form_page), "note-body": "Talked to HR"},
+                             headers={"Referer": f"http://localhost{page}"})
+            assert _sent_to_sign_in(sent)
+            login = http.get(sent.headers["Location"]).get_data(as_text=True)
+            back = http.post(sent.headers["Location"], data={"email": "ani@example.org",
+                                                             "password": factories.PASSWORD,
+                                                             "csrf_token": csrf_token(login)})
+            assert back.headers["Location"] == page  # the case page, not the note action (a 405 to a GET)
+            assert http.get(back.headers["Location"]).status_code == 200

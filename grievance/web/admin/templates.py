@@ -16,8 +16,8 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from grievance.channels.segments import TWILIO_MAX_CHARS, segment_info
 from grievance.extensions import db
 from grievance.i18n.pages import LANGUAGE_NAMES
-from grievance.i18n.worker import (FOLLOWUP_TEMPLATES, WORKER_LANGUAGES, WORKER_TEXTS, purpose_for, signed_text,
-                                   worker_text)
+from grievance.i18n.worker import (FOLLOWUP_TEMPLATES, WORKER_LANGUAGES, WORKER_TEXTS, purpose_for, signature,
+                                   signed_text, worker_text)
 from grievance.models import MessageTemplate, ReplyTemplate
 from grievance.models.base import utcnow
 from grievance.web import ROW_ID
@@ -31,11 +31,17 @@ def _languages() -> list[tuple[str, str]]:
     return [(code, LANGUAGE_NAMES[code]) for code in WORKER_LANGUAGES]
 
 
+
+# The longest signature of any language and route, so a template fits once signed.
+TEMPLATE_MAX_CHARS = TWILIO_MAX_CHARS - max(len(f"\n- {signature(language, advisors=advisors)}")
+                                            for language in WORKER_LANGUAGES for advisors in (False, True))
+
 class ReplyTemplateForm(FlaskForm):
     key = StringField(_l("Name (letters, digits and _)"), validators=[DataRequired(), Length(max=64), Regexp(
         r"^[a-z0-9_]+$", message=_l("Use small letters, digits and _ only, for example payslip_checked."))])
     language = SelectField(_l("Language"), validators=[DataRequired()])
-    text = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=TWILIO_MAX_CHARS)])
+    # Room is left for the signature every reply carries (the committee's or the advisors').
+    text = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=TEMPLATE_MAX_CHARS)])
     active = BooleanField(_l("Offered on the case page"), default=True)
 
     def __init__(self, *args, editing: ReplyTemplate | None = None, **kwargs):
@@ -86,7 +92,7 @@ def templates(form: ReplyTemplateForm | None = None, status: int = 200):
     rows = db.session.scalars(select(ReplyTemplate).order_by(ReplyTemplate.key, ReplyTemplate.language)).all()
     return render_template("admin/templates.html", rows=[(row, segment_info(row.text)) for row in rows],
                            form=form or ReplyTemplateForm(prefix="template"), builtin=_builtin_costs(),
-                           language_names=LANGUAGE_NAMES, max_chars=TWILIO_MAX_CHARS), status
+                           language_names=LANGUAGE_NAMES, max_chars=TEMPLATE_MAX_CHARS), status
 
 
 @bp.post("/templates")
@@ -116,7 +122,7 @@ def _render_one(found: ReplyTemplate, form=None, status=200):
     form = form or ReplyTemplateForm(prefix="template", editing=found, data={
         "key": found.key, "language": found.language, "text": found.text, "active": found.active})
     return render_template("admin/template.html", template=found, form=form,
-                           cost=segment_info(form.text.data or ""), max_chars=TWILIO_MAX_CHARS), status
+                           cost=segment_info(form.text.data or ""), max_chars=TEMPLATE_MAX_CHARS), status
 
 
 @bp.get(f"/templates/<{ROW_ID}:template_id>")

@@ -60,6 +60,11 @@ class ReplyForm(FlaskForm):
                 and self.template.data not in self.written_templates:
             self.template.errors.append(_("Pick a reply or write one."))
             return False
+        written = self.written_templates.get(self.template.data or "")
+        if written is not None and self.case is not None and len(self.signed(written)) > TWILIO_MAX_CHARS:
+            self.template.errors.append(_("Too long: at most %(limit)d characters can be sent.",
+                                          limit=TWILIO_MAX_CHARS))
+            return False
         if len(text) > REPLY_MAX_CHARS or (self.case is not None and len(self.signed(text)) > TWILIO_MAX_CHARS):
             self.text.errors.append(_("At most %(limit)d characters can be sent; this text has %(count)d. "
                                       "Nothing was sent.", limit=REPLY_MAX_CHARS, count=len(text)))

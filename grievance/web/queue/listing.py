@@ -113,13 +113,20 @@ def read_filters(args, factories: list[Factory], colleagues: list[User]) -> Filt
     return filters
 
 
+ROW_ID_MAX = 2**31 - 1
+MICROS_MAX = 130 * 365 * 86400 * 10**6
+
+
 def read_cursor(raw: str | None) -> tuple[datetime | None, int] | None:
     """``<microseconds since 1970 or n>.<id>``: the last row's sort key. Raises ValueError."""
     if not raw:
         return None
     moment, _, row_id = raw.partition(".")
-    at = None if moment == "n" else EPOCH + timedelta(microseconds=int(moment))
-    return at, int(row_id)
+    micros, ident = (None if moment == "n" else int(moment)), int(row_id)
+    # Within what a row holds: an id of 32 bits, a moment between 1970 and 2100.
+    if not 0 <= ident <= ROW_ID_MAX or (micros is not None and not 0 <= micros <= MICROS_MAX):
+        raise ValueError("cursor out of range")
+    return (None if micros is None else EPOCH + timedelta(microseconds=micros)), ident
 
 
 def write_cursor(at: datetime | None, row_id: int) -> str:
