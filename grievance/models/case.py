@@ -52,6 +52,9 @@ def read_reference(typed: str) -> tuple[str | None, str] | None:
 _OPEN = text("status IN ('new', 'acknowledged', 'in_progress', 'reopened')")
 _DONE = text("status IN ('resolved', 'closed')")
 # What the queue's counts and filters read of an open case: counted from the index alone.
+# What the filters read of a resolved or closed case, carried in its index: a filtered count of
+# the history reads the index alone, never the table (PostgreSQL).
+_DONE_FILTERED = ["category", "assignee_id", "factory_id", "route"]
 _COUNTED = ["status", "route", "factory_id", "category", "assignee_id", "waiting_since", "worker_replied_at",
             "escalation_level"]
 
@@ -67,9 +70,9 @@ class Case(Base):
               postgresql_where=_OPEN, sqlite_where=_OPEN, postgresql_include=_COUNTED),
         Index("ix_cases_queue_open", "due_at", "id", postgresql_where=_OPEN, sqlite_where=_OPEN),
         Index("ix_cases_queue_factory_done", "factory_id", "route", "status", "resolved_at", "id",
-              postgresql_where=_DONE, sqlite_where=_DONE),
+              postgresql_where=_DONE, sqlite_where=_DONE, postgresql_include=_DONE_FILTERED),
         Index("ix_cases_queue_country_done", "country_code", "status", "resolved_at", "id",
-              postgresql_where=_DONE, sqlite_where=_DONE),
+              postgresql_where=_DONE, sqlite_where=_DONE, postgresql_include=_DONE_FILTERED),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

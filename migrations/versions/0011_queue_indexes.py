@@ -19,12 +19,14 @@ DONE = sa.text("status IN ('resolved', 'closed')")
 # What the counts read of an open case, carried in the index (PostgreSQL: index-only counts).
 COUNTED = ['status', 'route', 'factory_id', 'category', 'assignee_id', 'waiting_since', 'worker_replied_at',
            'escalation_level']
+# What the filters read of a resolved or closed case (PostgreSQL: index-only filtered counts).
+DONE_FILTERED = ['category', 'assignee_id', 'factory_id', 'route']
 INDEXES = (
     ('ix_cases_queue_factory_open', ['factory_id', 'route', 'due_at', 'id'], OPEN, COUNTED),
     ('ix_cases_queue_country_open', ['country_code', 'due_at', 'id'], OPEN, COUNTED),
     ('ix_cases_queue_open', ['due_at', 'id'], OPEN, None),
-    ('ix_cases_queue_factory_done', ['factory_id', 'route', 'status', 'resolved_at', 'id'], DONE, None),
-    ('ix_cases_queue_country_done', ['country_code', 'status', 'resolved_at', 'id'], DONE, None),
+    ('ix_cases_queue_factory_done', ['factory_id', 'route', 'status', 'resolved_at', 'id'], DONE, DONE_FILTERED),
+    ('ix_cases_queue_country_done', ['country_code', 'status', 'resolved_at', 'id'], DONE, DONE_FILTERED),
 )
 
 
