@@ -291,8 +291,8 @@ def _case_version(url: str) -> dict:
 def _outcome(response) -> str:
     if response.status_code in (301, 302, 303):
         location = response.headers["Location"]
-        if "/login" in location and "next=" in location:
-            return "login"
+        if location.split("?")[0].replace("http://localhost", "") == "/login":
+            return "login"  # to sign in (back to the page asked for, or the form's page, after)
         return "→" + location.split("?")[0].replace("http://localhost", "")
     return str(response.status_code)
 

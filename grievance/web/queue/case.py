@@ -16,7 +16,7 @@ from grievance.access import FULL, Viewer, current_viewer
 from grievance.access.roles import COUNTRY_ROLES, PICC
 from grievance.channels.twilio.media import MediaUnavailable, fetch_media, is_safe_inline
 from grievance.extensions import db
-from grievance.i18n.worker import purpose_for, signature, worker_text
+from grievance.i18n.worker import N_, purpose_for, signature, worker_text
 from grievance.models import Case, CaseNote, CaseView, Membership, Message, User
 from grievance.models.base import utcnow
 from grievance.models.case import OPEN_STATUSES, ROUTE_ADVISOR
@@ -150,6 +150,21 @@ def _back(case: Case, anchor: str):
     return redirect(url_for("queue.case", reference=case.reference, _anchor=anchor))
 
 
+def _button(reference: str, act, done: str) -> Response:
+    """A one-button action (acknowledge, take, reopen): checked, done, committed, said, and back
+    where she pressed it. ``act(case)`` says whether it did anything; ``done`` is said if so."""
+    found = _case_or_404(reference)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    stale = _stale_or_none(found)
+    if stale:
+        return stale
+    if act(found):
+        db.session.commit()
+        flash(_(done, reference=found.reference))
+    return _back(found, "actions")
+
+
 @bp.post("/cases/<reference>/reply")
 def reply(reference: str):
     """Write to the worker through the channel she used, in her language, signed by the committee
@@ -200,16 +215,8 @@ def resolve_case(reference: str):
 
 @bp.post("/cases/<reference>/reopen")
 def reopen_case(reference: str):
-    found = _case_or_404(reference)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    stale = _stale_or_none(found)
-    if stale:
-        return stale
-    if reopen(db.session, found, current_user, utcnow()):
-        db.session.commit()
-        flash(_("Case %(reference)s is open again, with new deadlines.", reference=found.reference))
-    return _back(found, "actions")
+    return _button(reference, lambda found: reopen(db.session, found, current_user, utcnow()),
+                   N_("Case %(reference)s is open again, with new deadlines."))
 
 
 @bp.post("/cases/<reference>/note")
@@ -251,16 +258,11 @@ def category(reference: str):
 
 @bp.post("/cases/<reference>/take")
 def take(reference: str):
-    found = _case_or_404(reference)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    stale = _stale_or_none(found)
-    if stale:
-        return stale
-    assign(db.session, found, current_user, current_user, utcnow())
-    db.session.commit()
-    flash(_("You work on case %(reference)s.", reference=found.reference))
-    return _back(found, "actions")
+    def take_it(found: Case) -> bool:
+        assign(db.session, found, current_user, current_user, utcnow())
+        return True
+
+    return _button(reference, take_it, N_("You work on case %(reference)s."))
 
 
 @bp.post("/cases/<reference>/assign")
@@ -306,14 +308,6 @@ def media(reference: str, message_id: int, index: int):
 
 @bp.post("/cases/<reference>/acknowledge")
 def acknowledge(reference: str):
-    found = _case_or_404(reference)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    stale = _stale_or_none(found)
-    if stale:
-        return stale
-    if acknowledge_case(db.session, found, current_user, utcnow()):
-        db.session.commit()
-        flash(_("Case %(reference)s acknowledged.", reference=found.reference))
-    return _back(found, "actions")
+    return _button(reference, lambda found: acknowledge_case(db.session, found, current_user, utcnow()),
+                   N_("Case %(reference)s acknowledged."))
 
