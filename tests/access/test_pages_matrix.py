@@ -132,7 +132,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "admin.whatsapp_templates": {ANY: only({"admin"}, "200")},
     "admin.save_whatsapp_template": {ANY: only({"admin"}, "→/admin/whatsapp")},
     "admin.log": {ANY: only({"admin"}, "200")},
-    "auth.logout": {ANY: everyone("→/login", signed_out="→/login")},
+    "auth.logout": {ANY: everyone("login", signed_out="login")},  # to the sign-in page
 }
 
 
