@@ -76,19 +76,14 @@ def rotate_keys(session: Session, vault: PhoneVault, *, apply: bool = True,
                     worker.phone_hash = current
         _done(session, apply, progress, "workers", len(rows))
 
-    rotate_sender = _field_rotation(vault, counter("message senders"), apply)
-    for rows in _batches(session, Message, Message.address_encrypted.is_not(None)):
-        for message in rows:
-            if (rotated := rotate_sender(message.address_encrypted)) is not None:
-                message.address_encrypted = rotated
-        _done(session, apply, progress, "messages", len(rows))
-
-    rotate_name = _field_rotation(vault, counter("names on cases"), apply)
-    for rows in _batches(session, Case, Case.name_encrypted.is_not(None)):
-        for case in rows:
-            if (rotated := rotate_name(case.name_encrypted)) is not None:
-                case.name_encrypted = rotated
-        _done(session, apply, progress, "cases", len(rows))
+    for kind, model, column in (("message senders", Message, "address_encrypted"),
+                                ("names on cases", Case, "name_encrypted")):
+        rotate_value = _field_rotation(vault, counter(kind), apply)
+        for rows in _batches(session, model, getattr(model, column).is_not(None)):
+            for row in rows:
+                if (rotated := rotate_value(getattr(row, column))) is not None:
+                    setattr(row, column, rotated)
+            _done(session, apply, progress, model.__tablename__, len(rows))
 
     rotate_pending = _field_rotation(vault, counter("names in conversations"), apply)
     for rows in _batches(session, Conversation):
