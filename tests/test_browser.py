@@ -333,6 +333,11 @@ def test_on_a_phone_a_picc_member_works_a_case_and_loses_one_moved_to_forced_lab
     expect(page.locator(".thread .bubble.newest")).to_contain_text("Hari ini mandor marah lagi kepada saya")
     bar = page.locator(".action-bar")
     assert bar.bounding_box()["y"] + bar.bounding_box()["height"] <= PHONE["height"]  # in view at once
+    # Each of its buttons says what it does, readably (not white on white).
+    looks = page.eval_on_selector_all(".action-bar button, .action-bar .button", """els => els.map(e => [
+        e.innerText.trim(), getComputedStyle(e).color, getComputedStyle(e).backgroundColor])""")
+    assert [text for text, _, _ in looks] == ["Acknowledge", "Reply", "Note", "Resolve"]
+    assert all(colour != background for _, colour, background in looks), looks
     _fits_a_phone(page)
     screenshot(page, "case-phone")
 
