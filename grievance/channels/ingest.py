@@ -16,13 +16,15 @@ from pathlib import Path
 from typing import Any, Callable
 
 from flask import Flask, current_app
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from grievance.channels.base import InboundMessage
+from grievance.channels.endpoints import endpoint_id
 from grievance.extensions import db, queues
-from grievance.models import ChannelEndpoint, Message
-from grievance.models.base import insert_ignoring_conflicts, utcnow
+from grievance.models import Message
+from grievance.models.base import utcnow
 from grievance.models.message import INBOUND, RECEIVED
 from grievance.privacy import vault
 
@@ -48,12 +50,6 @@ def use_ingest_jobs(app: Flask, jobs: IngestJobs) -> None:
 
 def _jobs() -> IngestJobs:
     return current_app.extensions[INGEST_JOBS_KEY]
-
-
-def find_endpoint(channel: str, address: str) -> ChannelEndpoint | None:
-    return db.session.scalar(
-        select(ChannelEndpoint).where(ChannelEndpoint.channel == channel, ChannelEndpoint.address == address)
-    )
 
 
 NUL, REPLACEMENT = "\x00", "\ufffd"
@@ -108,30 +104,46 @@ def _requeue_due(every: float = 60.0) -> bool:
     return True
 
 
+_COLUMNS = ("direction", "provider", "provider_id", "channel", "endpoint_id", "address_encrypted", "body", "media",
+            "status", "created_at")
+_inserts: dict[str, Any] = {}
+
+
+def _insert_statement(dialect: str):
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id, built once per dialect: every webhook runs
+    the same statement with new parameters, so SQLAlchemy compiles it once (its statement cache)."""
+    statement = _inserts.get(dialect)
+    if statement is None:
+        table = Message.__table__
+        insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+        statement = _inserts[dialect] = (
+            insert(table)
+            .values({name: bindparam(name, type_=table.c[name].type) for name in _COLUMNS})
+            # Literal SQL, not a bound parameter: PostgreSQL matches ON CONFLICT to the partial
+            # index by its predicate, which a prepared statement's parameter would hide.
+            .on_conflict_do_nothing(index_elements=["provider", "provider_id"], index_where=text("direction = 'inbound'"))
+            .returning(table.c.id)
+        )
+    return statement
+
+
 def _store(inbound: InboundMessage) -> int | None:
-    endpoint = find_endpoint(inbound.channel, inbound.to_address)
+    endpoint = endpoint_id(inbound.channel, inbound.to_address)
     if endpoint is None:
         raise UnknownEndpoint(inbound.to_address)
-    message_id = insert_ignoring_conflicts(
-        db.session,
-        Message,
-        {
-            "direction": INBOUND,
-            "provider": inbound.provider,
-            "provider_id": inbound.provider_id,
-            "channel": inbound.channel,
-            "endpoint_id": endpoint.id,
-            "address_encrypted": vault().encrypt(inbound.from_address),
-            "body": inbound.body,
-            "media": inbound.media or None,
-            "status": RECEIVED,
-            "created_at": utcnow(),
-        },
-        conflict=["provider", "provider_id"],
-        # Literal SQL, not a bound parameter: PostgreSQL matches ON CONFLICT to the partial
-        # index by its predicate, which a prepared statement's parameter would hide.
-        where=text("direction = 'inbound'"),
-    )
+    connection = db.session.connection()
+    message_id = connection.execute(_insert_statement(connection.dialect.name), {
+        "direction": INBOUND,
+        "provider": inbound.provider,
+        "provider_id": inbound.provider_id,
+        "channel": inbound.channel,
+        "endpoint_id": endpoint,
+        "address_encrypted": vault().encrypt(inbound.from_address),
+        "body": inbound.body,
+        "media": inbound.media or None,
+        "status": RECEIVED,
+        "created_at": utcnow(),
+    }).scalar_one_or_none()
     if message_id is not None:
         queues.defer(_jobs().process, message_id)
     db.session.commit()
