@@ -195,9 +195,7 @@ def _init_pool_ping(app: Flask) -> None:
         if time.monotonic() - record.info.get("checked_in", 0.0) < idle:
             return
         try:
-            cursor = dbapi_connection.cursor()
-            cursor.execute("SELECT 1")
-            cursor.close()
+            engine.dialect.do_ping(dbapi_connection)  # as pool_pre_ping does: leaves no transaction open
         except Exception as error:  # the pool replaces the connection and tries again
             raise DisconnectionError(type(error).__name__) from error
 

@@ -26,6 +26,7 @@ from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 
 from grievance import create_app
+from grievance.channels.endpoints import endpoint_cache
 from grievance.extensions import db, queues
 from grievance.queueing import drain_in_process_jobs
 
@@ -214,6 +215,8 @@ def session(request, workflow_app, workflow_engine, monkeypatch):
         finally:
             made.close()
             db.session.registry.clear()
+            # The numbers this test made are rolled back behind the session's back.
+            endpoint_cache().clear()
             outer.rollback()
             connection.close()
 
