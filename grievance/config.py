@@ -192,6 +192,10 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None,
         "SMTP_STARTTLS": _flag(setting("SMTP_STARTTLS"), default=True),
         "MAIL_FROM": setting("MAIL_FROM", "grievance@localhost"),
         # Without Redis (no cron process), the web process runs the periodic rounds itself.
+        # With Redis, the webhook stores only and the worker processes' dispatcher enqueues
+        # (tasks/dispatch.py); off, the webhook enqueues each message itself after its commit.
+        "INBOUND_DISPATCHER": _flag(setting("INBOUND_DISPATCHER"), default=bool(redis_url)),
+        "DISPATCH_POLL_SECONDS": float(setting("DISPATCH_POLL_SECONDS", 0.05)),
         "IN_PROCESS_ROUNDS": _flag(setting("IN_PROCESS_ROUNDS"), default=not redis_url and not production),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(catalog_dir()),

@@ -323,12 +323,15 @@ def run_jobs(app):
         from rq import SimpleWorker
         from rq.registry import StartedJobRegistry
 
+        from grievance.tasks.dispatch import dispatch_received
+
         queue = queues.queue()
         started = StartedJobRegistry(queue=queue)
         deadline = time.monotonic() + 30
         # Work the queue here; then wait for jobs that another worker process (the browser
         # tests run one) took, until nothing is queued or running.
         while time.monotonic() < deadline:
+            dispatch_received()  # what the worker processes' dispatcher does
             SimpleWorker([queue], connection=queues.connection()).work(burst=True)
             if queue.count == 0 and started.count == 0:
                 break

@@ -48,6 +48,11 @@ def use_ingest_jobs(app: Flask, jobs: IngestJobs) -> None:
     app.extensions[INGEST_JOBS_KEY] = jobs
 
 
+def uses_dispatcher() -> bool:
+    """Whether a dispatcher (tasks/dispatch.py) gives stored messages their jobs, not the webhook."""
+    return queues.uses_redis and bool(current_app.config.get("INBOUND_DISPATCHER"))
+
+
 def _jobs() -> IngestJobs:
     return current_app.extensions[INGEST_JOBS_KEY]
 
@@ -182,7 +187,7 @@ def _store(inbound: InboundMessage) -> int | None:
         "status": RECEIVED,
         "created_at": utcnow(),
     })).scalar_one_or_none()
-    if message_id is not None:
+    if message_id is not None and not uses_dispatcher():
         queues.defer(_jobs().process, message_id)
     db.session.commit()
     return message_id
