@@ -25,7 +25,7 @@ from sqlalchemy import func, select  # noqa: E402
 from twilio.request_validator import RequestValidator  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
-from ingest import TOKEN, build_app  # noqa: E402
+from scratch import TOKEN, build_app  # noqa: E402
 
 from grievance.extensions import db  # noqa: E402
 from grievance.models import Message  # noqa: E402

@@ -23,7 +23,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from ingest import build_app
+from scratch import build_app
 from sqlalchemy import func, insert, select
 
 from grievance.cli import add_user

@@ -50,6 +50,22 @@ def wait_until(condition, seconds: float, step: float = 0.2) -> bool:
     return bool(condition())
 
 
+def procfile_web(port: int, app: str = "grievance:create_app()", env: dict[str, str] | None = None) -> list[str]:
+    """The Procfile's web command (its gunicorn settings), bound to loopback on ``port``, serving ``app``."""
+    import re
+    import shlex
+
+    env = os.environ if env is None else env
+    line = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:"))
+    line = line.removeprefix("web:").replace("${PORT:-8000}", str(port))
+    line = re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: env.get(m.group(1)) or m.group(2), line)
+    command = shlex.split(line)
+    command[0] = str(BIN / command[0])
+    command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
+    command[-1] = app
+    return command
+
+
 def _pg_bin(name: str) -> str:
     found = shutil.which(name)
     if found:
@@ -217,7 +233,8 @@ class TwilioStandIn:
 class Stack:
     """gunicorn + RQ workers on the private parts, in the production configuration."""
 
-    def __init__(self, directory: Path, *, workers: int = 1, twilio_delay: float = 0.0) -> None:
+    def __init__(self, directory: Path, *, workers: int = 1, twilio_delay: float = 0.0,
+                 settings: dict[str, str] | None = None) -> None:
         self.directory = directory
         self.logs = directory / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
@@ -244,12 +261,13 @@ class Stack:
             "REQUEUE_STALE_SECONDS": "3",
             "REQUEUE_INTERRUPTED_SECONDS": "5",
             "PYTHONUNBUFFERED": "1",
+            **(settings or {}),
         }
         self.flask("db", "upgrade")
         self.flask("factories", "add", "--code", "IDN-0001", "--name", "PT Contoh Garmen", "--country", "ID",
                    "--number", FACTORY_NUMBER)
-        self.web = self._spawn("web", [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.web_port}", "--workers", "2",
-                                       "--timeout", "60", "grievance:create_app()"])
+        command = procfile_web(self.web_port, env=self.env)
+        self.web = self._spawn("web", [*command[:-1], "--timeout", "60", command[-1]])
         self.workers = [self.start_worker(n) for n in range(workers)]
         assert wait_until(self._web_answers, 60), self.log("web")
 

@@ -11,6 +11,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application. Nothing connects to a database or Redis until it is used."""
     from grievance import extensions as ext
     from grievance import tasks
+    from grievance.channels import endpoints
     from grievance.channels.base import load_channels
     from grievance.cli import register_commands
     from grievance.cli_demo import register_demo_commands
@@ -35,10 +36,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ext.limiter.init_app(app)
     ext.queues.init_app(app)
     load_channels(app.config["CHANNELS"])
+    endpoints.init_app(app)
     tasks.init_app(app)
     _init_login(app)
     _init_babel(app)
     _init_sqlite(app)
+    _init_pool_ping(app)
     _register_blueprints(app)
     if app.config["IN_PROCESS_ROUNDS"] and not app.testing:
         start_in_process_rounds(app)
@@ -167,6 +170,37 @@ def _init_sqlite(app: Flask) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+def _init_pool_ping(app: Flask) -> None:
+    """SQLAlchemy's pool_pre_ping, only for connections that sat unused a while.
+
+    A connection that was just used is alive (or, if the server died meanwhile, the statement
+    fails like any other, the pool is invalidated and the webhook spools); a ping on every
+    checkout would cost every request a round trip."""
+    import time
+
+    from sqlalchemy import event
+    from sqlalchemy.exc import DisconnectionError
+
+    from grievance.extensions import db
+
+    idle = app.config["POOL_PING_IDLE_SECONDS"]
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record) -> None:
+        record.info["checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy) -> None:
+        if time.monotonic() - record.info.get("checked_in", 0.0) < idle:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)  # as pool_pre_ping does: leaves no transaction open
+        except Exception as error:  # the pool replaces the connection and tries again
+            raise DisconnectionError(type(error).__name__) from error
 
 
 def _register_blueprints(app: Flask) -> None:

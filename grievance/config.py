@@ -153,8 +153,13 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None,
         "GRIEVANCE_PREVIOUS_HASH_KEYS": setting("GRIEVANCE_PREVIOUS_HASH_KEYS"),
         "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
         # Error messages must not carry a worker's words or encrypted number.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
+        # A pooled connection unused this long is tested before use (one round trip); one in
+        # steady use is not, so a busy webhook pays nothing for it (see _init_pool_ping).
+        "POOL_PING_IDLE_SECONDS": float(setting("POOL_PING_IDLE_SECONDS", 1)),
         "REDIS_URL": redis_url,
+        # How long a process trusts that a number it found is still one of ours (channels/endpoints.py).
+        "ENDPOINT_CACHE_SECONDS": float(setting("ENDPOINT_CACHE_SECONDS", 5)),
         "TWILIO_ACCOUNT_SID": setting("TWILIO_ACCOUNT_SID"),
         "TWILIO_AUTH_TOKEN": setting("TWILIO_AUTH_TOKEN"),
         "TWILIO_API_BASE_URL": setting("TWILIO_API_BASE_URL", "https://api.twilio.com"),
@@ -187,6 +192,10 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None,
         "SMTP_STARTTLS": _flag(setting("SMTP_STARTTLS"), default=True),
         "MAIL_FROM": setting("MAIL_FROM", "grievance@localhost"),
         # Without Redis (no cron process), the web process runs the periodic rounds itself.
+        # With Redis, the webhook stores only and the worker processes' dispatcher enqueues
+        # (tasks/dispatch.py); off, the webhook enqueues each message itself after its commit.
+        "INBOUND_DISPATCHER": _flag(setting("INBOUND_DISPATCHER"), default=bool(redis_url)),
+        "DISPATCH_POLL_SECONDS": float(setting("DISPATCH_POLL_SECONDS", 0.05)),
         "IN_PROCESS_ROUNDS": _flag(setting("IN_PROCESS_ROUNDS"), default=not redis_url and not production),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(catalog_dir()),

@@ -26,6 +26,7 @@ from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 
 from grievance import create_app
+from grievance.channels.endpoints import endpoint_cache
 from grievance.extensions import db, queues
 from grievance.queueing import drain_in_process_jobs
 
@@ -215,6 +216,8 @@ def session(request, workflow_app, workflow_engine, monkeypatch):
         finally:
             made.close()
             db.session.registry.clear()
+            # The numbers this test made are rolled back behind the session's back.
+            endpoint_cache().clear()
             outer.rollback()
             connection.close()
 
@@ -321,12 +324,15 @@ def run_jobs(app):
         from rq import SimpleWorker
         from rq.registry import StartedJobRegistry
 
+        from grievance.tasks.dispatch import dispatch_received
+
         queue = queues.queue()
         started = StartedJobRegistry(queue=queue)
         deadline = time.monotonic() + 30
         # Work the queue here; then wait for jobs that another worker process (the browser
         # tests run one) took, until nothing is queued or running.
         while time.monotonic() < deadline:
+            dispatch_received()  # what the worker processes' dispatcher does
             SimpleWorker([queue], connection=queues.connection()).work(burst=True)
             if queue.count == 0 and started.count == 0:
                 break

@@ -16,13 +16,15 @@ from pathlib import Path
 from typing import Any, Callable
 
 from flask import Flask, current_app
-from sqlalchemy import select, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Connection, Engine, bindparam, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from grievance.channels.base import InboundMessage
+from grievance.channels.endpoints import endpoint_cache, endpoint_id
 from grievance.extensions import db, queues
-from grievance.models import ChannelEndpoint, Message
-from grievance.models.base import insert_ignoring_conflicts, utcnow
+from grievance.models import Message
+from grievance.models.base import utcnow
 from grievance.models.message import INBOUND, RECEIVED
 from grievance.privacy import vault
 
@@ -46,14 +48,13 @@ def use_ingest_jobs(app: Flask, jobs: IngestJobs) -> None:
     app.extensions[INGEST_JOBS_KEY] = jobs
 
 
+def uses_dispatcher() -> bool:
+    """Whether a dispatcher (tasks/dispatch.py) gives stored messages their jobs, not the webhook."""
+    return queues.uses_redis and bool(current_app.config.get("INBOUND_DISPATCHER"))
+
+
 def _jobs() -> IngestJobs:
     return current_app.extensions[INGEST_JOBS_KEY]
-
-
-def find_endpoint(channel: str, address: str) -> ChannelEndpoint | None:
-    return db.session.scalar(
-        select(ChannelEndpoint).where(ChannelEndpoint.channel == channel, ChannelEndpoint.address == address)
-    )
 
 
 NUL, REPLACEMENT = "\x00", "\ufffd"
@@ -73,7 +74,14 @@ def accept_inbound(inbound: InboundMessage) -> int | None:
     if NUL in inbound.body:
         inbound = replace(inbound, body=without_nul(inbound.body))
     try:
-        message_id = _store(inbound)
+        try:
+            message_id = _store(inbound)
+        except IntegrityError:
+            # The only constraint the insert can break is its number's: removed since this
+            # process last looked it up. Look again: gone, it is answered as unknown.
+            db.session.rollback()
+            endpoint_cache().clear()
+            message_id = _store(inbound)
     except UnknownEndpoint:
         raise
     except SQLAlchemyError:
@@ -108,31 +116,78 @@ def _requeue_due(every: float = 60.0) -> bool:
     return True
 
 
+_COLUMNS = ("direction", "provider", "provider_id", "channel", "endpoint_id", "address_encrypted", "body", "media",
+            "status", "created_at")
+
+
+@dataclass(frozen=True)
+class _CompiledInsert:
+    sql: str
+    positions: tuple[str, ...] | None  # the parameters' order, for a positional driver (SQLite)
+    processors: dict[str, Callable[[Any], Any]]  # the columns' types' bind processing (JSON, UTC)
+
+    def parameters(self, values: dict[str, Any]):
+        values = {name: self.processors[name](value) if name in self.processors else value
+                  for name, value in values.items()}
+        return tuple(values[name] for name in self.positions) if self.positions is not None else values
+
+
+_inserts: dict[str, _CompiledInsert] = {}
+
+
+def _compiled_insert(dialect) -> _CompiledInsert:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id, compiled once per process and dialect:
+    SQLAlchemy cannot cache a statement with ON CONFLICT, and would compile it per webhook."""
+    compiled = _inserts.get(dialect.name)
+    if compiled is None:
+        table = Message.__table__
+        insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect.name]
+        statement = (
+            insert(table)
+            .values({name: bindparam(name, type_=table.c[name].type) for name in _COLUMNS})
+            # Literal SQL, not a bound parameter: PostgreSQL matches ON CONFLICT to the partial
+            # index by its predicate, which a prepared statement's parameter would hide.
+            .on_conflict_do_nothing(index_elements=["provider", "provider_id"], index_where=text("direction = 'inbound'"))
+            .returning(table.c.id)
+        ).compile(dialect=dialect)
+        processors = {name: processor for name in _COLUMNS
+                      if (processor := table.c[name].type.bind_processor(dialect)) is not None}
+        compiled = _inserts[dialect.name] = _CompiledInsert(
+            str(statement), tuple(statement.positiontup) if dialect.positional else None, processors)
+    return compiled
+
+
+def _connection() -> Connection:
+    """The session's connection; on PostgreSQL, when the session starts afresh on the engine, in
+    autocommit: the one INSERT commits by itself (durably: synchronous_commit holds for it as
+    for a COMMIT), one round trip where BEGIN, INSERT and COMMIT took three. The session's
+    commit still runs its hooks: the job is handed over after the row is committed."""
+    session = db.session()
+    if not session.in_transaction() and isinstance(session.get_bind(), Engine) \
+            and session.get_bind().dialect.name == "postgresql":
+        return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return session.connection()
+
+
 def _store(inbound: InboundMessage) -> int | None:
-    endpoint = find_endpoint(inbound.channel, inbound.to_address)
+    connection = _connection()
+    endpoint = endpoint_id(inbound.channel, inbound.to_address)
     if endpoint is None:
         raise UnknownEndpoint(inbound.to_address)
-    message_id = insert_ignoring_conflicts(
-        db.session,
-        Message,
-        {
-            "direction": INBOUND,
-            "provider": inbound.provider,
-            "provider_id": inbound.provider_id,
-            "channel": inbound.channel,
-            "endpoint_id": endpoint.id,
-            "address_encrypted": vault().encrypt(inbound.from_address),
-            "body": inbound.body,
-            "media": inbound.media or None,
-            "status": RECEIVED,
-            "created_at": utcnow(),
-        },
-        conflict=["provider", "provider_id"],
-        # Literal SQL, not a bound parameter: PostgreSQL matches ON CONFLICT to the partial
-        # index by its predicate, which a prepared statement's parameter would hide.
-        where=text("direction = 'inbound'"),
-    )
-    if message_id is not None:
+    insert = _compiled_insert(connection.dialect)
+    message_id = connection.exec_driver_sql(insert.sql, insert.parameters({
+        "direction": INBOUND,
+        "provider": inbound.provider,
+        "provider_id": inbound.provider_id,
+        "channel": inbound.channel,
+        "endpoint_id": endpoint,
+        "address_encrypted": vault().encrypt(inbound.from_address),
+        "body": inbound.body,
+        "media": inbound.media or None,
+        "status": RECEIVED,
+        "created_at": utcnow(),
+    })).scalar_one_or_none()
+    if message_id is not None and not uses_dispatcher():
         queues.defer(_jobs().process, message_id)
     db.session.commit()
     return message_id

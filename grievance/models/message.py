@@ -15,6 +15,7 @@ OUTBOUND = "outbound"
 # Outbound life cycle; delivery callbacks only move a message forward.
 QUEUED, SENDING, SENT, DELIVERED, FAILED = "queued", "sending", "sent", "delivered", "failed"
 RECEIVED, PROCESSED, FLAGGED = "received", "processed", "flagged"
+DISPATCHED = "dispatched"  # inbound, stored and handed to a job by the dispatcher, not yet processed
 
 
 class Message(Base):
@@ -26,6 +27,9 @@ class Message(Base):
         # Delivery callbacks find outbound messages by the provider's id.
         Index("ix_messages_provider_id", "provider", "provider_id"),
         Index("ix_messages_unprocessed", "direction", "processed_at"),
+        # The dispatcher's work list: stored messages no job was given yet (tasks/dispatch.py).
+        Index("ix_messages_undispatched", "id", postgresql_where=text("direction = 'inbound' AND status = 'received'"),
+              sqlite_where=text("direction = 'inbound' AND status = 'received'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

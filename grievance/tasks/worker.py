@@ -12,6 +12,7 @@ from rq.worker.base import StopRequested
 
 from grievance import create_app
 from grievance.queueing import use_worker_app
+from grievance.tasks.dispatch import start_dispatcher
 
 REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 # How long the worker waits between tries while Redis is unreachable: doubling up to this.
@@ -53,8 +54,11 @@ class AppWorker(SimpleWorker):
     not yet sent) is picked up by the requeue round from the database."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        use_worker_app(create_app())
+        app = create_app()
+        use_worker_app(app)
         super().__init__(*args, **kwargs)
+        if app.config["INBOUND_DISPATCHER"] and app.config["REDIS_URL"]:
+            start_dispatcher(app)
 
     check_for_suspension = _riding_out_redis(SimpleWorker.check_for_suspension)
     run_maintenance_tasks = _riding_out_redis(SimpleWorker.run_maintenance_tasks)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from urllib.parse import parse_qsl
 
@@ -13,13 +14,22 @@ from grievance.channels.base import InboundMessage
 from grievance.channels.ingest import UnknownEndpoint, accept_inbound
 from grievance.channels.twilio import signature
 from grievance.channels.twilio.status import record_status
-from grievance.extensions import csrf, db
+from grievance.extensions import csrf, db, limiter
 from grievance.schemas.twilio import InboundMessageSchema, StatusCallbackSchema
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("twilio_webhooks", __name__, url_prefix="/webhooks/twilio")
 csrf.exempt(bp)
+limiter.exempt(bp)  # Twilio's own pace; no limit here, so no per-request check of one either
+
+EMPTY_TWIML = str(MessagingResponse())  # the same answer to every message
+
+
+@functools.lru_cache(maxsize=4)
+def _inbound_schema(max_body_chars: int) -> InboundMessageSchema:
+    """One schema per setting, built once: loading keeps no state in it."""
+    return InboundMessageSchema(max_body_chars=max_body_chars)
 
 
 class BadPayload(Exception):
@@ -73,7 +83,7 @@ def _errors(error: ValidationError) -> str:
 @bp.post("/messages")
 def inbound_message():
     form = _authenticated_form()
-    schema = InboundMessageSchema(max_body_chars=current_app.config["INBOUND_BODY_MAX_CHARS"])
+    schema = _inbound_schema(current_app.config["INBOUND_BODY_MAX_CHARS"])
     try:
         data = schema.load(form)
     except ValidationError as error:
@@ -98,7 +108,7 @@ def inbound_message():
     except UnknownEndpoint:
         db.session.rollback()
         raise BadPayload("To is not a number of this service", 404) from None
-    return Response(str(MessagingResponse()), mimetype="text/xml")
+    return Response(EMPTY_TWIML, mimetype="text/xml")
 
 
 @bp.post("/status")
