@@ -1,7 +1,7 @@
 """the dispatcher's index: stored inbound messages no job was given yet
 
 Revision ID: 0016
-Revises: 0015
+Revises: 0012
 Create Date: 2026-12-01 23:00:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016'
-down_revision = '0015'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
