@@ -50,6 +50,50 @@ def test_no_column_of_any_table_holds_the_number_and_no_log_line_either(app, cli
         assert form not in caplog.text
 
 
+def test_no_page_spool_or_export_shows_the_number(app, post_twilio, run_jobs, tmp_path, monkeypatch):
+    """A whole scenario, then every page a person can open (as each role that works or follows
+    cases, and the admin), the spool and the dead-letter file: her number in no format anywhere
+    but encrypted."""
+    from pathlib import Path
+
+    from grievance.channels.base import InboundMessage
+    from grievance.channels.ingest import spool
+
+    monkeypatch.setitem(app.config, "SPOOL_DIR", str(tmp_path / "spool"))  # its own: others replay theirs
+    factories.factory()
+    factories.picc_member(email="ani@example.org", language="en")
+    factories.advisor(email="adv@example.org", language="en")
+    factories.user(email="fm@example.org", role="factory_manager", factory_code="IDN-0001", language="en")
+    factories.user(email="admin@example.org", role="admin", language="en")
+    for body in ("Saya belum menerima upah lembur bulan ini", "Mandor mengambil paspor saya"):
+        post_twilio(inbound_params(body, sender=PHONE))
+        run_jobs()
+    with app.test_request_context():
+        spool(InboundMessage(provider="twilio", provider_id="SM" + "1" * 32, channel="sms", from_address=PHONE,
+                             to_address="+622150000001", body="Tolong"))
+    spooled = Path(app.config["SPOOL_DIR"])
+    (spooled / "dead-letter.jsonl").write_bytes((spooled / "inbound.jsonl").read_bytes())
+
+    texts = {str(path): path.read_text(errors="replace") for path in spooled.glob("*.jsonl")}
+    assert texts, "the spool was written"
+    cases = db.session.scalars(select(Case)).all()
+    assert len(cases) == 2  # a committee case and an advisor case
+    for email in ("ani@example.org", "adv@example.org", "fm@example.org", "admin@example.org"):
+        http = app.test_client()
+        page = http.get("/login").get_data(as_text=True)
+        http.post("/login", data={"email": email, "password": factories.PASSWORD, "csrf_token": csrf_token(page)})
+        urls = [rule.rule for rule in app.url_map.iter_rules()
+                if "GET" in rule.methods and not rule.arguments and not rule.rule.startswith("/webhooks")]
+        urls += [f"/cases/{c.reference}" for c in cases] + [f"/factory/cases/{c.reference}" for c in cases]
+        urls += ["/admin/people", "/admin/factories", "/admin/log"]
+        for url in urls:
+            response = http.get(url)
+            texts[f"GET {url} as {email} ({response.status_code})"] = response.get_data(as_text=True)
+    shown = [where for where, text in texts.items() for form in FORMS if form in text]
+    assert shown == []
+    assert sum(1 for where in texts if "(200)" in where) > 20  # the pages were really read
+
+
 def test_the_simulator_never_shows_a_real_workers_conversation(app, client, post_twilio, run_jobs):
     factories.factory()
     post_twilio(inbound_params("Mandor saya melecehkan saya", sender=PHONE))

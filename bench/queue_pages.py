@@ -7,7 +7,7 @@ country advisor (the test client, median of N runs), then grows the table to 1,0
 and times them again. Prints each time, the ratio 1M/1k, and the plan of
 the slowest statement of each page at 1M.
 
-    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/grievance_bench_queue .venv/bin/python bench/queue.py [--runs 15]
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/grievance_bench_queue .venv/bin/python bench/queue_pages.py [--runs 15]
 
 The spread: 300 factories over the programme's countries (Indonesia the largest). The first
 1,000 cases are the month's: 60 % still open (a tenth of those waiting for the worker, a tenth
@@ -31,16 +31,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-# This file is named after the page it measures, which is also the standard library's queue
-# module's name: the bench folder leaves the import path, and ingest.py is loaded by its path.
-HERE = Path(__file__).resolve().parent
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
-import importlib.util  # noqa: E402
-
-_spec = importlib.util.spec_from_file_location("bench_ingest", HERE / "ingest.py")
-_ingest = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_ingest)
-build_app = _ingest.build_app
+from scratch import build_app  # noqa: E402
 
 from sqlalchemy import event, select, text  # noqa: E402
 
@@ -231,7 +222,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs=2, default=[1_000, 1_000_000])
     args = parser.parse_args()
     if not (os.environ.get("DATABASE_URL") or "").startswith("postgresql"):
-        sys.exit("bench/queue.py measures PostgreSQL: set DATABASE_URL to a scratch database of your own")
+        sys.exit("bench/queue_pages.py measures PostgreSQL: set DATABASE_URL to a scratch database of your own")
     random.seed(7)
     small, large = args.sizes
     with tempfile.TemporaryDirectory() as scratch:
