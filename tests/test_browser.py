@@ -309,8 +309,15 @@ def _phone_page(browser, live_server, email, locale="en-US"):
     return page
 
 
+WIDER_THAN_THE_PHONE = """width => Array.from(document.querySelectorAll('body *'))
+    .filter(e => e.getBoundingClientRect().right > width + 0.5)
+    .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)
+         + ' ' + (e.innerText || '').slice(0, 40))"""
+
+
 def _fits_a_phone(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "horizontal scroll"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], \
+        page.evaluate(WIDER_THAN_THE_PHONE, PHONE["width"])
     assert page.evaluate(SMALL_TAP_TARGETS) == []
 
 
