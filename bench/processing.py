@@ -220,11 +220,12 @@ def main() -> None:
             assert wait_until(lambda: bench.pending() == (0, 0) and bench.stack.twilio.arrived, 60)
             results = [bench.phase(name, posts)
                        for name, posts in zip(("first", "answer", "follow"), scenario(args.workers_per_language))]
+            (cases,), = bench.stack.postgres.query("SELECT count(*) FROM cases")
+            (replies,), = bench.stack.postgres.query("SELECT count(*) FROM messages WHERE direction = 'outbound'")
             throughput = sum(r["messages"] for r in results) / sum(r["seconds"] for r in results)
             rate = args.rate or round(throughput / 2)
             latencies = bench.steady(rate, args.seconds, offset=1_000_000)
             rss = bench.peak_rss_mib()
-            (cases,), = bench.stack.postgres.query("SELECT count(*) FROM cases")
         finally:
             bench.close()
     total = sum(r["messages"] for r in results)
@@ -233,7 +234,7 @@ def main() -> None:
     for r in results:
         print(f"  {r['phase']:<7} {r['messages']:5d} inbound, {r['replies']:5d} replies sent in {r['seconds']:6.2f} s"
               f"  {r['rate']:7.1f} msg/s")
-    print(f"  all     {total:5d} inbound in {busy:6.2f} s  {total / busy:7.1f} msg/s  ({cases} cases)")
+    print(f"  all     {total:5d} inbound in {busy:6.2f} s  {total / busy:7.1f} msg/s  ({cases} cases opened, {replies} replies)")
     print(f"end to end at {rate:g} msg/s for {args.seconds:g} s ({len(latencies)} first messages): "
           f"p50 {1000 * statistics.median(latencies):.0f} ms, p99 {1000 * percentile(latencies, 0.99):.0f} ms")
     print("peak RSS: " + ", ".join(f"{name} {mib:.0f} MiB" for name, mib in rss.items()))
