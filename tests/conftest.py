@@ -113,12 +113,14 @@ def fresh_module_state(monkeypatch):
     test and stay; what depends on what earlier tests did does not."""
     from grievance import queueing
     from grievance.channels import ingest, pacing
+    from grievance.workflows import rules_cache
 
     monkeypatch.setattr(pacing, "_local_next", {})  # a sender's next free slot
     # The webhook's own requeue (every minute of wall time without the rounds thread) would run
     # in whichever test came a minute after the last one, expiring that test's conversations.
     monkeypatch.setattr(ingest, "_last_requeue", time.monotonic())
     monkeypatch.setattr(queueing, "_worker_app", None)  # a worker process's app
+    rules_cache.forget()  # rules read by an earlier test, perhaps from its rolled-back rows
 
 
 def _default_rows() -> dict[str, list[dict]]:

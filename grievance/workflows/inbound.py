@@ -39,6 +39,12 @@ def find_or_create_worker(session: Session, e164: str, vault: PhoneVault, countr
                 stored.phone_encrypted = vault.encrypt(e164)
             return stored
     phone_hash = current
+    # Most messages come from workers we know: one round trip finds and locks her row.
+    # Locked until the commit: two messages from one worker processed at once must not both
+    # find "no open case" and open two (PostgreSQL; SQLite serializes writers anyway).
+    known = session.scalar(select(Worker).where(Worker.phone_hash == phone_hash).with_for_update())
+    if known is not None:
+        return known
     insert_ignoring_conflicts(
         session,
         Worker,
@@ -52,8 +58,6 @@ def find_or_create_worker(session: Session, e164: str, vault: PhoneVault, countr
         },
         conflict=["phone_hash"],
     )
-    # Locked until the commit: two messages from one worker processed at once must not both
-    # find "no open case" and open two (PostgreSQL; SQLite serializes writers anyway).
     return session.scalar(select(Worker).where(Worker.phone_hash == phone_hash).with_for_update())
 
 

@@ -8,10 +8,12 @@ to someone right now and an unknown factory go to the advisors whatever a rule s
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grievance.models import RoutingRule
 from grievance.models.case import ROUTE_ADVISOR, ROUTE_PICC
+from grievance.workflows.rules_cache import cached
 
 # Child or forced labour, violence and sexual harassment, and anything about worker
 # representatives (where retaliation is the danger) go to the advisors.
@@ -21,5 +23,11 @@ ADVISOR_CATEGORIES = frozenset({"child_labour", "forced_labour", "harassment_vio
 def route_for(session: Session, country_code: str, category: str, danger_now: bool, factory_known: bool) -> str:
     if category in ADVISOR_CATEGORIES or danger_now or not factory_known:
         return ROUTE_ADVISOR
-    rule = session.get(RoutingRule, (country_code, category))
-    return rule.route if rule is not None and rule.route in (ROUTE_PICC, ROUTE_ADVISOR) else ROUTE_PICC
+    route = country_routes(session, country_code).get(category)
+    return route if route in (ROUTE_PICC, ROUTE_ADVISOR) else ROUTE_PICC
+
+
+def country_routes(session: Session, country_code: str) -> dict[str, str]:
+    """The country's rules, category → route (read once every few seconds: rules_cache)."""
+    return cached(session, ("routes", country_code), lambda: dict(session.execute(
+        select(RoutingRule.category, RoutingRule.route).where(RoutingRule.country_code == country_code)).all()))

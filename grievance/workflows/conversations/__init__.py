@@ -50,14 +50,22 @@ def converse(session: Session, *, worker: Worker, message: Message, language: st
              vault: PhoneVault, reply: Reply) -> list[Message]:
     """Her message, once keywords are handled: the replies it calls for (queued rows)."""
     turn = Turn(session=session, worker=worker, now=now, reply=reply, vault=vault)
-    replies = _expire_due(turn)
-    replies += _route(turn, message, language)
+    # Her conversations, read once: the active one (first) is what her message answers, unless
+    # it expired; then it ends first and what took its place is read again.
+    current = next(iter(pending(session, worker)), None)
+    if current is not None and current.status == ACTIVE and current.expires_at <= now:
+        replies = KINDS[current.kind].expire(turn, current)
+        current = active(session, worker)
+    else:
+        replies = []
+    if current is not None and current.status != ACTIVE:
+        current = None
+    replies += _route(turn, message, language, current)
     return replies + settle(turn)
 
 
-def _route(turn: Turn, message: Message, language: str) -> list[Message]:
+def _route(turn: Turn, message: Message, language: str, conversation: Conversation | None) -> list[Message]:
     session, worker, text = turn.session, turn.worker, message.body_normalized or message.body
-    conversation = active(session, worker)
     asked, reference = status_request(text)
     if asked:
         return turn.reply("status", language, body=status_text(session, worker, reference, language))
@@ -100,18 +108,6 @@ def _to_advisors(turn: Turn, conversation: Conversation | None, message: Message
                      now=turn.now, category=category, message_ids=[message.id])
     return replies + turn.reply(acknowledgement_purpose(case), language, case=case,
                                 **acknowledgement_variables(case, language))
-
-
-def _expire_due(turn: Turn) -> list[Message]:
-    """Her conversations past their expiry end first; what waits behind them speaks only after
-    her message is dealt with (she wrote it before she could read their question)."""
-    replies: list[Message] = []
-    due = turn.session.scalars(select(Conversation).where(
-        Conversation.worker_id == turn.worker.id, Conversation.status == ACTIVE,
-        Conversation.expires_at <= turn.now)).all()
-    for conversation in due:
-        replies += KINDS[conversation.kind].expire(turn, conversation)
-    return replies
 
 
 def replier(session: Session, worker: Worker, endpoint: ChannelEndpoint, provider: str, now: datetime) -> Reply:

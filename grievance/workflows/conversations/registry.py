@@ -122,9 +122,9 @@ def settle(turn: Turn) -> list[Message]:
     Called once the message or the expiry at hand is dealt with, so a question is never
     answered by a message she wrote before she could read it."""
     replies: list[Message] = []
-    while active(turn.session, turn.worker) is None:
-        waiting = next(iter(pending(turn.session, turn.worker)), None)
-        if waiting is None:
+    while True:
+        first = next(iter(pending(turn.session, turn.worker)), None)  # the active one comes first
+        if first is None or first.status == ACTIVE:
             break
-        replies += _speak(turn, waiting)
+        replies += _speak(turn, first)
     return replies
