@@ -91,6 +91,14 @@ WORKER_TEXTS: dict[str, str] = {
     "signature_advisor": N_("Programme advisors"),
     "language_menu": N_("To choose your language, reply %(keyword)s and a number: %(choices)s"),
     "language_set": N_("From now on we will write to you in %(language_name)s."),
+    "moved_to_advisors": N_(
+        "Case %(reference)s. The programme's advisors, not the factory, will handle it and reply by %(date)s. "
+        "Your name and number stay private."
+    ),
+    "moved_to_advisors_named": N_(
+        "Case %(reference)s. The programme's advisors, not the factory, will handle it and reply by %(date)s. "
+        "The advisors will see your name; your number stays private."
+    ),
     "escalated": N_(
         "Case %(reference)s was not answered in time, so it has been passed to people higher up who will "
         "follow it. Your name and number stay private."
@@ -110,7 +118,8 @@ SEGMENT_BUDGET = {"acknowledgement": 3, "added_to_case": 2, "opt_out": 3, "opt_i
                   "followup_looking": 2, "followup_more_info": 3, "signature_picc": 1, "signature_advisor": 1,
                   "escalated": 4, "acknowledgement_named": 3, "acknowledgement_programme_named": 4,
                   "added_to_case_programme": 2, "ask_anonymity_programme": 3, "reopened_programme": 3,
-                  "followup_looking_programme": 2, "escalated_named": 4}
+                  "followup_looking_programme": 2, "escalated_named": 4, "moved_to_advisors": 4,
+                  "moved_to_advisors_named": 4}
 # Whole-sentence variants (translators need whole sentences): what a text says about who
 # handles her case, on the advisors' route, and about her name, once she agreed to give it.
 PROGRAMME_VARIANTS = {"acknowledgement": "acknowledgement_programme", "added_to_case": "added_to_case_programme",
@@ -118,7 +127,7 @@ PROGRAMME_VARIANTS = {"acknowledgement": "acknowledgement_programme", "added_to_
                       "ask_anonymity": "ask_anonymity_programme"}
 NAMED_VARIANTS = {"acknowledgement": "acknowledgement_named",
                   "acknowledgement_programme": "acknowledgement_programme_named",
-                  "escalated": "escalated_named"}
+                  "escalated": "escalated_named", "moved_to_advisors": "moved_to_advisors_named"}
 # Replies that go out signed (a person's own reply is signed too), and by whom: False for the
 # committee, True for the advisors.
 SIGNED_PURPOSES = {"followup_looking": (False,), "followup_looking_programme": (True,),

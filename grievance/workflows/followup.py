@@ -120,10 +120,10 @@ def record_view(session: Session, case: Case, viewer: User, what: str, now: date
 
 def change_category(session: Session, case: Case, actor: User, category: str, now: datetime) -> bool:
     """A new category. A grave one moves the case to the advisors at once: the factory's people
-    lose it (page, queue, counts, notifications: they all read the route). A case on the
+    lose it (page, queue, counts, notifications: they all read the route), and she is told
+    that the advisors, not the factory, now handle it and by when they answer. A case on the
     advisors' route stays there whatever its category becomes: only a new case would go to
-    the factory, never one she told the advisors. She is not texted: the advisors' next
-    text is signed by them. Returns whether the case moved to the advisors."""
+    the factory, never one she told the advisors. Returns whether the case moved to the advisors."""
     if category == case.category:
         return False
     previous, moved = case.category, False
@@ -136,6 +136,11 @@ def change_category(session: Session, case: Case, actor: User, category: str, no
         set_deadlines(session, case, now)
         if case.assignee is not None and not Viewer.for_user(case.assignee).may_act(case):
             case.assignee_id = None  # a committee member who took it can no longer see it
+        # She was told the committee would answer by a date: now the advisors will, by theirs.
+        endpoint, provider = _reply_channel(session, case)
+        language = case.worker_language
+        queue_reply(session, worker=case.worker, endpoint=endpoint, provider=provider, purpose="moved_to_advisors",
+                    language=language, now=now, case=case, **acknowledgement_variables(case, language))
     record(session, case, "category_changed", now, actor_user_id=actor.id, **{"from": previous, "to": category},
            route=case.route)
     return moved

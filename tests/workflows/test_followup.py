@@ -30,6 +30,10 @@ def test_a_case_moved_to_forced_labour_gets_the_advisors_terms_and_leaves_the_co
     assert change_category(session, case, sari, "forced_labour", later)
     session.commit()
 
+    told = session.scalars(select(Message).where(Message.case_id == case.id, Message.direction == "outbound")
+                           .order_by(Message.id.desc())).first()
+    assert told.purpose == "moved_to_advisors"  # she was told the committee would answer: now the advisors
+    assert "penasihat program, bukan oleh pabrik" in told.body and case.reference in told.body
     terms = terms_for(session, case.country_code, ROUTE_ADVISOR, "forced_labour")
     assert case.route == ROUTE_ADVISOR and case.assignee_id is None
     assert case.acknowledged_at is None  # the advisors acknowledge it themselves
