@@ -105,6 +105,12 @@ class Case(Base):
     worker_replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # How it ended, as a code the summaries count (the outcome text is what she is told).
     outcome_code: Mapped[str | None] = mapped_column(String(32))
+    # What the committee tells buyers about how the case was followed up (the buyers' follow-up
+    # log): never her words, her name, a reference or a day; the committee writes it for them.
+    followup_note: Mapped[str | None] = mapped_column(String(500))
+    followup_note_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Every change moves it: the summaries' facts are refreshed for the cases changed since.
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
 
     # Deadlines (workflows/deadlines.py). The resolve clock stops while the committee waits
     # for her answer; the unit says how the time left is counted again when she replies.
