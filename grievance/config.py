@@ -58,6 +58,10 @@ def check_settings(config: dict[str, Any], serving: bool = True) -> None:
     profile = config.get("PASSWORD_HASH_PROFILE", "standard")
     if profile not in ("standard", "fast") or (production and profile != "standard"):
         problems.append(f"PASSWORD_HASH_PROFILE {profile!r} is not allowed here (production: standard only)")
+    for name, (floor, raises) in DISCLOSURE_FLOORS.items():
+        value = config.get(name, floor)
+        if not isinstance(value, (int, float)) or (value < floor if raises else value > floor):
+            problems.append(f"{name} is {value!r}: it may be made stricter, never looser, than {floor}")
     if production and serving:
         for name, why in SERVING_NEEDS.items():
             if not config.get(name):
@@ -68,6 +72,16 @@ def check_settings(config: dict[str, Any], serving: bool = True) -> None:
                             "production has no way to receive or send messages")
     if problems:
         raise ConfigurationError("cannot start in %s mode: %s" % (config["GRIEVANCE_ENV"], "; ".join(problems)))
+
+
+# The disclosure rule's thresholds (summaries/disclosure.py): the least each may be, and whether
+# stricter means higher (a count, a number of factories) or lower (the share one factory may hold).
+DISCLOSURE_FLOORS = {
+    "DISCLOSURE_MIN_WORKERS": (5, True),
+    "DISCLOSURE_MIN_WORKERS_FOR_STATISTICS": (10, True),
+    "DISCLOSURE_BENCHMARK_MIN_OTHERS": (3, True),
+    "DISCLOSURE_BENCHMARK_MAX_SHARE": (0.85, False),
+}
 
 
 PACKAGE_CATALOGS = Path(__file__).resolve().parent / "translations"  # in an installed package
@@ -210,6 +224,13 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None,
         "PASSWORD_HASH_PROFILE": setting("PASSWORD_HASH_PROFILE", "standard"),
         # A sign-in ends after this many minutes without a request (a PICC member's shared phone).
         "SESSION_IDLE_MINUTES": int(setting("SESSION_IDLE_MINUTES", 30)),
+        # Summaries: a count of fewer workers than this shows as "fewer than N"; a share, median
+        # or percentile needs this many workers behind it; a country comparison needs this many
+        # other factories, none holding more than this share of it. Stricter only (DISCLOSURE_FLOORS).
+        "DISCLOSURE_MIN_WORKERS": int(setting("DISCLOSURE_MIN_WORKERS", 5)),
+        "DISCLOSURE_MIN_WORKERS_FOR_STATISTICS": int(setting("DISCLOSURE_MIN_WORKERS_FOR_STATISTICS", 10)),
+        "DISCLOSURE_BENCHMARK_MIN_OTHERS": int(setting("DISCLOSURE_BENCHMARK_MIN_OTHERS", 3)),
+        "DISCLOSURE_BENCHMARK_MAX_SHARE": float(setting("DISCLOSURE_BENCHMARK_MAX_SHARE", 0.85)),
     }
     config.update({k: v for k, v in overrides.items() if k not in {"DATABASE_URL"}})
     if "DATABASE_URL" in overrides:

@@ -3,15 +3,14 @@ today and says what it will show (their follow-up summaries); nothing about any 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import abort, render_template
 from flask_login import login_required
 from sqlalchemy import select
 
 from grievance.access import current_viewer
 from grievance.extensions import db
 from grievance.models import Factory
-
-bp = Blueprint("buyers", __name__)
+from grievance.web.buyers.blueprint import bp
 
 
 @bp.get("/buyers")
