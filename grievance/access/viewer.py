@@ -29,6 +29,8 @@ from grievance.models import Case, ConsentGrant, Factory, User
 from grievance.models.case import ROUTE_PICC
 
 FULL, STATUS, NONE = "full", "status", "none"
+# Who a summary is worded for (summary_audience).
+PROGRAMME, FACTORY, BUYER_AUDIENCE = "programme", "factory", "buyer"
 _RANK = {NONE: 0, STATUS: 1, FULL: 2}
 
 
@@ -199,6 +201,46 @@ class Viewer:
             elif scope.role in COUNTRY_ROLES and scope.country_code:
                 conditions.append(Factory.country_code == scope.country_code)
         return or_(*conditions) if conditions else false()
+
+    def summary_audience(self, factory: Factory) -> str | None:
+        """How this factory's summary is worded for her: ``programme`` (admins, advisors and
+        programme managers whose scope holds it: both routes), ``factory`` (its PICC and
+        manager: committee cases only), ``buyer`` (her organisation holds an active grant from
+        it: committee cases and one zero-tolerance count per quarter), or None (not hers)."""
+        found = {self._audience_of(scope, factory) for scope in self.scopes} - {None}
+        return next((audience for audience in (PROGRAMME, FACTORY, BUYER_AUDIENCE) if audience in found), None)
+
+    def _audience_of(self, scope: Scope, factory: Factory) -> str | None:
+        if scope.role == ADMIN:
+            return PROGRAMME
+        if scope.role in COUNTRY_ROLES:
+            in_scope = (scope.factory_id == factory.id if scope.factory_id is not None
+                        else bool(scope.country_code) and scope.country_code == factory.country_code)
+            return PROGRAMME if in_scope else None
+        if scope.role in (PICC, FACTORY_MANAGER):
+            return FACTORY if scope.factory_id == factory.id else None
+        if scope.role == BUYER and scope.organisation_id is not None:
+            from grievance.extensions import db
+
+            granted = db.session.scalar(select(ConsentGrant.id).where(
+                ConsentGrant.factory_id == factory.id, ConsentGrant.organisation_id == scope.organisation_id,
+                ConsentGrant.revoked_at.is_(None)))
+            return BUYER_AUDIENCE if granted is not None else None
+        return None
+
+    @property
+    def sees_country_summaries(self) -> bool:
+        """The country compilation and the cross-country comparison: advisors, programme
+        managers and admins."""
+        return bool(self._roles() & (COUNTRY_ROLES | {ADMIN}))
+
+    def summary_countries(self) -> set[str] | None:
+        """The countries whose compilation she may read: None means all (admins); advisors and
+        programme managers their countries (one scoped to a factory: none)."""
+        if self.is_admin:
+            return None
+        return {scope.country_code for scope in self.scopes
+                if scope.role in COUNTRY_ROLES and scope.factory_id is None and scope.country_code}
 
     def landing_endpoint(self) -> str:
         """Where she lands after signing in: her queue if she works cases, else her factory's

@@ -15,11 +15,16 @@ never looser.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Hashable, Mapping
 
 from flask import current_app, has_app_context
 
 from grievance.config import DISCLOSURE_FLOORS
+from grievance.summaries.sums import TENTHS
+from grievance.summaries.tables import (BENCHMARK, COMPLEMENTARY, COUNT, DAYS, NO_DATA, RATE, SHARE, SMALL, TOO_FEW,
+                                        Figure)
 
 
 @dataclass(frozen=True)
@@ -45,3 +50,113 @@ def thresholds() -> Thresholds:
                       min_workers_for_statistics=value("DISCLOSURE_MIN_WORKERS_FOR_STATISTICS"),
                       benchmark_min_others=value("DISCLOSURE_BENCHMARK_MIN_OTHERS"),
                       benchmark_max_share=value("DISCLOSURE_BENCHMARK_MAX_SHARE"))
+
+
+# -- one figure of each kind -------------------------------------------------------------------
+
+def count_figure(workers: int, limits: Thresholds | None = None) -> Figure:
+    """Distinct workers: 0 is shown as 0, 1 to min_workers - 1 as "fewer than 5"."""
+    limits = limits or thresholds()
+    if workers <= 0:
+        return Figure(COUNT, 0, 0)
+    if workers < limits.min_workers:
+        return Figure(COUNT, None, None, SMALL)
+    return Figure(COUNT, workers, workers)
+
+
+def share_figure(part: int, whole: int, workers: int, limits: Thresholds | None = None) -> Figure:
+    """``part`` of ``whole`` (cases or workers) as 0.0–1.0, with the distinct workers behind it."""
+    limits = limits or thresholds()
+    if whole <= 0:
+        return Figure(SHARE, None, None, NO_DATA)
+    if workers < limits.min_workers_for_statistics:
+        return Figure(SHARE, None, None, TOO_FEW)
+    return Figure(SHARE, round(part / whole, 4), workers)
+
+
+def percentile(histogram: Mapping[int, int], fraction: float) -> float | None:
+    """The nearest-rank percentile, in days, of a histogram of cases per tenth of a day."""
+    total = sum(count for count in histogram.values() if count > 0)
+    if total == 0:
+        return None
+    rank, seen = max(1, math.ceil(fraction * total)), 0
+    for tenths in sorted(histogram):
+        seen += max(histogram[tenths], 0)
+        if seen >= rank:
+            return tenths / TENTHS
+    return None  # pragma: no cover - the ranks always end inside the histogram
+
+
+def days_figure(histogram: Mapping[int, int], workers: int, fraction: float,
+                limits: Thresholds | None = None) -> Figure:
+    """A median (0.5) or 90th percentile (0.9) of working days, with its distinct workers."""
+    limits = limits or thresholds()
+    value = percentile(histogram, fraction)
+    if value is None:
+        return Figure(DAYS, None, None, NO_DATA)
+    if workers < limits.min_workers_for_statistics:
+        return Figure(DAYS, None, None, TOO_FEW)
+    return Figure(DAYS, value, workers)
+
+
+def rate_figure(count: Figure, headcount: int | None) -> Figure:
+    """Per 1,000 of the headcount, from an already suppressed count: the headcount is known, so
+    a rate would give back any count that is hidden."""
+    if not headcount:
+        return Figure(RATE, None, None, NO_DATA)
+    if not count.shown:
+        return Figure(RATE, None, None, count.suppressed)
+    return Figure(RATE, round(count.value * 1000 / headcount, 1), count.n)
+
+
+def benchmark_figure(figure: Figure, contributions: list[int], limits: Thresholds | None = None) -> Figure:
+    """A figure about the country's other factories, given the workers behind it in each of
+    them: hidden unless enough of them contribute and none dominates."""
+    limits = limits or thresholds()
+    contributing = [workers for workers in contributions if workers > 0]
+    total = sum(contributing)
+    if (len(contributing) < limits.benchmark_min_others
+            or max(contributing) > limits.benchmark_max_share * total):
+        return Figure(figure.kind, None, None, BENCHMARK)
+    return figure
+
+
+# -- complementary suppression -----------------------------------------------------------------
+
+Key = Hashable
+
+
+@dataclass(frozen=True)
+class Relation:
+    """``total`` is the sum of ``parts`` (at most: distinct workers only hide more)."""
+
+    total: Key
+    parts: tuple[Key, ...]
+
+
+def suppress(values: Mapping[Key, int], relations: list[Relation],
+             limits: Thresholds | None = None) -> dict[Key, Figure]:
+    """Counts through the primary rule, then complementary suppression: while some relation has
+    exactly one hidden cell, hide its smallest shown non-zero part (a hidden 0 protects nothing:
+    a reader who knows the others are 0 or at least 5 would still recover the small one), else
+    its total; until every relation has no hidden cell or at least two."""
+    limits = limits or thresholds()
+    figures = {key: count_figure(value, limits) for key, value in values.items()}
+    order = {key: index for index, key in enumerate(values)}
+    changed = True
+    while changed:
+        changed = False
+        for relation in relations:
+            cells = (relation.total, *relation.parts)
+            if sum(not figures[key].shown for key in cells) != 1:
+                continue
+            candidates = [key for key in relation.parts if figures[key].shown and values[key] > 0]
+            if candidates:
+                chosen = min(candidates, key=lambda key: (values[key], order[key]))
+            elif figures[relation.total].shown:
+                chosen = relation.total
+            else:  # the one hidden cell is the total and every part is 0: nothing to recover
+                continue
+            figures[chosen] = Figure(COUNT, None, None, COMPLEMENTARY)
+            changed = True
+    return figures

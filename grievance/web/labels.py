@@ -2,6 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 
+# Categories and outcomes live below the summaries (which name them too); re-exported here.
+from grievance.i18n.labels import CATEGORY_LABELS, OUTCOME_LABELS  # noqa: F401
+
 STATUS_LABELS = {
     "new": _l("new"), "acknowledged": _l("acknowledged"), "in_progress": _l("in progress"),
     "resolved": _l("resolved"), "closed": _l("closed"), "reopened": _l("reopened"), "escalated": _l("escalated"),
@@ -29,12 +32,6 @@ EVENT_LABELS = {
     "category_changed": _l("Category changed"),
     "reopened_by_person": _l("Reopened"),
 }
-# How a case ended (cases.outcome_code); summaries count them.
-OUTCOME_LABELS = {
-    "remedied": _l("Remedied"), "partly_remedied": _l("Partly remedied"), "not_upheld": _l("Not upheld"),
-    "referred": _l("Referred elsewhere"), "withdrawn": _l("Withdrawn by the worker"),
-    "no_response": _l("No response from the worker"),
-}
 # Who a case is with, by escalation level (workflows/notifications.py).
 LEVEL_LABELS = {
     "picc": _l("Factory committee (PICC)"), "advisor": _l("Programme advisors"),
@@ -54,13 +51,6 @@ NOTIFICATION_TEXTS = {
 def label(code: str, table: dict) -> str:
     return str(table.get(code, code))
 
-CATEGORY_LABELS = {
-    "wages": _l("Wages and benefits"), "hours_leave": _l("Working hours and leave"),
-    "safety_health": _l("Safety and health"), "contracts_dismissal": _l("Contracts and dismissal"),
-    "discrimination": _l("Discrimination"), "union_representatives": _l("Union and worker representatives"),
-    "harassment_violence": _l("Harassment and violence"), "child_labour": _l("Child labour"),
-    "forced_labour": _l("Forced labour"), "other": _l("Other"),
-}
 ROUTE_LABELS = {"picc": _l("Factory committee (PICC)"), "advisor": _l("Programme advisors")}
 UNIT_LABELS = {"working_days": _l("working days"), "working_hours": _l("working hours"),
                "calendar_hours": _l("calendar hours")}
