@@ -246,7 +246,8 @@ def country_summary(session, viewer: Viewer, country_code: str, period: Period, 
 
 def countries_summary(session, viewer: Viewer, period: Period, now: datetime) -> Summary | None:
     """Countries compared: advisors and programme managers their own against the others,
-    anonymised; admins all of them by name."""
+    anonymised; admins all of them by name (the subject names her own countries; for admins
+    it is empty, the page says "all countries")."""
     if not viewer.sees_country_summaries:
         return None
     own = viewer.summary_countries()
@@ -258,5 +259,6 @@ def countries_summary(session, viewer: Viewer, period: Period, now: datetime) ->
         countries.setdefault(code, []).append(factory_id)
     names = dict(session.execute(select(Country.code, Country.name)).all())
     loaded = facts.load(session, sorted(f for ids in countries.values() for f in ids), [period])
-    return build_countries_summary(countries, names, own, str(_l("All countries")), period, loaded,
+    subject = ", ".join(sorted(names[code] for code in own if code in names)) if own else ""
+    return build_countries_summary(countries, names, own, subject, period, loaded,
                                    refreshed_at=facts.refreshed_at(session))

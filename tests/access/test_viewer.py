@@ -149,3 +149,41 @@ def test_one_active_grant_per_factory_and_organisation(world):
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+# role → how factory A's, B's (same country) and C's (another country) summaries are worded for her.
+AUDIENCES = {
+    "picc": ("factory", None, None),
+    "factory_manager": ("factory", None, None),
+    "advisor_country": ("programme", "programme", None),
+    "advisor_factory": ("programme", None, None),
+    "programme_manager": ("programme", "programme", None),
+    "buyer": ("buyer", None, None),  # factory A grants Acme Brands access
+    "admin": ("programme", "programme", "programme"),
+}
+
+
+@pytest.mark.parametrize("role", sorted(AUDIENCES))
+def test_summary_audience_of_each_role(world, role):
+    viewer = viewer_of(world, role)
+    assert tuple(viewer.summary_audience(world.factories[name]) for name in "ABC") == AUDIENCES[role]
+    # The audience agrees with which factories' summaries she may read.
+    readable = _factory_codes(viewer)
+    assert {world.factories[name].code for name, audience in zip("ABC", AUDIENCES[role]) if audience} == readable
+
+
+def test_a_buyers_audience_ends_with_the_grant(world):
+    buyer = viewer_of(world, "buyer")
+    assert revoke(world.factories["A"], organisation_for("Acme Brands"), by=None)
+    db.session.commit()
+    assert buyer.summary_audience(world.factories["A"]) is None
+
+
+def test_country_views_are_the_programmes(world):
+    seeing = {role for role in worlds.ROLES if viewer_of(world, role).sees_country_summaries}
+    assert seeing == {"advisor_country", "advisor_factory", "programme_manager", "admin"}
+    assert viewer_of(world, "advisor_country").summary_countries() == {"ID"}
+    assert viewer_of(world, "programme_manager").summary_countries() == {"ID"}
+    assert viewer_of(world, "advisor_factory").summary_countries() == set()  # one factory, not its country
+    assert viewer_of(world, "admin").summary_countries() is None
+    assert Viewer(None).summary_audience(world.factories["A"]) is None
