@@ -6,5 +6,7 @@ across countries, for fixed calendar periods, every one of them through the disc
     disclosure.py  the rule: distinct workers, fewer than 5, n ≥ 10 for shares, complementary
                    suppression, the country benchmark's size and dominance
     facts.py       per factory, period and route, the raw sums kept up to date from the cases
+    grids.py       a year's counts across the factories a viewer combines, suppressed once
+    sections.py    the tables of a summary, built from sums and grids
     report.py      the summaries each audience reads, built from the facts through disclosure
 """
