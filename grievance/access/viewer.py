@@ -200,6 +200,24 @@ class Viewer:
                 conditions.append(Factory.country_code == scope.country_code)
         return or_(*conditions) if conditions else false()
 
+    @property
+    def sees_programme(self) -> bool:
+        """The programme's compilations (a country's factories side by side, countries against
+        each other): advisors and programme managers of a country, and admins. An advisor of
+        one factory is not shown the other factories of her country."""
+        return any(scope.role == ADMIN or (scope.role in COUNTRY_ROLES and scope.country_code)
+                   for scope in self.scopes)
+
+    def programme_countries(self) -> list[str]:
+        """The countries whose compilation she may read, in code order (admins: every country)."""
+        from grievance.extensions import db
+        from grievance.models import Country
+
+        if self.is_admin:
+            return list(db.session.scalars(select(Country.code).order_by(Country.code)))
+        return sorted({scope.country_code for scope in self.scopes
+                       if scope.role in COUNTRY_ROLES and scope.country_code})
+
     def landing_endpoint(self) -> str:
         """Where she lands after signing in: her queue if she works cases, else her factory's
         page or the buyers' page. Someone with no role yet lands on the queue, which tells her
