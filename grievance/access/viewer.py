@@ -205,8 +205,12 @@ class Viewer:
         """The programme's compilations (a country's factories side by side, countries against
         each other): advisors and programme managers of a country, and admins. An advisor of
         one factory is not shown the other factories of her country."""
-        return any(scope.role == ADMIN or (scope.role in COUNTRY_ROLES and scope.country_code)
-                   for scope in self.scopes)
+        return bool(self.is_admin or self._country_scopes())
+
+    def _country_scopes(self) -> set[str]:
+        # A membership of one factory may also name its country: that is not the country's.
+        return {scope.country_code for scope in self.scopes
+                if scope.role in COUNTRY_ROLES and scope.country_code and scope.factory_id is None}
 
     def programme_countries(self) -> list[str]:
         """The countries whose compilation she may read, in code order (admins: every country)."""
@@ -215,8 +219,7 @@ class Viewer:
 
         if self.is_admin:
             return list(db.session.scalars(select(Country.code).order_by(Country.code)))
-        return sorted({scope.country_code for scope in self.scopes
-                       if scope.role in COUNTRY_ROLES and scope.country_code})
+        return sorted(self._country_scopes())
 
     def landing_endpoint(self) -> str:
         """Where she lands after signing in: her queue if she works cases, else her factory's

@@ -72,6 +72,19 @@ def _text(x: float, y: float, words: str, rtl: bool, css: str = "", anchor: str 
     return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{css_attribute}>{escape(words)}</text>'
 
 
+def _words(x: float, y: float, words: str) -> str:
+    """A suppressed figure's words beside its mark, in two lines when long (a phone is narrow)."""
+    lines = [words]
+    if len(words) > 34 and " " in words:
+        middle = len(words) // 2
+        cut = min((i for i, ch in enumerate(words) if ch == " "), key=lambda i: abs(i - middle))
+        lines = [words[:cut], words[cut + 1:]]
+    spans = "".join(f'<tspan x="{x:.1f}" dy="{0 if index == 0 else 11}">{escape(line)}</tspan>'
+                    for index, line in enumerate(lines))
+    return (f'<text x="{x:.1f}" y="{y - (5 if len(lines) > 1 else 0):.1f}" font-size="10" '
+            f'class="value suppressed-words">{spans}</text>')
+
+
 def _x(x: float, length: float, rtl: bool) -> float:
     """The left edge of something ``length`` wide that starts ``x`` from the reading start."""
     return WIDTH - x - length if rtl else x
@@ -110,8 +123,10 @@ def bars_svg(table: Table, rtl: bool = False) -> Markup:
             parts.append(_suppressed_mark(_x(PAD, MARK, rtl), bar_top, MARK, BAR_HEIGHT, table, figure))
             after = PAD + MARK + 4
         value_x = WIDTH - after if rtl else after
-        parts.append(_text(value_x, bar_top + BAR_HEIGHT - 3, figure_text(figure), rtl,
-                           "value" if figure.shown else "value suppressed-words"))
+        if figure.shown:
+            parts.append(_text(value_x, bar_top + BAR_HEIGHT - 3, figure_text(figure), rtl, "value"))
+        else:
+            parts.append(_words(value_x, bar_top + BAR_HEIGHT - 3, reason_text(figure.suppressed)))
     parts.append("</svg>")
     return Markup("".join(parts))
 

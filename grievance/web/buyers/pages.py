@@ -28,12 +28,12 @@ def _factories(viewer) -> list[Factory]:
 
 
 def _combined():
-    from grievance.summaries import report
-
     viewer = _viewer()
     factories = _factories(viewer)
     if not factories:
         return factories, [], None
+    from grievance.summaries import report
+
     now = utcnow()
     periods = offered(now, [factory.timezone for factory in factories])
     period = chosen_period(periods)
@@ -41,12 +41,12 @@ def _combined():
 
 
 def _one(code: str):
-    from grievance.summaries import report
-
     viewer = _viewer()
     factory = next((factory for factory in _factories(viewer) if factory.code == code), None)
     if factory is None:
         abort(404)
+    from grievance.summaries import report
+
     now = utcnow()
     periods = offered(now, [factory.timezone])
     period = chosen_period(periods)

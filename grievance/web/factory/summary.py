@@ -17,8 +17,6 @@ from grievance.web.summary_pages import chosen_period, csv_of, found, offered, s
 
 
 def _summary():
-    from grievance.summaries import report
-
     viewer = current_viewer()
     if not viewer.follows_factory:
         abort(404)
@@ -27,6 +25,8 @@ def _summary():
     factory = next((one for one in factories if one.code == code), None) if code else (factories or [None])[0]
     if factory is None:
         abort(404)
+    from grievance.summaries import report
+
     now = utcnow()
     periods = offered(now, [factory.timezone])
     period = chosen_period(periods)

@@ -32,10 +32,10 @@ def _country(viewer) -> Country:
 
 
 def _country_summary():
-    from grievance.summaries import report
-
     viewer = _viewer()
     country = _country(viewer)
+    from grievance.summaries import report
+
     now = utcnow()
     periods = offered(now, [country.timezone])
     period = chosen_period(periods)
@@ -43,9 +43,9 @@ def _country_summary():
 
 
 def _countries_summary():
+    viewer = _viewer()
     from grievance.summaries import report
 
-    viewer = _viewer()
     now = utcnow()
     zones = [country.timezone for country in db.session.scalars(db.select(Country))]
     periods = offered(now, zones)
