@@ -212,6 +212,7 @@ def _register_blueprints(app: Flask) -> None:
     from grievance.web.admin import bp as admin_bp
     from grievance.web.admin import password_bp
     from grievance.web.notifications import bp as notifications_bp
+    from grievance.web.programme import bp as programme_bp
     from grievance.web.queue import bp as queue_bp
     from grievance.web.simulator import bp as simulator_bp
 
@@ -222,6 +223,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(factory_bp)
     app.register_blueprint(buyers_bp)
+    app.register_blueprint(programme_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(password_bp)
     if app.config["SIMULATOR_ENABLED"]:

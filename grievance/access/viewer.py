@@ -229,18 +229,29 @@ class Viewer:
         return None
 
     @property
-    def sees_country_summaries(self) -> bool:
-        """The country compilation and the cross-country comparison: advisors, programme
-        managers and admins."""
-        return bool(self._roles() & (COUNTRY_ROLES | {ADMIN}))
+    def sees_programme(self) -> bool:
+        """The programme's compilations (a country's factories side by side, countries against
+        each other): advisors and programme managers of a country, and admins. An advisor of
+        one factory is not shown the other factories of her country."""
+        return bool(self.is_admin or self._country_scopes())
+
+    def _country_scopes(self) -> set[str]:
+        # A membership of one factory may also name its country: that is not the country's.
+        return {scope.country_code for scope in self.scopes
+                if scope.role in COUNTRY_ROLES and scope.country_code and scope.factory_id is None}
+
+    def programme_countries(self) -> list[str]:
+        """The countries whose compilation she may read, in code order (admins: every country)."""
+        from grievance.extensions import db
+        from grievance.models import Country
+
+        if self.is_admin:
+            return list(db.session.scalars(select(Country.code).order_by(Country.code)))
+        return sorted(self._country_scopes())
 
     def summary_countries(self) -> set[str] | None:
-        """The countries whose compilation she may read: None means all (admins); advisors and
-        programme managers their countries (one scoped to a factory: none)."""
-        if self.is_admin:
-            return None
-        return {scope.country_code for scope in self.scopes
-                if scope.role in COUNTRY_ROLES and scope.factory_id is None and scope.country_code}
+        """The countries whose compilation she may read: None means all (admins)."""
+        return None if self.is_admin else self._country_scopes()
 
     def landing_endpoint(self) -> str:
         """Where she lands after signing in: her queue if she works cases, else her factory's

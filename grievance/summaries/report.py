@@ -231,7 +231,7 @@ def buyer_summary(session, viewer: Viewer, period: Period, now: datetime) -> Sum
 
 def country_summary(session, viewer: Viewer, country_code: str, period: Period, now: datetime) -> Summary | None:
     """The programme's compilation for one country, for those who may read it."""
-    allowed = viewer.summary_countries() if viewer.sees_country_summaries else set()
+    allowed = viewer.summary_countries() if viewer.sees_programme else set()
     country = session.get(Country, country_code)
     if country is None or (allowed is not None and country_code not in allowed):
         return None
@@ -248,7 +248,7 @@ def countries_summary(session, viewer: Viewer, period: Period, now: datetime) ->
     """Countries compared: advisors and programme managers their own against the others,
     anonymised; admins all of them by name (the subject names her own countries; for admins
     it is empty, the page says "all countries")."""
-    if not viewer.sees_country_summaries:
+    if not viewer.sees_programme:
         return None
     own = viewer.summary_countries()
     if own is not None and not own:

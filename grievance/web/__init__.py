@@ -104,6 +104,11 @@ def _viewer():
 
 
 def register_page_helpers(app: Flask) -> None:
+    from grievance.web.summary_pages import TEMPLATE_HELPERS
+
+    # The summary partial's helpers are globals, so a macro imported without context sees them.
+    app.jinja_env.globals.update(TEMPLATE_HELPERS)
+
     @app.context_processor
     def page_globals():
         locale = str(get_locale() or "en")

@@ -9,6 +9,8 @@ redirect to sign in); "→/path" (a redirect there: an action done, or a landing
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 from sqlalchemy import select
 
@@ -36,6 +38,13 @@ WORKS = {
     "admin": set(CASE_SCOPES),
 }
 WORKERS = set(WORKS)
+PROGRAMME = {"advisor_country", "programme_manager", "admin"}
+# Routes whose pages read grievance.summaries.report: until it is part of the app, only who is
+# turned away (404, sign in) is checked for them.
+SUMMARY_ROUTES = {"buyers.index", "buyers.factory", "buyers.summary_csv", "buyers.factory_csv", "factory.summary",
+                  "factory.summary_csv", "programme.index", "programme.summary_csv", "programme.countries",
+                  "programme.countries_csv"}
+REPORT_PENDING = importlib.util.find_spec("grievance.summaries.report") is None
 LANDING = {"factory_manager": "→/factory", "buyer": "→/buyers", SIGNED_OUT: "login"}
 
 
@@ -70,6 +79,18 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "factory.case": {scope: only({"factory_manager"} if scope == "own_committee" else set(), "200")
                      for scope in CASE_SCOPES},
     "buyers.index": {ANY: only({"buyer"}, "200")},
+    # The factory granting her organisation access (A) opens; one that does not (B) is absent.
+    "buyers.factory": {"granting": only({"buyer"}, "200"), "other": only(set(), "200")},
+    "buyers.summary_csv": {ANY: only({"buyer"}, "200")},
+    "buyers.factory_csv": {"granting": only({"buyer"}, "200"), "other": only(set(), "200")},
+    "factory.summary": {ANY: only({"factory_manager"}, "200")},
+    "factory.summary_csv": {ANY: only({"factory_manager"}, "200")},
+    # A country's compilation: its advisors and programme managers, and admins; an advisor of
+    # one factory is not shown her country's other factories.
+    "programme.index": {"own": only(PROGRAMME, "200"), "other": only({"admin"}, "200")},
+    "programme.summary_csv": {"own": only(PROGRAMME, "200"), "other": only({"admin"}, "200")},
+    "programme.countries": {ANY: only(PROGRAMME, "200")},
+    "programme.countries_csv": {ANY: only(PROGRAMME, "200")},
     "notifications.index": {ANY: everyone("200")},
     "notifications.read_all": {ANY: everyone("→/notifications")},
     "auth.login": {ANY: everyone("200", signed_out="200")},
@@ -161,6 +182,18 @@ def _probes(world, rows) -> dict[str, dict[str, tuple[str, str, dict]]]:
         "factory.index": {ANY: ("GET", "/factory", {})},
         "factory.case": {scope: ("GET", f"/factory/cases/{cases[scope].reference}", {}) for scope in CASE_SCOPES},
         "buyers.index": {ANY: ("GET", "/buyers", {})},
+        "buyers.factory": {"granting": ("GET", "/buyers/factories/IDN-0001", {}),
+                           "other": ("GET", "/buyers/factories/IDN-0002", {})},
+        "buyers.summary_csv": {ANY: ("GET", "/buyers/summary.csv?table=factories", {})},
+        "buyers.factory_csv": {"granting": ("GET", "/buyers/factories/IDN-0001/summary.csv", {}),
+                               "other": ("GET", "/buyers/factories/IDN-0002/summary.csv", {})},
+        "factory.summary": {ANY: ("GET", "/factory/summary", {})},
+        "factory.summary_csv": {ANY: ("GET", "/factory/summary.csv", {})},
+        "programme.index": {"own": ("GET", "/programme?country=ID", {}), "other": ("GET", "/programme?country=KH", {})},
+        "programme.summary_csv": {"own": ("GET", "/programme/summary.csv?country=ID", {}),
+                                  "other": ("GET", "/programme/summary.csv?country=KH", {})},
+        "programme.countries": {ANY: ("GET", "/programme/countries", {})},
+        "programme.countries_csv": {ANY: ("GET", "/programme/countries.csv", {})},
         "notifications.index": {ANY: ("GET", "/notifications", {})},
         "notifications.read_all": {ANY: ("POST", "/notifications/read", {})},
         "auth.login": {ANY: ("GET", "/login", {})},
@@ -323,6 +356,8 @@ def test_each_role_gets_the_right_answer_from_every_page_and_action(app, client,
     # In EXPECTED's order: the case's reading before acting on it; signing out last.
     for endpoint, by_scope in EXPECTED.items():
         for scope, expectations in by_scope.items():
+            if REPORT_PENDING and endpoint in SUMMARY_ROUTES and expectations[role] == "200":
+                continue
             method, url, data = probes[endpoint][scope]
             if method == "GET":
                 response = client.get(url)

@@ -180,8 +180,8 @@ def test_a_buyers_audience_ends_with_the_grant(world):
 
 
 def test_country_views_are_the_programmes(world):
-    seeing = {role for role in worlds.ROLES if viewer_of(world, role).sees_country_summaries}
-    assert seeing == {"advisor_country", "advisor_factory", "programme_manager", "admin"}
+    seeing = {role for role in worlds.ROLES if viewer_of(world, role).sees_programme}
+    assert seeing == {"advisor_country", "programme_manager", "admin"}  # one factory's advisor: not the country
     assert viewer_of(world, "advisor_country").summary_countries() == {"ID"}
     assert viewer_of(world, "programme_manager").summary_countries() == {"ID"}
     assert viewer_of(world, "advisor_factory").summary_countries() == set()  # one factory, not its country

@@ -4,5 +4,6 @@ in a count: the viewer's status-grade rows leave them out before anything is cou
 
 from grievance.web.factory.blueprint import bp
 from grievance.web.factory import pages as _pages  # noqa: F401  (registers the routes)
+from grievance.web.factory import summary as _summary  # noqa: F401
 
 __all__ = ["bp"]
