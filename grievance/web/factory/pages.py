@@ -49,6 +49,13 @@ def _counts(rows) -> dict[str, int]:
 @bp.get("/factory")
 @login_required
 def index():
+    return render_index()
+
+
+def render_index(access_forms: dict | None = None, status: int = 200):
+    """Her factory's page; ``access_forms`` (by factory id) keep a grant form with its errors."""
+    from grievance.web.factory.access import access_panel
+
     viewer = _viewer()
     rows = viewer.case_rows(STATUS)
     factories = db.session.scalars(select(Factory).where(viewer.summary_factories()).order_by(Factory.name)).all()
@@ -65,8 +72,12 @@ def index():
     cases = db.session.scalars(query.order_by(Case.opened_at.desc(), Case.id.desc()).limit(PAGE_SIZE + 1)).all()
     more = len(cases) > PAGE_SIZE
     cases = cases[:PAGE_SIZE]
+    access_forms = access_forms or {}
+    panels = [access_panel(factory, access_forms.get(factory.id)) for factory in factories
+              if viewer.may_grant(factory)]
     return render_template("factory/index.html", factories=factories, cases=cases, counts=_counts(rows),
-                           next_after=cases[-1].id if more else None, first_page=not after)
+                           next_after=cases[-1].id if more else None, first_page=not after,
+                           access_panels=panels), status
 
 
 @bp.get("/factory/cases/<reference>")
