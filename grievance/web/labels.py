@@ -28,6 +28,7 @@ EVENT_LABELS = {
     "note_added": _l("Internal note written"),
     "category_changed": _l("Category changed"),
     "reopened_by_person": _l("Reopened"),
+    "followup_note": _l("Follow-up note for buyers changed"),
 }
 # How a case ended (cases.outcome_code); summaries count them.
 OUTCOME_LABELS = {
