@@ -79,8 +79,8 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
                         "open": only(set(), "200")},
     "buyers.followup_csv": {"own": only(LOG_READERS, "200"), "other": only({"admin"}, "200")},
     # Her factory's grants to buyers; admins record them from /admin instead.
-    "factory.grant_access": {"own": only({"factory_manager"}, "→/factory"), "other": only(set(), "→/factory")},
-    "factory.revoke_access": {"own": only({"factory_manager"}, "→/factory"), "other": only(set(), "→/factory")},
+    "factory.grant_access": {"own": only({"factory_manager"}, "→/factory#access"), "other": only(set(), "→/factory")},
+    "factory.revoke_access": {"own": only({"factory_manager"}, "→/factory#access"), "other": only(set(), "→/factory")},
     "notifications.index": {ANY: everyone("200")},
     "notifications.read_all": {ANY: everyone("→/notifications")},
     "auth.login": {ANY: everyone("200", signed_out="200")},

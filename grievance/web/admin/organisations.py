@@ -19,7 +19,7 @@ from grievance.models import ConsentGrant, Factory, Organisation
 from grievance.web import ROW_ID
 from grievance.web.admin.audit import record
 from grievance.web.admin.blueprint import bp
-from grievance.web import consent  # the module, not its names: consent imports this package's log
+from grievance.web.admin import consent
 
 REQUEST_NOTE = _l("Reference of the factory's written request")
 

@@ -18,6 +18,7 @@ from grievance.models import Case, CaseEvent, Factory, Message
 from grievance.models.case import OPEN_STATUSES
 from grievance.models.base import utcnow
 from grievance.web.factory.blueprint import bp
+from grievance.web.factory.panel import access_panel
 
 PAGE_SIZE = 25
 # Steps of a case a factory's management may follow. Not the committee's replies or the worker's
@@ -54,8 +55,6 @@ def index():
 
 def render_index(access_forms: dict | None = None, status: int = 200):
     """Her factory's page; ``access_forms`` (by factory id) keep a grant form with its errors."""
-    from grievance.web.factory.access import access_panel
-
     viewer = _viewer()
     rows = viewer.case_rows(STATUS)
     factories = db.session.scalars(select(Factory).where(viewer.summary_factories()).order_by(Factory.name)).all()

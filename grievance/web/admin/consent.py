@@ -1,5 +1,5 @@
 """Recording a factory's grant (or its end) of a buyer organisation's access to its summaries,
-shared by the factory manager's page and the admins' pages: the ConsentGrant row holds who and
+shared by the admins' pages and the factory manager's page (grievance.web.factory.access): the ConsentGrant row holds who and
 when, and the admin log gets the same line whoever did it."""
 
 from __future__ import annotations
