@@ -253,6 +253,26 @@ class Viewer:
         """The countries whose compilation she may read: None means all (admins)."""
         return None if self.is_admin else self._country_scopes()
 
+    def may_grant(self, factory: Factory) -> bool:
+        """Grant or revoke a buyer organisation's access to the factory's summaries: the
+        factory's own managers (it is the factory's decision), and admins, who record it on the
+        factory's written request."""
+        if self.is_admin:
+            return True
+        return any(scope.role == FACTORY_MANAGER and scope.factory_id == factory.id for scope in self.scopes)
+
+    def may_read_followup_log(self, factory: Factory) -> bool:
+        """The buyers' follow-up log of one factory (one line per committee case, no words of
+        hers): buyers of an organisation the factory grants access now, and the programme's
+        people within their scope; never the factory's own people, who have their case pages."""
+        from grievance.extensions import db
+
+        readers = Viewer(self.user, [scope for scope in self.scopes if scope.role in COUNTRY_ROLES | {ADMIN, BUYER}])
+        if not readers.scopes:
+            return False
+        return db.session.scalar(select(Factory.id).where(Factory.id == factory.id,
+                                                          readers.summary_factories())) is not None
+
     def landing_endpoint(self) -> str:
         """Where she lands after signing in: her queue if she works cases, else her factory's
         page or the buyers' page. Someone with no role yet lands on the queue, which tells her

@@ -31,6 +31,7 @@ EVENT_LABELS = {
     "note_added": _l("Internal note written"),
     "category_changed": _l("Category changed"),
     "reopened_by_person": _l("Reopened"),
+    "followup_note": _l("Follow-up note for buyers changed"),
 }
 # Who a case is with, by escalation level (workflows/notifications.py).
 LEVEL_LABELS = {

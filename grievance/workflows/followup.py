@@ -111,6 +111,17 @@ def add_note(session: Session, case: Case, actor: User, body: str, now: datetime
     return note
 
 
+def set_followup_note(session: Session, case: Case, actor: User, note: str | None, now: datetime) -> bool:
+    """The committee's short note for buyers (read on their follow-up log); empty clears it. The
+    event says that it changed, never what it says. Returns whether it changed."""
+    note = (note or "").strip() or None
+    if note == case.followup_note:
+        return False
+    case.followup_note, case.followup_note_at = note, now
+    record(session, case, "followup_note", now, actor_user_id=actor.id)
+    return True
+
+
 def record_view(session: Session, case: Case, viewer: User, what: str, now: datetime) -> None:
     """Every time a person sees her messages or an attachment: there is no switch to stop it."""
     session.add(CaseView(case_id=case.id, user_id=viewer.id, at=now, what=what))

@@ -19,6 +19,8 @@ from grievance.extensions import db
 from grievance.access.grants import grant, organisation_for
 from grievance.access.resets import issue_reset
 from grievance.cli import add_user
+from grievance.models.base import utcnow
+from grievance.summaries.periods import month_of
 from grievance.models import Case, ChannelEndpoint, Country, DeadlinePolicy, Holiday, ReplyTemplate, User
 from tests.access import world as worlds
 from tests.conftest import csrf_token
@@ -45,6 +47,7 @@ SUMMARY_ROUTES = {"buyers.index", "buyers.factory", "buyers.summary_csv", "buyer
                   "factory.summary_csv", "programme.index", "programme.summary_csv", "programme.countries",
                   "programme.countries_csv"}
 REPORT_PENDING = importlib.util.find_spec("grievance.summaries.report") is None
+LOG_READERS = {"buyer", "advisor_country", "advisor_factory", "programme_manager", "admin"}
 LANDING = {"factory_manager": "→/factory", "buyer": "→/buyers", SIGNED_OUT: "login"}
 
 
@@ -91,6 +94,14 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "programme.summary_csv": {"own": only(PROGRAMME, "200"), "other": only({"admin"}, "200")},
     "programme.countries": {ANY: only(PROGRAMME, "200")},
     "programme.countries_csv": {ANY: only(PROGRAMME, "200")},
+    # A factory's follow-up log: buyers of a consenting organisation and the programme's people
+    # in their scope; never the factory's own people. Only closed periods, for everyone.
+    "buyers.followup": {"own": only(LOG_READERS, "200"), "other": only({"admin"}, "200"),
+                        "open": only(set(), "200")},
+    "buyers.followup_csv": {"own": only(LOG_READERS, "200"), "other": only({"admin"}, "200")},
+    # Her factory's grants to buyers; admins record them from /admin instead.
+    "factory.grant_access": {"own": only({"factory_manager"}, "→/factory#access"), "other": only(set(), "→/factory")},
+    "factory.revoke_access": {"own": only({"factory_manager"}, "→/factory#access"), "other": only(set(), "→/factory")},
     "notifications.index": {ANY: everyone("200")},
     "notifications.read_all": {ANY: everyone("→/notifications")},
     "auth.login": {ANY: everyone("200", signed_out="200")},
@@ -112,6 +123,8 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     # Going to a reference: her case opens; one outside her scope is "not found", like none.
     "queue.find": case_rule("→/cases"),
     "queue.note": case_rule("→/cases"),
+    # Committee cases only: an advisor case has no note for buyers.
+    "queue.followup_note": case_rule("→/cases") | {"own_advisor": only(set(), "→/cases")},
     "queue.take": case_rule("→/cases"),
     "queue.assign_case": case_rule("→/cases"),
     "queue.reopen_case": case_rule("→/cases"),
@@ -170,6 +183,7 @@ def _probes(world, rows) -> dict[str, dict[str, tuple[str, str, dict]]]:
               "policy-resolve_unit": "working_days", "policy-reminder_share": "0.25"}
     holiday = {"holiday-date": "2026-12-24", "holiday-every_year": "no", "holiday-name": "Factory closure"}
 
+    this_month = month_of(utcnow(), "Asia/Jakarta").key  # still running: no log for it
     advisor_id = db.session.scalar(select(User.id).where(User.email == world.emails["advisor_country"]))
 
     def per_case(method, suffix, data=None):
@@ -194,6 +208,19 @@ def _probes(world, rows) -> dict[str, dict[str, tuple[str, str, dict]]]:
                                   "other": ("GET", "/programme/summary.csv?country=KH", {})},
         "programme.countries": {ANY: ("GET", "/programme/countries", {})},
         "programme.countries_csv": {ANY: ("GET", "/programme/countries.csv", {})},
+        "buyers.followup": {"own": ("GET", "/buyers/factories/IDN-0001/followup?period=2025-Q2", {}),
+                            "other": ("GET", "/buyers/factories/KHM-0001/followup?period=2025", {}),
+                            "open": ("GET", f"/buyers/factories/IDN-0001/followup?period={this_month}", {})},
+        "buyers.followup_csv": {"own": ("GET", "/buyers/factories/IDN-0001/followup.csv?period=2025-03", {}),
+                                "other": ("GET", "/buyers/factories/KHM-0001/followup.csv?period=2025-Q4", {})},
+        "factory.grant_access": {"own": ("POST", "/factory/IDN-0001/access",
+                                         {"access-organisation": str(rows["organisation"])}),
+                                 "other": ("POST", "/factory/IDN-0002/access",
+                                           {"access-organisation": str(rows["organisation_leaving"])})},
+        "factory.revoke_access": {"own": ("POST", f"/factory/IDN-0001/access/{rows['grant_A']}/revoke",
+                                          {"confirm": "yes"}),
+                                  "other": ("POST", f"/factory/IDN-0002/access/{rows['grant']}/revoke",
+                                            {"confirm": "yes"})},
         "notifications.index": {ANY: ("GET", "/notifications", {})},
         "notifications.read_all": {ANY: ("POST", "/notifications/read", {})},
         "auth.login": {ANY: ("GET", "/login", {})},
@@ -211,6 +238,8 @@ def _probes(world, rows) -> dict[str, dict[str, tuple[str, str, dict]]]:
         "queue.find": {scope: ("POST", "/queue/find", {"find-reference": cases[scope].reference.lower()})
                        for scope in CASE_SCOPES},
         "queue.note": per_case("POST", lambda case: "/note", {"note-body": "Talked to HR."}),
+        "queue.followup_note": per_case("POST", lambda case: "/followup",
+                                        {"followup-note": "Overtime paid after review."}),
         "queue.take": per_case("POST", lambda case: "/take"),
         # Given to an advisor of the case's own country (only those who may work it are offered).
         "queue.assign_case": {scope: ("POST", f"/cases/{cases[scope].reference}/assign", {
@@ -300,11 +329,13 @@ def _rows(world) -> dict[str, int]:
     endpoint = ChannelEndpoint(channel="sms", address="+622150000009", factory_id=world.factories["B"].id,
                                country_code="ID")
     organisation = organisation_for("Other Brand")
+    leaving = organisation_for("Leaving Brand")
     template = ReplyTemplate(key="looked", language="en", text="We looked at it.")
     db.session.add_all([endpoint, template])
     db.session.flush()
     rows.update(subject=subject.id, membership=subject.memberships[0].id, endpoint=endpoint.id,
                 organisation=organisation.id, grant=grant(world.factories["B"], organisation, by=None).id,
+                organisation_leaving=leaving.id, grant_A=grant(world.factories["A"], leaving, by=None).id,
                 template=template.id, reset_token=issue_reset(db.session, subject, by=None))
     db.session.commit()
     return rows

@@ -7,19 +7,19 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from grievance.access.grants import active_grant, find_organisation, grant, revoke
+from grievance.access.grants import active_grant, find_organisation
 from grievance.access.roles import organisation_code
 from grievance.extensions import db
 from grievance.models import ConsentGrant, Factory, Organisation
 from grievance.web import ROW_ID
 from grievance.web.admin.audit import record
 from grievance.web.admin.blueprint import bp
+from grievance.web.admin import consent
 
 REQUEST_NOTE = _l("Reference of the factory's written request")
 
@@ -127,8 +127,7 @@ def add_grant(organisation_id: int):
     if active_grant(factory, found) is not None:
         form.factory.errors.append(_("%(factory)s already grants this organisation access.", factory=factory.code))
         return _render(found, grant_form=form, status=400)
-    grant(factory, found, by=current_user)
-    record("grants", "add", f"{factory.code} → {found.code}", note=form.note.data.strip())
+    consent.record_grant(factory, found, note=form.note.data.strip())
     db.session.commit()
     flash(_("Recorded: %(factory)s grants %(organisation)s access to its summaries.", factory=factory.code,
             organisation=found.name))
@@ -152,8 +151,7 @@ def revoke_grant(organisation_id: int, grant_id: int):
             action=url_for("admin.revoke_grant", organisation_id=found.id, grant_id=grant_id),
             back=url_for("admin.organisation", organisation_id=found.id), form=form,
             keep={f"revoke{grant_id}-note": form.note.data})
-    revoke(factory, found, by=current_user)
-    record("grants", "revoke", f"{factory.code} → {found.code}", note=form.note.data.strip())
+    consent.record_revoke(factory, found, note=form.note.data.strip())
     db.session.commit()
     flash(_("Access ended."))
     return redirect(url_for("admin.organisation", organisation_id=found.id))

@@ -18,6 +18,7 @@ from grievance.models import Case, CaseEvent, Factory, Message
 from grievance.models.case import OPEN_STATUSES
 from grievance.models.base import utcnow
 from grievance.web.factory.blueprint import bp
+from grievance.web.factory.panel import access_panel
 
 PAGE_SIZE = 25
 # Steps of a case a factory's management may follow. Not the committee's replies or the worker's
@@ -49,6 +50,11 @@ def _counts(rows) -> dict[str, int]:
 @bp.get("/factory")
 @login_required
 def index():
+    return render_index()
+
+
+def render_index(access_forms: dict | None = None, status: int = 200):
+    """Her factory's page; ``access_forms`` (by factory id) keep a grant form with its errors."""
     viewer = _viewer()
     rows = viewer.case_rows(STATUS)
     factories = db.session.scalars(select(Factory).where(viewer.summary_factories()).order_by(Factory.name)).all()
@@ -65,8 +71,12 @@ def index():
     cases = db.session.scalars(query.order_by(Case.opened_at.desc(), Case.id.desc()).limit(PAGE_SIZE + 1)).all()
     more = len(cases) > PAGE_SIZE
     cases = cases[:PAGE_SIZE]
+    access_forms = access_forms or {}
+    panels = [access_panel(factory, access_forms.get(factory.id)) for factory in factories
+              if viewer.may_grant(factory)]
     return render_template("factory/index.html", factories=factories, cases=cases, counts=_counts(rows),
-                           next_after=cases[-1].id if more else None, first_page=not after)
+                           next_after=cases[-1].id if more else None, first_page=not after,
+                           access_panels=panels), status
 
 
 @bp.get("/factory/cases/<reference>")

@@ -19,7 +19,7 @@ from grievance.extensions import db
 from grievance.i18n.worker import N_, purpose_for, signature, worker_text
 from grievance.models import Case, CaseNote, CaseView, Membership, Message, User
 from grievance.models.base import utcnow
-from grievance.models.case import OPEN_STATUSES, ROUTE_ADVISOR
+from grievance.models.case import OPEN_STATUSES, ROUTE_ADVISOR, ROUTE_PICC
 from grievance.models.casework import VIEWED_MEDIA, VIEWED_MESSAGES
 from grievance.models.message import INBOUND
 from grievance.privacy import vault
@@ -27,11 +27,11 @@ from grievance.web import ROW_ID
 from grievance.web.forms import ActionForm
 from grievance.web.queue.blueprint import bp
 from grievance.web.queue.forms import (REPLY_MAX_CHARS, AssignForm, CategoryForm, NoteForm, ResolveForm,
-                                      chosen_reply, cost_templates, reply_form)
+                                      chosen_reply, cost_templates, followup_note_form, reply_form)
 from grievance.workflows.outbox import gave_her_name
 from grievance.workflows.deadlines import acknowledge as acknowledge_case
 from grievance.workflows.followup import (add_note, assign, change_category, committee_reply, record_view, reopen,
-                                          resolve)
+                                          resolve, set_followup_note)
 
 READ_LOG_SHOWN = 200
 ASSIGN_CANDIDATES_MAX = 500  # a select longer than this is no use on a phone
@@ -40,7 +40,10 @@ ASSIGN_CANDIDATES_MAX = 500  # a select longer than this is no use on a phone
 def _forms(case: Case, given: dict) -> dict:
     forms = {"form": ActionForm(), "reply_form": reply_form(case), "resolve_form": ResolveForm(prefix="resolve"),
              "note_form": NoteForm(prefix="note"), "category_form": CategoryForm(prefix="category"),
-             "assign_form": AssignForm(prefix="assign")}
+             "assign_form": AssignForm(prefix="assign"), "followup_form": None}
+    if case.route == ROUTE_PICC:  # buyers read notes of committee cases only
+        forms["followup_form"] = followup_note_form(case)
+        forms["followup_form"].note.data = case.followup_note
     forms.update(given)
     if "category_form" not in given:
         forms["category_form"].category.data = case.category
@@ -233,6 +236,25 @@ def note(reference: str):
     db.session.commit()
     flash(_("Internal note saved. It is never sent to the worker."))
     return _back(found, f"note-{written.id}")
+
+
+@bp.post("/cases/<reference>/followup")
+def followup_note(reference: str):
+    """The note buyers read on the follow-up log; committee cases only (advisor cases never
+    reach buyers as anything but a count)."""
+    found = _case_or_404(reference)
+    if found.route != ROUTE_PICC:
+        abort(404)
+    form = followup_note_form(found)
+    if not form.validate_on_submit():
+        return _render_case(found, followup_form=form, status=400)
+    stale = _stale_or_none(found, followup_form=form)
+    if stale:
+        return stale
+    if set_followup_note(db.session, found, current_user, form.note.data, utcnow()):
+        db.session.commit()
+        flash(_("Follow-up note for buyers saved."))
+    return _back(found, "followup")
 
 
 @bp.post("/cases/<reference>/category")

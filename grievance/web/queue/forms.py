@@ -3,11 +3,13 @@ nothing is cut: a text longer than what may be sent is refused, the limit named.
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from grievance.channels.segments import TWILIO_MAX_CHARS, segment_info
 from grievance.extensions import db
@@ -125,3 +127,38 @@ class CategoryForm(FlaskForm):
 
 class AssignForm(FlaskForm):
     member = SelectField(_l("Give it to"), choices=[])
+
+
+FOLLOWUP_NOTE_MAX_CHARS = 500
+# A phone number, however it is written: seven digits or more, with spaces, dots, dashes or
+# brackets between them (any script's digits: \d is Unicode).
+_DIGIT_RUN = re.compile(r"(?:\d[\s().\-]{0,2}){7,}")
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"[\W_]", "", text).upper()
+
+
+class FollowupNoteForm(FlaskForm):
+    """What the committee tells buyers about a case, read by them on the follow-up log: nothing
+    that could lead back to her."""
+    note = TextAreaField(_l("Follow-up note for buyers"),
+                         validators=[Optional(), Length(max=FOLLOWUP_NOTE_MAX_CHARS)])
+
+    case: Case | None = None
+
+    def validate_note(self, field):
+        text = field.data or ""
+        if self.case is not None and _squeezed(self.case.reference) in _squeezed(text):
+            raise ValidationError(_("Buyers must not see the case reference: take it out of the note."))
+        if _DIGIT_RUN.search(text):
+            raise ValidationError(_("The note has a number that looks like a phone number: take it out."))
+        if _EMAIL.search(text):
+            raise ValidationError(_("The note has an email address: take it out."))
+
+
+def followup_note_form(case: Case) -> FollowupNoteForm:
+    form = FollowupNoteForm(prefix="followup")
+    form.case = case
+    return form
