@@ -148,7 +148,8 @@ def suppress(values: Mapping[Key, int], relations: list[Relation],
         changed = False
         for relation in relations:
             cells = (relation.total, *relation.parts)
-            if sum(not figures[key].shown for key in cells) != 1:
+            hidden = sum(not figures[key].shown for key in cells)
+            if hidden == 0 or (hidden > 1 and not _pinned(relation, values, figures, limits)):
                 continue
             candidates = [key for key in relation.parts if figures[key].shown and values[key] > 0]
             if candidates:
@@ -160,3 +161,25 @@ def suppress(values: Mapping[Key, int], relations: list[Relation],
             figures[chosen] = Figure(COUNT, None, None, COMPLEMENTARY)
             changed = True
     return figures
+
+
+def _pinned(relation: Relation, values: Mapping[Key, int], figures: dict[Key, Figure], limits: Thresholds) -> bool:
+    """Whether the hidden parts of a relation whose total is shown can still be worked out
+    from what a reader knows: the shown cells, and that a "fewer than" cell holds 1 to
+    min_workers - 1 and a cell hidden to protect it holds at least min_workers (a shown cell is
+    0 or at least min_workers, and a hidden 0 is never chosen). Hidden cells worth 6 in all,
+    one "fewer than 5" and one hidden beside it, can only be 1 and 5."""
+    if not figures[relation.total].shown:
+        return False
+    hidden = [key for key in relation.parts if not figures[key].shown]
+    left = values[relation.total] - sum(values[key] for key in relation.parts if figures[key].shown)
+    bounds = {key: (1, limits.min_workers - 1) if figures[key].suppressed == SMALL else (limits.min_workers, left)
+              for key in hidden}
+    for key in hidden:
+        low, high = bounds[key]
+        others = [bounds[other] for other in hidden if other != key]
+        low = max(low, left - sum(bound[1] for bound in others))
+        high = min(high, left - sum(bound[0] for bound in others))
+        if low >= high:
+            return True
+    return False

@@ -92,3 +92,14 @@ def test_thresholds_may_be_raised_never_lowered(app):
         limits = thresholds()
         assert count_figure(7, limits).suppressed == SMALL
         assert share_figure(5, 9, 9, limits).suppressed == TOO_FEW
+
+
+def test_hidden_cells_that_could_only_hold_one_value_each_take_another_with_them():
+    # 1 worker in a, 5 in b, 10 in c, 16 in all: hiding a and b leaves 6 between them, and a
+    # "fewer than 5" beside a cell of at least 5 can then only be 1 and 5.
+    figures = suppress({"all": 16, "a": 1, "b": 5, "c": 10}, [Relation("all", ("a", "b", "c"))], LIMITS)
+    assert figures["a"].suppressed == SMALL and figures["b"].suppressed == COMPLEMENTARY
+    assert figures["c"].suppressed == COMPLEMENTARY and figures["all"].value == 16
+    # With 7 between them (1 + 6, or 2 + 5) nothing is pinned: c stays.
+    figures = suppress({"all": 17, "a": 1, "b": 6, "c": 10}, [Relation("all", ("a", "b", "c"))], LIMITS)
+    assert figures["c"].value == 10
