@@ -68,7 +68,7 @@ def _first_seen(session: Session, factory_id: int, start: datetime, end: datetim
     writing = select(Case.worker_id).where(Case.factory_id == factory_id, Case.opened_at >= start,
                                            Case.opened_at < end)
     return dict(session.execute(select(Case.worker_id, func.min(Case.opened_at)).where(
-        Case.factory_id == factory_id, Case.opened_at < start, Case.worker_id.in_(writing)).group_by(Case.worker_id)))
+        Case.factory_id == factory_id, Case.opened_at < start, Case.worker_id.in_(writing)).group_by(Case.worker_id)).all())
 
 
 _COLUMNS = (Case.id, Case.worker_id, Case.route, Case.category, Case.opened_at, Case.outcome_code,

@@ -128,6 +128,8 @@ def _periods_of(months: set[Period]) -> list[Period]:
 
 def _compute(session: Session, factory: Factory, periods: list[Period], moment: datetime) -> list[dict]:
     """The fact rows (non-zero only) of one factory for these periods, read from its cases."""
+    if not periods:
+        return []
     zone = factory.timezone
     calendar = calendar_for(session, factory.country, zone)
     bounds = {period.key: period.utc_bounds(zone) for period in periods}

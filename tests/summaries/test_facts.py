@@ -26,6 +26,7 @@ import pytest
 from sqlalchemy import select, update
 
 from grievance.models import Case, SummaryFact
+from grievance.models.base import utcnow
 from grievance.summaries import facts
 from grievance.summaries.periods import Period
 from grievance.summaries.sums import Now, Sums
@@ -162,7 +163,11 @@ def test_a_refresh_recomputes_only_the_month_of_the_changed_case_with_its_quarte
                                   .where(SummaryFact.factory_id == factory_id, SummaryFact.route == "picc")).all())
     assert stamps == {"2026-07": MOMENT, "2026-08": later, "2026-Q3": later, "2026": later, "now": later}
     assert facts.refreshed_at(session) == later
-    assert facts.refresh(session, later + timedelta(minutes=10)) == 0  # nothing changed since (past the overlap)
+    # The ORM stamped C4 with the real clock: once a refresh has read past it and the overlap,
+    # nothing is recomputed again.
+    past = utcnow() + facts.OVERLAP + timedelta(minutes=1)
+    assert facts.refresh(session, past) == 1
+    assert facts.refresh(session, past + facts.OVERLAP + timedelta(minutes=1)) == 0
 
 
 def test_the_first_refresh_builds_everything(session, july_august):
@@ -194,11 +199,11 @@ def test_a_case_without_a_factory_is_in_no_factorys_sums(session, july_august):
 
 
 def test_the_sweep_marking_a_case_overdue_moves_updated_at(session, july_august):
-    late = july_august["C3"]
+    late = july_august["C3"].id
     _as_if_written_before(session, MOMENT)
-    before = session.scalar(select(Case.updated_at).where(Case.id == late.id))
+    before = session.scalar(select(Case.updated_at).where(Case.id == late))
 
     assert sweep(session, MOMENT).overdue >= 1
     session.expire_all()
 
-    assert session.scalar(select(Case.updated_at).where(Case.id == late.id)) > before
+    assert session.scalar(select(Case.updated_at).where(Case.id == late)) > before
