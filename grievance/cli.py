@@ -22,8 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def register_commands(app: Flask) -> None:
     from grievance.cli_access import grants, tokens
     from grievance.cli_keys import keys
+    from grievance.cli_summaries import summaries
 
-    for command in (factories, users, tokens, grants, keys, translations, requeue, sweep, templates, sms_costs):
+    for command in (factories, users, tokens, grants, keys, translations, requeue, sweep, templates, sms_costs, summaries):
         app.cli.add_command(command)
 
 

@@ -2,7 +2,7 @@
 
 from rq import cron
 
-from grievance.tasks.rounds import email_notifications, requeue_stale, sweep_deadlines
+from grievance.tasks.rounds import email_notifications, refresh_summaries, requeue_stale, sweep_deadlines
 from grievance.queueing import QUEUE_NAME
 
 # Messages that were stored but never processed or sent (Redis was down, a worker died)
@@ -10,4 +10,6 @@ from grievance.queueing import QUEUE_NAME
 cron.register(requeue_stale, queue_name=QUEUE_NAME, interval=60)
 # Reminders and escalations; the mail of what they told people (and mail that failed before).
 cron.register(sweep_deadlines, queue_name=QUEUE_NAME, interval=60)
+# The summaries' facts, from the cases changed since the last refresh.
+cron.register(refresh_summaries, queue_name=QUEUE_NAME, interval=60)
 cron.register(email_notifications, queue_name=QUEUE_NAME, interval=300)

@@ -10,6 +10,7 @@ from grievance.models.geography import ChannelEndpoint, Country, Factory
 from grievance.models.message import Message, MessageTemplate
 from grievance.models.notification import Notification
 from grievance.models.policy import DeadlinePolicy, Holiday, RoutingRule
+from grievance.models.summary import SummaryFact, SummaryRefresh
 from grievance.models.user import Membership, User
 from grievance.models.worker import Worker
 
@@ -17,5 +18,5 @@ __all__ = [
     "AdminEvent", "ApiToken", "Base", "Case", "CaseEvent", "CaseNote", "CaseView", "ConsentGrant", "Conversation",
     "ChannelEndpoint", "Country", "Factory",
     "DeadlinePolicy", "Holiday", "Membership", "Message", "MessageTemplate", "Notification", "Organisation",
-    "PasswordReset", "ReplyTemplate", "RoutingRule", "User", "Worker", "utcnow",
+    "PasswordReset", "ReplyTemplate", "RoutingRule", "SummaryFact", "SummaryRefresh", "User", "Worker", "utcnow",
 ]

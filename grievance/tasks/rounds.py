@@ -1,5 +1,5 @@
 """The periodic jobs (``cron.py``; without Redis, a thread of the web process): the requeue,
-the deadline sweep and the digest mail."""
+the deadline sweep, the summaries' facts and the digest mail."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from grievance.models import Message, User
 from grievance.models.base import utcnow
 from grievance.models.message import INBOUND, OUTBOUND, QUEUED
 from grievance.queueing import job
+from grievance.summaries import facts
 from grievance.tasks.inbound import process_inbound
 from grievance.tasks.outbound import send_again
 from grievance.web.digest import render_digest
@@ -68,6 +69,13 @@ def sweep_deadlines(mail: bool = True) -> dict[str, int]:
 
 
 @job
+def refresh_summaries() -> int:
+    """Cron, every minute: the summaries' facts for the cases changed since the last round
+    (the sweep's escalations included); returns how many factory-months it recomputed."""
+    return facts.refresh(db.session, utcnow())
+
+
+@job
 def email_notifications() -> int:
     """One digest mail per person for what they have not been mailed yet; returns mails sent.
 
@@ -96,13 +104,13 @@ def email_notifications() -> int:
 
 def start_in_process_rounds(app: Flask) -> None:
     """Without Redis there is no cron process: a thread of the web process does its rounds
-    (requeue, deadline sweep, mail) every minute, from the first request on."""
+    (requeue, deadline sweep, summaries' facts, mail) every minute, from the first request on."""
     started = threading.Event()
     app.extensions["grievance.rounds"] = True  # the webhook need not do the requeue itself
 
     def rounds() -> None:
         while True:
-            for round_job in (requeue_stale, sweep_deadlines, email_notifications):
+            for round_job in (requeue_stale, sweep_deadlines, refresh_summaries, email_notifications):
                 try:
                     with app.app_context():
                         round_job()
