@@ -9,7 +9,6 @@ redirect to sign in); "→/path" (a redirect there: an action done, or a landing
 
 from __future__ import annotations
 
-import importlib.util
 
 import pytest
 from sqlalchemy import select
@@ -41,12 +40,6 @@ WORKS = {
 }
 WORKERS = set(WORKS)
 PROGRAMME = {"advisor_country", "programme_manager", "admin"}
-# Routes whose pages read grievance.summaries.report: until it is part of the app, only who is
-# turned away (404, sign in) is checked for them.
-SUMMARY_ROUTES = {"buyers.index", "buyers.factory", "buyers.summary_csv", "buyers.factory_csv", "factory.summary",
-                  "factory.summary_csv", "programme.index", "programme.summary_csv", "programme.countries",
-                  "programme.countries_csv"}
-REPORT_PENDING = importlib.util.find_spec("grievance.summaries.report") is None
 LOG_READERS = {"buyer", "advisor_country", "advisor_factory", "programme_manager", "admin"}
 LANDING = {"factory_manager": "→/factory", "buyer": "→/buyers", SIGNED_OUT: "login"}
 
@@ -387,8 +380,6 @@ def test_each_role_gets_the_right_answer_from_every_page_and_action(app, client,
     # In EXPECTED's order: the case's reading before acting on it; signing out last.
     for endpoint, by_scope in EXPECTED.items():
         for scope, expectations in by_scope.items():
-            if REPORT_PENDING and endpoint in SUMMARY_ROUTES and expectations[role] == "200":
-                continue
             method, url, data = probes[endpoint][scope]
             if method == "GET":
                 response = client.get(url)
