@@ -200,6 +200,37 @@ class Viewer:
                 conditions.append(Factory.country_code == scope.country_code)
         return or_(*conditions) if conditions else false()
 
+    def may_grant(self, factory) -> bool:
+        """Grant or revoke a buyer's access to this factory's summaries: the factory's managers
+        and admins (the committee and the programme decide nothing about the factory's buyers)."""
+        if factory is None:
+            return False
+        return self.is_admin or any(scope.role == FACTORY_MANAGER and scope.factory_id == factory.id
+                                    for scope in self.scopes)
+
+    def grant_rows(self) -> ColumnElement[bool]:
+        """The grants this viewer may list, as a predicate on ConsentGrant: a factory's people
+        their factory's (with the history), advisors and programme managers their scope's,
+        admins all, a buyer her organisation's active ones."""
+        conditions: list[ColumnElement[bool]] = []
+        for scope in self.scopes:
+            if scope.role == ADMIN:
+                return true()
+            if scope.role == BUYER and scope.organisation_id is not None:
+                conditions.append(and_(ConsentGrant.organisation_id == scope.organisation_id,
+                                       ConsentGrant.revoked_at.is_(None)))
+            elif scope.factory_id is not None:
+                conditions.append(ConsentGrant.factory_id == scope.factory_id)
+            elif scope.role in COUNTRY_ROLES and scope.country_code:
+                conditions.append(ConsentGrant.factory_id.in_(
+                    select(Factory.id).where(Factory.country_code == scope.country_code)))
+        return or_(*conditions) if conditions else false()
+
+    @property
+    def sees_who_granted(self) -> bool:
+        """Who at the factory granted or revoked: not for buyers, who see that access exists."""
+        return self.is_authenticated and not (self._roles() <= {BUYER})
+
     def landing_endpoint(self) -> str:
         """Where she lands after signing in: her queue if she works cases, else her factory's
         page or the buyers' page. Someone with no role yet lands on the queue, which tells her
