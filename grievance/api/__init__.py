@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_smorest import Api
 
 from grievance.api import errors
-from grievance.api.auth import authenticate, rate_limit_key
-from grievance.extensions import csrf, limiter
 
 DESCRIPTION = (
     "Grievance cases and follow-up summaries, scoped to what the token's owner may see: anything "
@@ -40,9 +38,6 @@ def init_app(app: Flask) -> None:
     api = _Api(app)
     errors.register(app)
     for blueprint in (cases.bp, factories.bp, summaries.bp):
-        blueprint.before_request(authenticate)
-        csrf.exempt(blueprint)  # bearer tokens only: no cookie is ever read, so none can be forged
-        limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_key)(blueprint)
         api.register_blueprint(blueprint)
     app.after_request(_no_store)
 

@@ -8,17 +8,17 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from grievance.access.viewer import STATUS
-from grievance.api.auth import api_viewer
+from grievance.api.auth import api_viewer, protected
 from grievance.api.pages import keyset_page
 from grievance.models import Case, Factory
 from grievance.schemas.api import CaseOut, CasePage, CaseQuery
 
 NEVER_SHOWN = ("Never through the API, at any grade: a phone number, a name, a pseudonym, what the worker "
                "wrote, internal notes or attachments.")
-bp = Blueprint("api_cases", __name__, url_prefix="/api/v1/cases",
+bp = protected(Blueprint("api_cases", __name__, url_prefix="/api/v1/cases",
                description="Cases the token's owner may read (committee members, factory managers for "
                            "their factory's committee cases, advisors, programme managers, admins). "
-                           + NEVER_SHOWN)
+                           + NEVER_SHOWN))
 
 
 def case_json(case: Case) -> dict:

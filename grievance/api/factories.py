@@ -7,14 +7,14 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from grievance.access.grants import active_grant, find_organisation, grant, revoke
-from grievance.api.auth import api_viewer
+from grievance.api.auth import api_viewer, protected
 from grievance.api.pages import keyset_page
 from grievance.extensions import db
 from grievance.models import ConsentGrant, Factory, User
 from grievance.schemas.api import FactoryOut, FactoryPage, GrantIn, GrantOut, GrantPage, PageQuery
 
-bp = Blueprint("api_factories", __name__, url_prefix="/api/v1",
-               description="Factories, and the access they grant buyers' organisations to their summaries.")
+bp = protected(Blueprint("api_factories", __name__, url_prefix="/api/v1",
+               description="Factories, and the access they grant buyers' organisations to their summaries."))
 
 
 def factory_json(factory: Factory) -> dict:

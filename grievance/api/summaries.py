@@ -9,16 +9,16 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from grievance.api.auth import api_viewer
+from grievance.api.auth import api_viewer, protected
 from grievance.extensions import db
 from grievance.models import Factory
 from grievance.models.base import utcnow
 from grievance.schemas.api import PeriodQuery, SummaryOut
 from grievance.summaries.periods import Period
 
-bp = Blueprint("api_summaries", __name__, url_prefix="/api/v1/summaries",
+bp = protected(Blueprint("api_summaries", __name__, url_prefix="/api/v1/summaries",
                description="Follow-up summaries for closed calendar periods. Every figure counts distinct "
-                           "workers; 1–4 is shown as suppressed ('small'), never as its number.")
+                           "workers; 1–4 is shown as suppressed ('small'), never as its number."))
 
 
 def _period(args: dict) -> Period:
