@@ -14,9 +14,11 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 API_PREFIX = "/api/"
 # The reasons given for the codes whose werkzeug description speaks of browsers or servers.
 REASONS = {
+    400: "The request could not be read; `errors` names what is wrong.",
     401: "A valid bearer token is required (Authorization: Bearer <token>).",
     404: "There is nothing here, or the token's owner may not see it.",
     405: "This address does not take that method.",
+    422: "Some parameters are not valid; `errors` names each, by where it was sent (query, json).",
     429: "Too many requests with this token; wait a minute and try again.",
     500: "The answer could not be made; nothing was changed. Try again in a moment.",
 }
@@ -53,7 +55,7 @@ def _reason(error: HTTPException, code: int) -> str:
     described = error.description if error.description != type(error).description else None
     if described and code < 500:
         return str(described)
-    return REASONS.get(code) or HTTPStatus(code).description
+    return REASONS.get(code) or HTTPStatus(code).description or HTTPStatus(code).phrase
 
 
 def register(app: Flask) -> None:
