@@ -11,7 +11,7 @@ from grievance.api.auth import api_viewer, protected
 from grievance.api.pages import keyset_page
 from grievance.extensions import db
 from grievance.models import ConsentGrant, Factory, User
-from grievance.schemas.api import FactoryOut, FactoryPage, GrantIn, GrantOut, GrantPage, PageQuery
+from grievance.schemas.api import FactoryOut, FactoryPage, GrantIn, GrantOut, GrantPage, GrantQuery, PageQuery
 
 bp = protected(Blueprint("api_factories", __name__, url_prefix="/api/v1",
                description="Factories, and the access they grant buyers' organisations to their summaries."))
@@ -74,17 +74,13 @@ class OneFactory(MethodView):
 
 @bp.route("/grants")
 class Grants(MethodView):
-    @bp.arguments(PageQuery, location="query")
+    @bp.arguments(GrantQuery, location="query")
     @bp.response(200, GrantPage)
     def get(self, args: dict):
         """The grants she may see: a factory's people and admins with who granted and revoked;
         a buyer her organisation's active grants; advisors and programme managers their country's."""
-        after = args.get("after")
-        if after is not None and not after.isdigit():
-            abort(400, message="`after` must be the `next` value of a previous page.",
-                  errors={"query": {"after": ["Not a page key."]}})
         query = select(ConsentGrant).where(api_viewer().grant_rows())
-        rows, following = keyset_page(query, ConsentGrant.id, int(after) if after else None, args["limit"],
+        rows, following = keyset_page(query, ConsentGrant.id, args.get("after"), args["limit"],
                                       lambda found: str(found.id))
         codes = dict(db.session.execute(select(Factory.id, Factory.code).where(
             Factory.id.in_({found.factory_id for found in rows}))).all())

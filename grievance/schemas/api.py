@@ -43,9 +43,20 @@ class CaseQuery(PageQuery):
     factory = fields.String(validate=validate.Length(1, 32), metadata={"description": "A factory code."})
 
 
+class GrantQuery(PageQuery):
+    after = fields.Integer(validate=validate.Range(0), metadata={"description": "The `next` value of the previous page."})
+
+
+# The keys grievance.summaries.periods.Period.parse reads: a year 2000–2999, a month, a quarter.
+PERIOD_KEY = r"^2[0-9]{3}(-(0[1-9]|1[0-2]|Q[1-4]))?$"
+
+
 class PeriodQuery(_Query):
-    period = fields.String(required=True, validate=validate.Length(1, 16),
-                           metadata={"description": 'A closed calendar period: "2026-03", "2026-Q1" or "2026".'})
+    period = fields.String(required=True, validate=validate.Regexp(
+        PERIOD_KEY, error='"{input}" is not a period: use a month ("2026-03"), a quarter ("2026-Q1") or a year '
+                          '("2026").'),
+        metadata={"description": 'A closed calendar period: "2026-03", "2026-Q1" or "2026".',
+                  "pattern": PERIOD_KEY})
 
 
 class CaseOut(Schema):
