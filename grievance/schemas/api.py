@@ -44,7 +44,8 @@ class CaseQuery(PageQuery):
 
 
 class GrantQuery(PageQuery):
-    after = fields.Integer(validate=validate.Range(0), metadata={"description": "The `next` value of the previous page."})
+    after = fields.Integer(validate=validate.Range(0, 2**31 - 1),  # a database integer
+                           metadata={"description": "The `next` value of the previous page."})
 
 
 # The keys grievance.summaries.periods.Period.parse reads: a year 2000–2999, a month, a quarter.

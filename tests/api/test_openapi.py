@@ -62,7 +62,7 @@ def test_the_api_keeps_to_its_document(app, api, summaries_answer, role):
 
     for operation in operations:
         @given(case=operation.as_strategy())
-        @settings(max_examples=15, deadline=None, database=None,
+        @settings(max_examples=10, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
         def check(case):
             case.call_and_validate(headers=headers)
