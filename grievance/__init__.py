@@ -228,6 +228,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(password_bp)
     if app.config["SIMULATOR_ENABLED"]:
         app.register_blueprint(simulator_bp)
+    from grievance import api
+
+    api.init_app(app)
 
     from grievance.web import register_page_helpers
 

@@ -257,6 +257,8 @@ class Viewer:
         """Grant or revoke a buyer organisation's access to the factory's summaries: the
         factory's own managers (it is the factory's decision), and admins, who record it on the
         factory's written request."""
+        if factory is None:
+            return False
         if self.is_admin:
             return True
         return any(scope.role == FACTORY_MANAGER and scope.factory_id == factory.id for scope in self.scopes)
@@ -272,6 +274,29 @@ class Viewer:
             return False
         return db.session.scalar(select(Factory.id).where(Factory.id == factory.id,
                                                           readers.summary_factories())) is not None
+
+    def grant_rows(self) -> ColumnElement[bool]:
+        """The grants this viewer may list, as a predicate on ConsentGrant: a factory's people
+        their factory's (with the history), advisors and programme managers their scope's,
+        admins all, a buyer her organisation's active ones."""
+        conditions: list[ColumnElement[bool]] = []
+        for scope in self.scopes:
+            if scope.role == ADMIN:
+                return true()
+            if scope.role == BUYER and scope.organisation_id is not None:
+                conditions.append(and_(ConsentGrant.organisation_id == scope.organisation_id,
+                                       ConsentGrant.revoked_at.is_(None)))
+            elif scope.factory_id is not None:
+                conditions.append(ConsentGrant.factory_id == scope.factory_id)
+            elif scope.role in COUNTRY_ROLES and scope.country_code:
+                conditions.append(ConsentGrant.factory_id.in_(
+                    select(Factory.id).where(Factory.country_code == scope.country_code)))
+        return or_(*conditions) if conditions else false()
+
+    @property
+    def sees_who_granted(self) -> bool:
+        """Who at the factory granted or revoked: not for buyers, who see that access exists."""
+        return self.is_authenticated and not (self._roles() <= {BUYER})
 
     def landing_endpoint(self) -> str:
         """Where she lands after signing in: her queue if she works cases, else her factory's

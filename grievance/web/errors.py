@@ -8,7 +8,7 @@ looked up there first; WTForms' catalog is the fallback for a message we do not 
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import get_translations, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -96,6 +96,9 @@ def register(app: Flask) -> None:
 
     def handler(status: int):
         def handle(error):
+            api_error = current_app.extensions.get("grievance.api.json_error")  # grievance/api/errors.py
+            if api_error is not None and request.path.startswith("/api/"):
+                return api_error(error)
             if _not_a_page() and isinstance(error, HTTPException):
                 return error
             title, text = pages[status]

@@ -27,8 +27,9 @@ from tests.conftest import csrf_token
 SIGNED_OUT = "signed_out"
 ROLES = worlds.ROLES + (SIGNED_OUT,)
 # Not pages for people: Twilio's webhooks (signed, tested in tests/test_webhook.py), health
-# probes, the simulator (development), static files.
-SKIPPED_BLUEPRINTS = ("twilio_webhooks", "health", "simulator", "static")
+# probes, the simulator (development), static files; the JSON API (bearer tokens, never a
+# session: tests/api/test_roles.py has its own role × scope matrix) and its OpenAPI document.
+SKIPPED_BLUEPRINTS = ("twilio_webhooks", "health", "simulator", "static", "api_", "api-docs")
 CASE_SCOPES = ("own_committee", "own_advisor", "other_factory", "other_country")
 # Which cases each role works (sees in full and acts on).
 WORKS = {
