@@ -61,17 +61,84 @@ def demo_data():
     for email, name, role, factory, country, buyer, language, _page in DEMO_PEOPLE:
         add_user(email, name, DEMO_PASSWORD, role, factory, country, buyer, language)
     grant(indonesian, organisation_for("Demo Brand"), by=None)
+    neighbours = [add_factory(code, name, "ID", "Asia/Jakarta", [number]) for code, name, number in DEMO_NEIGHBOURS]
     db.session.commit()
     opened = _demo_cases(indonesian)
+    history = sum(_demo_history(factory, index) for index, factory in enumerate([indonesian, *neighbours]))
     db.session.commit()
+    if history:
+        from grievance.summaries import facts
+
+        facts.rebuild(db.session, utcnow())
     base = _base_url()
     click.echo("Demo data ready." + (f" {opened} demo cases opened, one of them 10 days ago and never "
                                      "acknowledged: the first sweep round escalates it." if opened else ""))
+    if history:
+        click.echo(f"  {history} past cases over the last {HISTORY_MONTHS} months in four Indonesian factories: "
+                   "the figures on /buyers, /factory/summary and /programme.")
     click.echo(f"  Text as a worker:  {base}/simulator  (PT Contoh Garmen: +62 21 5000 0001)")
     click.echo(f"  Sign in at {base}/login, every demo person with the password {DEMO_PASSWORD}:")
     for email, name, _role, _factory, _country, _buyer, _language, page in DEMO_PEOPLE:
         click.echo(f"    {email:<22} {name:<26} {base}{page}")
     click.echo("  Make time pass: flask --app grievance demo-clock advance 2d  (then the sweep acts within a minute)")
+
+# Other factories of the country, so that a factory's figures can be set against the country's.
+DEMO_NEIGHBOURS = (("IDN-0002", "PT Jahit Sejahtera", "+622150000002"),
+                   ("IDN-0003", "PT Benang Emas", "+622150000003"),
+                   ("IDN-0004", "PT Kain Nusantara", "+622150000004"))
+HISTORY_MONTHS = 9
+HISTORY_CATEGORIES = ("wages", "wages", "wages", "hours_leave", "hours_leave", "safety_health", "contracts_dismissal",
+                      "discrimination", "other", "harassment_violence")
+HISTORY_OUTCOMES = ("remedied", "remedied", "remedied", "partly_remedied", "not_upheld", "referred")
+
+
+def _demo_history(factory: Factory, index: int) -> int:
+    """Past cases of made-up workers (+62 813 …), each month of the last HISTORY_MONTHS, most
+    acknowledged and resolved, some late, some rated: what the summaries are drawn from. Once:
+    none if the factory already has cases from before this month."""
+    import random
+
+    from grievance.models.case import CLOSED, RESOLVED
+    from grievance.models.message import INBOUND, PROCESSED
+    from grievance.privacy import vault
+    from grievance.workflows.deadlines import schedule
+    from grievance.workflows.inbound import find_or_create_worker
+    from grievance.workflows.intake import open_case
+
+    now = utcnow()
+    if db.session.scalar(select(func.count(Case.id)).where(Case.factory_id == factory.id,
+                                                           Case.opened_at < now - timedelta(days=31))):
+        return 0
+    rng = random.Random(f"{factory.code}-history")  # the same demo every time
+    endpoint = db.session.scalar(select(ChannelEndpoint).where(ChannelEndpoint.factory_id == factory.id))
+    made = 0
+    for month in range(1, HISTORY_MONTHS + 1):
+        for n in range(rng.randint(3, 16)):
+            opened = now - timedelta(days=30 * month + rng.uniform(0, 29), hours=rng.uniform(0, 8))
+            repeat = made and rng.random() < 0.15
+            number = f"+62813{index}{rng.randint(0, made - 1) if repeat else made:05d}"
+            worker = find_or_create_worker(db.session, number, vault(), factory.country_code, opened)
+            worker.language = "id"
+            message = Message(direction=INBOUND, provider="simulator", channel=endpoint.channel, endpoint=endpoint,
+                              worker_id=worker.id, body="(demo)", body_normalized="(demo)", language="id",
+                              status=PROCESSED, created_at=opened, processed_at=opened)
+            db.session.add(message)
+            db.session.flush()
+            case = open_case(db.session, worker=worker, endpoint=endpoint, factory=factory, language="id",
+                             now=opened, category=rng.choice(HISTORY_CATEGORIES), message_ids=[message.id],
+                             anonymous=rng.random() < 0.7)
+            late = rng.random() < 0.15 + 0.1 * index  # the neighbours answer less promptly
+            case.acknowledged_at = opened + timedelta(hours=rng.uniform(60, 120) if late else rng.uniform(1, 30))
+            case.status = CLOSED if rng.random() < 0.6 else RESOLVED
+            case.resolved_at = case.acknowledged_at + timedelta(days=rng.uniform(12, 30) if late else rng.uniform(1, 9))
+            case.closed_at = case.resolved_at if case.status == CLOSED else None
+            case.outcome_code = rng.choice(HISTORY_OUTCOMES)
+            case.outcome = case.outcome_code
+            case.satisfied = rng.random() < 0.75 if rng.random() < 0.6 else None
+            case.escalation_level = 1 if late and rng.random() < 0.5 else 0
+            schedule(case)
+            made += 1
+    return made
 
 
 def _demo_cases(factory: Factory) -> int:

@@ -63,6 +63,19 @@ class Period:
         month_index = self.start.year * 12 + self.start.month - 1 + months
         return date(month_index // 12, month_index % 12 + 1, 1)
 
+    def label(self) -> str:
+        """"March 2026", "Q1 2026", "2026" in the page's language."""
+        from flask_babel import format_date
+
+        pattern = {MONTH: "LLLL y", QUARTER: "QQQ y", YEAR: "y"}[self.kind]
+        return format_date(self.start, pattern)
+
+    def lazy_label(self):
+        """The label, put into words when it is written out (in the reader's language)."""
+        from flask_babel import LazyString
+
+        return LazyString(self.label)
+
     def months(self) -> list["Period"]:
         """The months it is made of, in order (a month: itself)."""
         found, day = [], self.start

@@ -69,8 +69,8 @@ def received(grid: dict, member, period: Period, categories: list[str]) -> Table
 
 def trend(grid: dict, member, period: Period) -> Table:
     """Workers month by month within the period; a month's is that month alone."""
-    rows = [Row(month.key, month.key, {"workers": grid[(member, ALL, month.key)]}) for month in period.months()]
-    total = None if period.kind == MONTH else Row(period.key, period.key, {"workers": grid[(member, ALL, period.key)]})
+    rows = [Row(month.key, month.lazy_label(), {"workers": grid[(member, ALL, month.key)]}) for month in period.months()]
+    total = None if period.kind == MONTH else Row(period.key, period.lazy_label(), {"workers": grid[(member, ALL, period.key)]})
     return Table("trend", _l("Workers who wrote, month by month"), [WORKERS], rows, total=total, chart="trend")
 
 
@@ -104,7 +104,7 @@ def outcomes(grid: dict, member, period: Period) -> Table:
 
 def zero_tolerance(grid: dict, member, quarters: list[Period]) -> Table:
     """One count per quarter of the workers who wrote about a zero-tolerance matter."""
-    rows = [Row(quarter.key, quarter.key, {"workers": grid[(member, quarter.key)]}) for quarter in quarters]
+    rows = [Row(quarter.key, quarter.lazy_label(), {"workers": grid[(member, quarter.key)]}) for quarter in quarters]
     return Table("zero_tolerance", _l("Zero-tolerance matters (handled by the programme's advisors)"),
                  [WORKERS], rows)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask_babel import format_date, format_decimal, format_percent, gettext, ngettext
 
 from grievance.summaries.disclosure import thresholds
-from grievance.summaries.periods import MONTH, QUARTER, Period
+from grievance.summaries.periods import Period
 from grievance.summaries.tables import (BENCHMARK, COMPLEMENTARY, COUNT, DAYS, NO_DATA, RATE, SHARE, SMALL,
                                         TOO_FEW, Figure)
 
@@ -96,11 +96,7 @@ def n_csv(figure: Figure | None) -> str:
 
 def period_label(period: Period) -> str:
     """"March 2026", "Q1 2026", "2026" in the page's language."""
-    if period.kind == MONTH:
-        return format_date(period.start, "LLLL y")
-    if period.kind == QUARTER:
-        return format_date(period.start, "QQQ y")
-    return format_date(period.start, "y")
+    return period.label()
 
 
 def short_month(period: Period) -> str:

@@ -8,7 +8,7 @@ from typing import Iterable
 
 from flask import abort, request
 
-from grievance.summaries.periods import Period
+from grievance.summaries.periods import QUARTER, Period
 from grievance.summaries.tables import Summary, Table
 from grievance.web.charts import chart_svg
 from grievance.summaries.tables import REASONS
@@ -42,12 +42,13 @@ def offered(now: datetime, zones: Iterable[str]) -> list[Period]:
 
 
 def chosen_period(periods: list[Period]) -> Period:
-    """The period of ?period=<key>, which must be one offered; without it, the newest."""
+    """The period of ?period=<key>, which must be one offered; without it, the newest quarter
+    (a month alone seldom has enough workers behind its figures to show them)."""
     key = request.args.get("period", "")
     if not key:
         if not periods:
             abort(404)
-        return periods[0]
+        return next((period for period in periods if period.kind == QUARTER), periods[0])
     period = Period.parse(key) if len(key) <= 8 else None
     if period is None or period not in periods:
         abort(404)
