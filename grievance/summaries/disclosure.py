@@ -64,14 +64,29 @@ def count_figure(workers: int, limits: Thresholds | None = None) -> Figure:
     return Figure(COUNT, workers, workers)
 
 
-def share_figure(part: int, whole: int, workers: int, limits: Thresholds | None = None) -> Figure:
-    """``part`` of ``whole`` (cases or workers) as 0.0–1.0, with the distinct workers behind it."""
+def statistic_n(workers: int, limits: Thresholds) -> int:
+    """The n a share, median or percentile carries: the workers behind it rounded down to a
+    multiple of min_workers ("n ≥ 10"). An exact n would be a count of its own, beside counts
+    the grid hides: 12 workers behind a share next to a hidden count of 12 gives the count back."""
+    return workers - workers % limits.min_workers
+
+
+def share_figure(part: int, whole: int, workers: int, limits: Thresholds | None = None, *,
+                 of_workers: bool = False) -> Figure:
+    """``part`` of ``whole`` (cases or workers) as 0.00–1.00, rounded once here so that page,
+    CSV and API agree, with the distinct workers behind it (as ``statistic_n``).
+
+    A share of workers (who gave their name, who were satisfied) is a count in disguise: with
+    25 % of 12, three did. It is hidden when the part or the rest is 1 to min_workers - 1
+    workers, as a count of them would be."""
     limits = limits or thresholds()
     if whole <= 0:
         return Figure(SHARE, None, None, NO_DATA)
     if workers < limits.min_workers_for_statistics:
         return Figure(SHARE, None, None, TOO_FEW)
-    return Figure(SHARE, round(part / whole, 4), workers)
+    if of_workers and (0 < part < limits.min_workers or 0 < whole - part < limits.min_workers):
+        return Figure(SHARE, None, None, TOO_FEW)
+    return Figure(SHARE, round(part / whole, 2), statistic_n(workers, limits))
 
 
 def percentile(histogram: Mapping[int, int], fraction: float) -> float | None:
@@ -96,7 +111,7 @@ def days_figure(histogram: Mapping[int, int], workers: int, fraction: float,
         return Figure(DAYS, None, None, NO_DATA)
     if workers < limits.min_workers_for_statistics:
         return Figure(DAYS, None, None, TOO_FEW)
-    return Figure(DAYS, value, workers)
+    return Figure(DAYS, value, statistic_n(workers, limits))
 
 
 def rate_figure(count: Figure, headcount: int | None) -> Figure:

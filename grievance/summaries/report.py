@@ -161,8 +161,6 @@ def build_country_summary(names: dict[int, str], headcounts: dict[int, int | Non
 
 
 COUNTRY_COLUMNS = ("acknowledged_in_time", "resolved_in_time", "acknowledge_median", "resolve_median")
-_BEHIND = {"acknowledged_in_time": "ack_due_workers", "resolved_in_time": "resolve_due_workers",
-           "acknowledge_median": "ack_days_workers", "resolve_median": "resolve_days_workers"}
 
 
 def build_countries_summary(countries: dict[str, list[int]], names: dict[str, str], own: set[str] | None,
@@ -179,7 +177,7 @@ def build_countries_summary(countries: dict[str, list[int]], names: dict[str, st
         if own is None or code in own:
             named.append(Row(code, names.get(code, code), {key: figures[key] for key in COUNTRY_COLUMNS}))
         else:
-            anonymous.append({key: benchmark_figure(figures[key], [getattr(s, _BEHIND[key]) for s in per_factory],
+            anonymous.append({key: benchmark_figure(figures[key], [getattr(s, sections.BEHIND[key]) for s in per_factory],
                                                     limits) for key in COUNTRY_COLUMNS})
     anonymous.sort(key=lambda cells: tuple((0, -cells[k].value) if cells[k].shown else (1, 0) for k in COUNTRY_COLUMNS))
     rows = named + [Row(f"other-{index}", _l("Another country (%(number)s)", number=index), cells)
@@ -198,7 +196,9 @@ def factory_summary(session, viewer: Viewer, factory: Factory, period: Period, n
     """One factory's summary worded for the viewer, or None if it is not hers to read (a buyer:
     also a period not yet over in the factory's time zone)."""
     audience = viewer.summary_audience(factory)
-    if audience is None or (audience == BUYER_AUDIENCE and not period.is_closed(now, factory.timezone)):
+    # Closed periods only, for everyone (as the pages offer): a period still running changes
+    # day by day, and two days' figures subtracted tell what happened on one day.
+    if audience is None or not period.is_closed(now, factory.timezone):
         return None
     from grievance.summaries import facts  # the layer's own loader, once the access checks passed
 
@@ -233,7 +233,8 @@ def country_summary(session, viewer: Viewer, country_code: str, period: Period, 
     """The programme's compilation for one country, for those who may read it."""
     allowed = viewer.summary_countries() if viewer.sees_programme else set()
     country = session.get(Country, country_code)
-    if country is None or (allowed is not None and country_code not in allowed):
+    if country is None or (allowed is not None and country_code not in allowed) \
+            or not period.is_closed(now, country.timezone):
         return None
     from grievance.summaries import facts
     factories = list(session.scalars(select(Factory).where(Factory.country_code == country_code)))
@@ -251,7 +252,8 @@ def countries_summary(session, viewer: Viewer, period: Period, now: datetime) ->
     if not viewer.sees_programme:
         return None
     own = viewer.summary_countries()
-    if own is not None and not own:
+    # Over in every country: over at UTC-12, where a day ends last.
+    if (own is not None and not own) or not period.is_closed(now, "Etc/GMT+12"):
         return None
     from grievance.summaries import facts
     countries: dict[str, list[int]] = {}

@@ -55,7 +55,7 @@ def statistics(sums: Sums, limits: Thresholds | None = None) -> dict[str, Figure
 
 
 # The workers behind each statistic, for the benchmark's dominance rule.
-_BEHIND = {"acknowledged_in_time": "ack_due_workers", "resolved_in_time": "resolve_due_workers",
+BEHIND = {"acknowledged_in_time": "ack_due_workers", "resolved_in_time": "resolve_due_workers",
            "acknowledge_median": "ack_days_workers", "resolve_median": "resolve_days_workers"}
 
 
@@ -85,8 +85,8 @@ def follow_through(grid: dict, member, period: Period, sums: Sums, limits: Thres
 
     figures = {
         "escalated": count("escalated"), "reopened": count("reopened"), "answered": count("answered"),
-        "satisfied": share_figure(sums.satisfied, sums.answered, sums.answered, limits),
-        "named": share_figure(sums.named, sums.workers, sums.workers, limits),
+        "satisfied": share_figure(sums.satisfied, sums.answered, sums.answered, limits, of_workers=True),
+        "named": share_figure(sums.named, sums.workers, sums.workers, limits, of_workers=True),
         "repeat": count("repeat"),
     }
     return _one_column("follow_through", _l("Follow-through"), VALUE, figures, FOLLOW_LABELS)
@@ -115,7 +115,7 @@ def benchmark(own: Sums, others: list[Sums], limits: Thresholds | None = None) -
     combined = sum(others, Sums())
     mine, theirs = statistics(own, limits), statistics(combined, limits)
     rows = []
-    for code, attribute in _BEHIND.items():
+    for code, attribute in BEHIND.items():
         country = benchmark_figure(theirs[code], [getattr(sums, attribute) for sums in others], limits)
         rows.append(Row(code, STATISTIC_LABELS[code], {"factory": mine[code], "country": country}))
     columns = [Column("factory", _l("This factory")), Column("country", _l("Other factories in the country"))]

@@ -34,7 +34,8 @@ REASONS = (SMALL, TOO_FEW, COMPLEMENTARY, BENCHMARK, NO_DATA)
 class Figure:
     kind: str
     # None whenever ``suppressed`` is set; the n is then withheld too (for a count, it would be
-    # the value itself).
+    # the value itself). A count's n is itself; a share's, median's or percentile's is a lower
+    # bound, a multiple of the smallest count shown (disclosure.statistic_n).
     value: int | float | None
     n: int | None
     suppressed: str | None = None

@@ -74,11 +74,14 @@ def n_text(figure: Figure | None) -> str:
     """The workers behind a shown figure ("n = 12 workers"); nothing for a suppressed one."""
     if figure is None or not figure.shown or figure.n is None:
         return ""
-    return ngettext("n = %(num)s worker", "n = %(num)s workers", figure.n)
+    if figure.kind == COUNT:
+        return ngettext("n = %(num)s worker", "n = %(num)s workers", figure.n)
+    # A statistic's n is a lower bound (disclosure.statistic_n).
+    return ngettext("n ≥ %(num)s worker", "n ≥ %(num)s workers", figure.n)
 
 
 def figure_csv(figure: Figure | None) -> str:
-    """The CSV form: the number as a plain value a spreadsheet reads (a share as 0.833), or
+    """The CSV form: the number as a plain value a spreadsheet reads (a share as 0.83), or
     the same words as the page for a suppressed one."""
     if figure is None:
         return ""
@@ -86,7 +89,7 @@ def figure_csv(figure: Figure | None) -> str:
         return reason_text(figure.suppressed)
     if figure.kind == COUNT or isinstance(figure.value, int):
         return str(int(figure.value))
-    digits = 3 if figure.kind == SHARE else 1
+    digits = 2 if figure.kind == SHARE else 1
     return f"{round(float(figure.value), digits):.{digits}f}"
 
 

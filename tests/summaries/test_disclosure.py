@@ -103,3 +103,12 @@ def test_hidden_cells_that_could_only_hold_one_value_each_take_another_with_them
     # With 7 between them (1 + 6, or 2 + 5) nothing is pinned: c stays.
     figures = suppress({"all": 17, "a": 1, "b": 6, "c": 10}, [Relation("all", ("a", "b", "c"))], LIMITS)
     assert figures["c"].value == 10
+
+
+def test_a_share_of_workers_with_a_small_part_or_rest_is_hidden_like_the_count_it_is():
+    assert share_figure(3, 12, 12, LIMITS, of_workers=True).suppressed == TOO_FEW  # three gave their name
+    assert share_figure(11, 12, 12, LIMITS, of_workers=True).suppressed == TOO_FEW  # one did not
+    assert share_figure(6, 12, 12, LIMITS, of_workers=True) == Figure(SHARE, 0.5, 10)
+    assert share_figure(0, 12, 12, LIMITS, of_workers=True).value == 0.0  # none: nothing to single out
+    # A share of cases (acknowledged in time) is not a count of workers: 11 of 12 shows.
+    assert share_figure(11, 12, 12, LIMITS) == Figure(SHARE, 0.92, 10)

@@ -250,8 +250,10 @@ def test_a_buyer_reads_closed_periods_of_granting_factories_only(world, fake_fac
 
 
 def test_the_factory_people_read_their_factory_and_the_programme_its_countries(app, world, fake_facts):
-    now, period = datetime(2026, 4, 10, tzinfo=timezone.utc), Period.parse("2026-04")
+    now, period = datetime(2026, 5, 10, tzinfo=timezone.utc), Period.parse("2026-04")
     manager = viewer_of(world, "factory_manager")
+    # A period still running is no one's to read, not even the factory's own people's.
+    assert report.factory_summary(db.session, manager, world.factories["A"], Period.parse("2026-05"), now) is None
     own = report.factory_summary(db.session, manager, world.factories["A"], period, now)
     assert own is not None and own.table("benchmark") is not None and own.table("zero_tolerance") is None
     assert report.factory_summary(db.session, manager, world.factories["B"], period, now) is None
@@ -274,3 +276,22 @@ def test_offered_periods_are_closed_and_newest_first():
     offered = report.offered_periods(datetime(2026, 4, 10, tzinfo=timezone.utc), "Asia/Jakarta")
     assert [period.key for period in offered[:4]] == ["2026-03", "2026-Q1", "2026-02", "2026-01"]
     assert "2025" in [period.key for period in offered] and "2026-04" not in [period.key for period in offered]
+
+
+def test_the_n_beside_a_share_never_gives_a_hidden_count_back():
+    # A has 3 workers ("fewer than 5"), B 12, C 20: B's count is hidden to protect A's. An exact
+    # n of 12 beside B's share would give it back, and A's with it (35 - 20 - 12 = 3).
+    def wrote(workers: int) -> Sums:
+        return Sums(workers=workers, by_category={"wages": workers}, ack_due_workers=workers, ack_due_cases=workers,
+                    ack_in_time_cases=workers - 1, named=workers // 2)
+
+    facts = with_longer_periods({(1, "2026-03", PICC): wrote(3), (2, "2026-03", PICC): wrote(12),
+                                 (3, "2026-03", PICC): wrote(20)})
+    page = report.build_buyer_summary({1: "A", 2: "B", 3: "C"}, "Acme", Period.parse("2026-03"), facts)
+    side = {row.label: row.cells for row in page.table("factories").rows}
+    assert value(side["A"]["workers"]) == SMALL and value(side["B"]["workers"]) == COMPLEMENTARY
+    assert side["B"]["acknowledged_in_time"].n == 10 and side["C"]["acknowledged_in_time"].n == 20
+    assert side["B"]["acknowledged_in_time"].value == 0.92  # 11 of 12, rounded once for page, CSV and API
+    # Who gave her name is a count in disguise: 6 of 12 shows, but 3 of 35 - 3 or 17 of 20 would not.
+    named = page.table("follow_through").cell("named", "value")
+    assert named.shown and named.n == 35 and named.value == 0.49  # 17 of 35

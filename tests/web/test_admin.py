@@ -299,3 +299,28 @@ def test_a_password_link_can_be_mailed_in_her_language(admin, monkeypatch):
     assert (to, language, subject) == ("sari@example.org", "id", "Buat kata sandi Anda")
     assert link.rsplit("/", 1)[1] in body
     assert "The link was sent to sari@example.org." in page.get_data(as_text=True)
+
+
+def test_a_new_time_zone_counts_the_factorys_figures_again_at_its_own_midnight(admin):
+    from datetime import datetime, timezone
+
+    from grievance.summaries import facts
+    from grievance.summaries.periods import Period
+
+    # 23:30 on 31 January in Jakarta is 01:30 on 1 February in Tokyo.
+    factories.case(now=datetime(2026, 1, 31, 16, 30, tzinfo=timezone.utc))
+    found = db.session.scalar(select(Factory).where(Factory.code == "IDN-0001"))
+    facts.rebuild(db.session, datetime(2026, 3, 1, tzinfo=timezone.utc))
+    months = [Period.parse("2026-01"), Period.parse("2026-02")]
+
+    def workers() -> dict[str, int]:
+        loaded = facts.load(db.session, [found.id], months)
+        return {month.key: loaded.get((found.id, month.key, "picc")).workers if (found.id, month.key, "picc") in loaded
+                else 0 for month in months}
+
+    assert workers() == {"2026-01": 1, "2026-02": 0}
+    response = admin(f"/admin/factories/{found.id}", _factory_form(code="IDN-0001", name=found.name,
+                                                                    timezone="Asia/Tokyo"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert workers() == {"2026-01": 0, "2026-02": 1}

@@ -17,7 +17,7 @@ from tests.web import summary_samples as samples
 def test_shown_figures_read_as_numbers_with_the_workers_behind_them(app):
     with app.test_request_context(), force_locale("en"):
         assert figure_text(Figure(SHARE, 0.8333, 12)) == "83%"
-        assert n_text(Figure(SHARE, 0.8333, 12)) == "n = 12 workers"
+        assert n_text(Figure(SHARE, 0.83, 10)) == "n ≥ 10 workers"  # a statistic's n is a lower bound
         assert n_text(samples.count(1)) == "n = 1 worker"
         assert figure_text(samples.count(1234)) == "1,234"
         assert figure_text(Figure(DAYS, 4.5, 15)) == "4.5 working days"
@@ -47,23 +47,23 @@ def test_numbers_follow_the_page_language(app):
 
 def test_csv_holds_plain_numbers_and_the_same_words_for_suppressed_ones(app):
     with app.test_request_context(), force_locale("en"):
-        assert figure_csv(Figure(SHARE, 0.83333, 12)) == "0.833"
+        assert figure_csv(Figure(SHARE, 0.83, 10)) == "0.83"
         assert figure_csv(samples.count(12)) == "12"
         assert figure_csv(samples.hidden(SMALL)) == "fewer than 5"
         lines = list(csv.reader(io.StringIO(table_csv(samples.categories()))))
     assert lines[0] == ["Workers by category", "Workers", "Workers: workers (n)",
                         "Answered in time", "Answered in time: workers (n)"]
-    assert lines[1] == ["Wages", "12", "12", "0.833", "12"]
+    assert lines[1] == ["Wages", "12", "12", "0.83", "12"]
     assert lines[2] == ["Working hours", "fewer than 5", "", "too few to say", ""]
     assert lines[3][1] == "hidden so that a hidden figure cannot be worked out"
-    assert lines[-1] == ["All grievances", "23", "23", "0.783", "23"]
+    assert lines[-1] == ["All grievances", "23", "23", "0.78", "23"]
     assert len(lines) == 6
 
 
 def test_csv_words_are_in_the_page_language(app):
     with app.test_request_context(), force_locale("id"):
         lines = list(csv.reader(io.StringIO(table_csv(samples.categories()))))
-    assert lines[1][3] == "0.833"  # a plain value, whatever the language
+    assert lines[1][3] == "0.83"  # a plain value, whatever the language
     assert lines[-1][1] == "23"
 
 

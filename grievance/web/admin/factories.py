@@ -15,6 +15,7 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from grievance.extensions import db
+from grievance.models.base import utcnow
 from grievance.models import ChannelEndpoint, Country, Factory, Message
 from grievance.privacy import mask_number
 from grievance.web import ROW_ID
@@ -150,6 +151,11 @@ def save_factory(factory_id: int):
     if changed:
         record("factories", "edit", found.code, changed=changed)
     db.session.commit()
+    if "timezone" in changed:
+        # Its periods are cut at its own midnight: every figure of it is counted again.
+        from grievance.summaries import facts
+
+        facts.rebuild(db.session, utcnow(), [found.id])
     flash(_("Factory %(code)s saved.", code=found.code))
     return redirect(url_for("admin.factory", factory_id=found.id))
 
