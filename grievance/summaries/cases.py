@@ -63,12 +63,15 @@ def _pauses(session: Session, factory_id: int, start: datetime, end: datetime) -
     return found
 
 
-def _first_seen(session: Session, factory_id: int, start: datetime, end: datetime) -> dict[int, datetime]:
-    """When each worker who wrote in [start, end) first wrote to this factory before ``start``."""
+def _first_seen(session: Session, factory_id: int, start: datetime, end: datetime) -> dict[tuple[int, str], datetime]:
+    """When each worker who wrote in [start, end) first wrote to this factory before ``start``,
+    per route: the committee's figures never learn that she once wrote to the advisors."""
     writing = select(Case.worker_id).where(Case.factory_id == factory_id, Case.opened_at >= start,
                                            Case.opened_at < end)
-    return dict(session.execute(select(Case.worker_id, func.min(Case.opened_at)).where(
-        Case.factory_id == factory_id, Case.opened_at < start, Case.worker_id.in_(writing)).group_by(Case.worker_id)).all())
+    return {(worker_id, route): first for worker_id, route, first in session.execute(
+        select(Case.worker_id, Case.route, func.min(Case.opened_at)).where(
+            Case.factory_id == factory_id, Case.opened_at < start, Case.worker_id.in_(writing))
+        .group_by(Case.worker_id, Case.route))}
 
 
 _COLUMNS = (Case.id, Case.worker_id, Case.route, Case.category, Case.opened_at, Case.outcome_code,
@@ -77,16 +80,17 @@ _COLUMNS = (Case.id, Case.worker_id, Case.route, Case.category, Case.opened_at, 
 
 
 def case_facts(session: Session, factory_id: int, start: datetime, end: datetime, calendar: WorkingCalendar,
-               moment: datetime) -> tuple[list[CaseFacts], dict[int, datetime]]:
+               moment: datetime) -> tuple[list[CaseFacts], dict[tuple[int, str], datetime]]:
     """The facts of the factory's cases opened in [start, end), and when each of their workers
-    first wrote to the factory (the repeat count reads it)."""
+    first wrote to the factory, per (worker, route) (the repeat count reads it)."""
     first_seen = _first_seen(session, factory_id, start, end)
     pauses = _pauses(session, factory_id, start, end)
     found = []
     rows = session.execute(select(*_COLUMNS).where(Case.factory_id == factory_id, Case.opened_at >= start,
                                                    Case.opened_at < end).order_by(Case.opened_at, Case.id))
     for row in rows:
-        first_seen[row.worker_id] = min(first_seen.get(row.worker_id, row.opened_at), row.opened_at)
+        key = (row.worker_id, row.route)
+        first_seen[key] = min(first_seen.get(key, row.opened_at), row.opened_at)
         found.append(_one(row, calendar, moment, pauses.get(row.id, ())))
     return found, first_seen
 

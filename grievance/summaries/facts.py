@@ -17,8 +17,12 @@ sums: they belong to no factory a summary is about.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from typing import Iterator
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, select
@@ -28,7 +32,7 @@ from grievance.models import Case, Factory, SummaryFact, SummaryRefresh
 from grievance.models.case import OPEN_STATUSES, ROUTE_ADVISOR, ROUTE_PICC
 from grievance.models.summary import NOW_PERIOD
 from grievance.summaries.cases import CaseFacts, case_facts
-from grievance.summaries.periods import MONTH, YEAR, Period
+from grievance.summaries.periods import MONTH, YEAR, Period, month_of
 from grievance.summaries.sums import Now, Sums
 from grievance.workflows.policies import calendar_for
 
@@ -68,7 +72,7 @@ def refreshed_at(session: Session) -> datetime | None:
 
 # -- computing ---------------------------------------------------------------------------
 
-def _sums(records: list[CaseFacts], first_seen: dict[int, datetime], period_start: datetime) -> Sums:
+def _sums(records: list[CaseFacts], first_seen: dict[tuple[int, str], datetime], period_start: datetime) -> Sums:
     """One period's sums of one route from its cases' facts."""
     sums = Sums(cases=len(records))
     workers: dict[str, set[int]] = defaultdict(set)
@@ -106,7 +110,8 @@ def _sums(records: list[CaseFacts], first_seen: dict[int, datetime], period_star
         setattr(sums, f"{name}_workers", len(workers[name]))
     for flag in ("escalated", "reopened", "answered", "satisfied", "named"):
         setattr(sums, flag, len(workers[flag]))
-    sums.repeat = sum(1 for worker in workers["all"] if cases_of[worker] > 1 or first_seen[worker] < period_start)
+    route = records[0].route if records else None  # the records are of one route
+    sums.repeat = sum(1 for worker in workers["all"] if cases_of[worker] > 1 or first_seen[(worker, route)] < period_start)
     return sums
 
 
@@ -173,17 +178,49 @@ def _move_watermark(session: Session, mark: SummaryRefresh | None, moment: datet
         mark.refreshed_at = moment
 
 
-def _local_month(moment: datetime, zone: ZoneInfo) -> Period:
-    return Period.containing(moment.astimezone(zone).date(), MONTH)
+# One refresh or rebuild at a time: the cron's every minute, a command, an admin's edit. A
+# PostgreSQL advisory lock held on a connection of its own (the session commits as it goes, and
+# may change connections), and a lock of this process for the embedded default.
+_ADVISORY_KEY = 0x5355_4D4D  # "SUMM"
+_process_lock = threading.Lock()
+
+
+@contextmanager
+def _exclusive(session: Session) -> Iterator[bool]:
+    """Whether this caller has the facts to itself (False: another refresh is running)."""
+    if not _process_lock.acquire(blocking=False):
+        yield False
+        return
+    try:
+        engine = session.get_bind()
+        if engine.dialect.name != "postgresql":
+            yield True
+            return
+        with engine.connect() as connection:
+            if not connection.scalar(select(func.pg_try_advisory_lock(_ADVISORY_KEY))):
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                connection.scalar(select(func.pg_advisory_unlock(_ADVISORY_KEY)))
+    finally:
+        _process_lock.release()
 
 
 def refresh(session: Session, now: datetime) -> int:
     """Bring the facts up to date with the cases changed since the last refresh: each changed
     case's month, that month's quarter and year, and what is open now at its factory. Returns
-    how many factory-months it recomputed (all of them on the first run). Commits."""
+    how many factory-months it recomputed (all of them on the first run; 0 when another
+    refresh or rebuild is running: the next round takes up what it leaves). Commits."""
+    with _exclusive(session) as alone:
+        return _refresh(session, now) if alone else 0
+
+
+def _refresh(session: Session, now: datetime) -> int:
     mark = _claim_watermark(session)
     if mark is None:
-        return rebuild(session, now)
+        return _rebuild(session, now, None)
     changed = session.execute(
         select(Case.factory_id, Case.opened_at)
         .where(Case.updated_at > mark.refreshed_at - OVERLAP, Case.factory_id.is_not(None)))
@@ -192,8 +229,7 @@ def refresh(session: Session, now: datetime) -> int:
         opened[factory_id].append(opened_at)
     recomputed = 0
     for factory in session.scalars(select(Factory).where(Factory.id.in_(list(opened)))):
-        zone = ZoneInfo(factory.timezone)
-        months = {_local_month(moment, zone) for moment in opened[factory.id]}
+        months = {month_of(moment, factory.timezone) for moment in opened[factory.id]}
         _store(session, factory, _periods_of(months), now)
         recomputed += len(months)
     _move_watermark(session, mark, now)
@@ -204,7 +240,15 @@ def refresh(session: Session, now: datetime) -> int:
 def rebuild(session: Session, now: datetime, factory_ids: list[int] | None = None) -> int:
     """Recompute every period of these factories (all: ``None``) from their cases, one year of
     one factory at a time; returns how many factory-months. A full rebuild moves the watermark.
-    Commits."""
+    Waits for a refresh that is running. Commits."""
+    while True:
+        with _exclusive(session) as alone:
+            if alone:
+                return _rebuild(session, now, factory_ids)
+        time.sleep(0.2)
+
+
+def _rebuild(session: Session, now: datetime, factory_ids: list[int] | None) -> int:
     query = select(Factory).order_by(Factory.id)
     if factory_ids is not None:
         query = query.where(Factory.id.in_(factory_ids))

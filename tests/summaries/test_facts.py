@@ -98,7 +98,7 @@ AUGUST_ADVISOR = Sums(
     workers=1, cases=1, by_category={"harassment_violence": 1},
     ack_due_workers=1, ack_due_cases=1, ack_in_time_cases=1,
     resolve_due_workers=1, resolve_due_cases=1, resolve_in_time_cases=0,
-    ack_days={1: 1}, ack_days_workers=1, repeat=1)  # W1 wrote to the factory in July
+    ack_days={1: 1}, ack_days_workers=1, repeat=0)  # W1 wrote to the committee in July, never to the advisors
 # Not the months added: W1 wrote in both and counts once.
 QUARTER_PICC = Sums(
     workers=4, cases=5, by_category={"wages": 3, "hours_leave": 1, "safety_health": 1},
@@ -207,3 +207,13 @@ def test_the_sweep_marking_a_case_overdue_moves_updated_at(session, july_august)
     session.expire_all()
 
     assert session.scalar(select(Case.updated_at).where(Case.id == late)) > before
+
+
+def test_a_worker_who_wrote_to_the_advisors_before_is_no_repeat_in_the_committees_figures(session):
+    factories.factory()
+    _case(session, 5, local(6, 7, 10), "forced_labour", ack_by=local(7, 7, 10), resolve_by=local(8, 7, 10),
+          route="advisor")
+    _case(session, 5, local(5, 8, 10), "wages", ack_by=local(7, 8, 10), resolve_by=local(27, 8, 10))
+    facts.rebuild(session, MOMENT)
+    loaded = facts.load(session, [_factory_id(session)], [AUGUST])
+    assert loaded[(_factory_id(session), AUGUST.key, "picc")].repeat == 0
