@@ -93,7 +93,7 @@ def _by_label(table) -> dict[str, str]:
 
 
 RECEIVED_Q2 = {"Wages and benefits": "14", "Working hours and leave": "complementary", "Safety and health": "small",
-               "Contracts and dismissal": "0", "Discrimination": "0", "Union and worker representatives": "0",
+               "Contracts and dismissal": "0", "Discrimination": "0",
                "Other": "0", "All grievances": "23"}
 
 
