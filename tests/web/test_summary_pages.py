@@ -54,7 +54,7 @@ def _written(figure: dict) -> str:
 def _csv_written(figure: dict) -> str:
     if figure["kind"] == "count":
         return str(figure["value"])
-    return f"{figure['value']:.3f}" if figure["kind"] == "share" else f"{figure['value']:.1f}"
+    return f"{figure['value']:.2f}" if figure["kind"] == "share" else f"{figure['value']:.1f}"
 
 
 def _assert_agree(page: str, csv_of, answer: dict) -> int:
@@ -82,7 +82,8 @@ def _assert_agree(page: str, csv_of, answer: dict) -> int:
                 else:
                     assert cell.shown and cell.text == _written(figure), (where, cell, figure)
                     assert value == _csv_written(figure) and n == str(figure["n"]), (where, line, figure)
-                    assert cell.n == f"n = {figure['n']} worker{'s' if figure['n'] != 1 else ''}", where
+                    sign = "=" if figure["kind"] == "count" else "≥"  # a statistic's n is a lower bound
+                    assert cell.n == f"n {sign} {figure['n']} worker{'s' if figure['n'] != 1 else ''}", where
                 compared += 1
     return compared
 
@@ -122,7 +123,7 @@ def test_the_page_its_csv_files_and_the_api_show_the_same_figures_for_a_buyer_an
     # 6 is hidden beside it, else 23 - 14 - 0 would give safety away.
     for name in ("buyer", "combined", "manager"):
         assert _by_label(seen[name]["received"]) == RECEIVED_Q2, name
-        assert _by_label(seen[name]["trend"]) == {"2025-04": "9", "2025-05": "8", "2025-06": "6", QUARTER: "23"}
+        assert _by_label(seen[name]["trend"]) == {"April 2025": "9", "May 2025": "8", "June 2025": "6", "Q2 2025": "23"}
         # June's three wage cases were acknowledged late: 20 of 23 in time.
         assert _by_label(seen[name]["timeliness"])["Acknowledged in time"] == "87%"
     assert "now" in seen["manager"] and "now" not in seen["buyer"]  # a moving figure: never for buyers
@@ -271,11 +272,11 @@ def test_the_country_benchmark_needs_three_other_factories_with_cases(app, clock
     manager = signed_in(app, MANAGER)
 
     (mine, country), page = _benchmark_row(manager)
-    assert mine.text == "87%" and mine.n == "n = 23 workers"
+    assert mine.text == "87%" and mine.n == "n ≥ 20 workers"  # 23 workers, as a lower bound
     assert country.reason == "benchmark" and country.text == "not enough factories to compare"
     assert "A comparison needs at least 3 other factories" in page
 
     worker_cases(4, 5, "wages", factory_code="IDN-0004", to="+622150000004")
     refresh()
     (mine, country), page = _benchmark_row(manager)
-    assert country.shown and country.text == "100%" and country.n == "n = 12 workers"
+    assert country.shown and country.text == "100%" and country.n == "n ≥ 10 workers"
