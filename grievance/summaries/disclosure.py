@@ -15,6 +15,7 @@ never looser.
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass
 from typing import Hashable, Mapping
@@ -152,30 +153,52 @@ class Relation:
 def suppress(values: Mapping[Key, int], relations: list[Relation],
              limits: Thresholds | None = None) -> dict[Key, Figure]:
     """Counts through the primary rule, then complementary suppression: while some relation has
-    exactly one hidden cell, hide its smallest shown non-zero part (a hidden 0 protects nothing:
-    a reader who knows the others are 0 or at least 5 would still recover the small one), else
-    its total; until every relation has no hidden cell or at least two."""
+    exactly one hidden cell, or hidden cells a reader could pin down (``_pinned``), hide its
+    smallest shown non-zero part (a hidden 0 protects nothing: a reader who knows the others
+    are 0 or at least 5 would still recover the small one), else its total; until every
+    relation has no hidden cell or at least two that cannot be worked out.
+
+    Relations are visited in their order, pass after pass, as a plain loop over all of them
+    would; only those with a cell hidden since they were last looked at are looked at again
+    (a grid of 200 factories has thousands of relations)."""
     limits = limits or thresholds()
     figures = {key: count_figure(value, limits) for key, value in values.items()}
     order = {key: index for index, key in enumerate(values)}
-    changed = True
-    while changed:
-        changed = False
-        for relation in relations:
-            cells = (relation.total, *relation.parts)
-            hidden = sum(not figures[key].shown for key in cells)
-            if hidden == 0 or (hidden > 1 and not _pinned(relation, values, figures, limits)):
-                continue
-            candidates = [key for key in relation.parts if figures[key].shown and values[key] > 0]
-            if candidates:
-                chosen = min(candidates, key=lambda key: (values[key], order[key]))
-            elif figures[relation.total].shown:
-                chosen = relation.total
-            else:  # the one hidden cell is the total and every part is 0: nothing to recover
+    touching: dict[Key, list[int]] = {}
+    for index, relation in enumerate(relations):
+        for key in (relation.total, *relation.parts):
+            touching.setdefault(key, []).append(index)
+    this_pass, next_pass = list(range(len(relations))), []
+    queued = set(this_pass)
+    while this_pass:
+        while this_pass:
+            index = heapq.heappop(this_pass)
+            queued.discard(index)
+            chosen = _to_hide(relations[index], values, figures, order, limits)
+            if chosen is None:
                 continue
             figures[chosen] = Figure(COUNT, None, None, COMPLEMENTARY)
-            changed = True
+            for other in touching[chosen]:
+                if other not in queued:
+                    queued.add(other)
+                    heapq.heappush(this_pass if other > index else next_pass, other)
+        this_pass, next_pass = next_pass, []
+        heapq.heapify(this_pass)
     return figures
+
+
+def _to_hide(relation: Relation, values: Mapping[Key, int], figures: dict[Key, Figure], order: dict,
+             limits: Thresholds) -> Key | None:
+    """The cell this relation needs hidden next, if any."""
+    hidden = sum(not figures[key].shown for key in (relation.total, *relation.parts))
+    if hidden == 0 or (hidden > 1 and not _pinned(relation, values, figures, limits)):
+        return None
+    candidates = [key for key in relation.parts if figures[key].shown and values[key] > 0]
+    if candidates:
+        return min(candidates, key=lambda key: (values[key], order[key]))
+    if figures[relation.total].shown:
+        return relation.total
+    return None  # the one hidden cell is the total and every part is 0: nothing to recover
 
 
 def _pinned(relation: Relation, values: Mapping[Key, int], figures: dict[Key, Figure], limits: Thresholds) -> bool:
@@ -188,13 +211,11 @@ def _pinned(relation: Relation, values: Mapping[Key, int], figures: dict[Key, Fi
         return False
     hidden = [key for key in relation.parts if not figures[key].shown]
     left = values[relation.total] - sum(values[key] for key in relation.parts if figures[key].shown)
-    bounds = {key: (1, limits.min_workers - 1) if figures[key].suppressed == SMALL else (limits.min_workers, left)
-              for key in hidden}
-    for key in hidden:
-        low, high = bounds[key]
-        others = [bounds[other] for other in hidden if other != key]
-        low = max(low, left - sum(bound[1] for bound in others))
-        high = min(high, left - sum(bound[0] for bound in others))
-        if low >= high:
+    bounds = [(1, limits.min_workers - 1) if figures[key].suppressed == SMALL else (limits.min_workers, left)
+              for key in hidden]
+    lows, highs = sum(low for low, _ in bounds), sum(high for _, high in bounds)
+    for low, high in bounds:
+        # What the others leave this one: at least what their most leaves, at most what their least does.
+        if max(low, left - (highs - high)) >= min(high, left - (lows - low)):
             return True
     return False

@@ -70,13 +70,13 @@ def _members(factory_ids: list[int]) -> list:
 
 
 def _time_relations(member, lines: list[str], year: Period) -> list[Relation]:
-    quarters, relations = quarters_of(year), []
+    quarters = [(quarter.key, [month.key for month in quarter.months()]) for quarter in quarters_of(year)]
+    months, relations = [month.key for month in year.months()], []
     for line in lines:
-        for quarter in quarters:
-            relations.append(Relation((member, line, quarter.key),
-                                      tuple((member, line, month.key) for month in quarter.months())))
-        relations.append(Relation((member, line, year.key), tuple((member, line, q.key) for q in quarters)))
-        relations.append(Relation((member, line, year.key), tuple((member, line, m.key) for m in year.months())))
+        for quarter, its_months in quarters:
+            relations.append(Relation((member, line, quarter), tuple((member, line, month) for month in its_months)))
+        relations.append(Relation((member, line, year.key), tuple((member, line, quarter) for quarter, _ in quarters)))
+        relations.append(Relation((member, line, year.key), tuple((member, line, month) for month in months)))
     return relations
 
 
@@ -88,17 +88,21 @@ def category_grid(facts: Facts, factory_ids: list[int], year: Period, routes: tu
     factory_ids, lines = sorted(factory_ids), lines_for(categories, outcomes)
     values: dict[tuple, int] = {}
     relations: list[Relation] = []
+    periods = year_periods(year)
     for member in _members(factory_ids):
-        ids = factory_ids if member == ALL else [member]
-        for period in year_periods(year):
-            sums = sums_for(facts, ids, period.key, routes)
-            values.update({(member, line, period.key): line_value(sums, line, categories) for line in lines})
+        for period in periods:
+            if member == ALL:  # sums add field by field, so their lines add up the same
+                values.update({(ALL, line, period.key): sum(values[(f, line, period.key)] for f in factory_ids)
+                               for line in lines})
+            else:
+                sums = sums_for(facts, [member], period.key, routes)
+                values.update({(member, line, period.key): line_value(sums, line, categories) for line in lines})
             relations.append(Relation((member, ALL, period.key),
                                       tuple((member, category, period.key) for category in categories)))
         relations += _time_relations(member, lines, year)
     if len(factory_ids) > 1:
         relations += [Relation((ALL, line, period.key), tuple((f, line, period.key) for f in factory_ids))
-                      for period in year_periods(year) for line in lines]
+                      for period in periods for line in lines]
     return suppress(values, relations, limits)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
@@ -48,7 +49,7 @@ class Period:
             return cls(YEAR, date(day.year, 1, 1))
         raise ValueError(f"unknown period kind {kind!r}")
 
-    @property
+    @cached_property
     def key(self) -> str:
         if self.kind == MONTH:
             return f"{self.start:%Y-%m}"
