@@ -5,6 +5,22 @@ from flask_babel import lazy_gettext as _l
 # Categories and outcomes live below the summaries (which name them too); re-exported here.
 from grievance.i18n.labels import CATEGORY_LABELS, OUTCOME_LABELS  # noqa: F401
 
+# The buyers' follow-up log names only these broad groups: a fine category of a rare case (one
+# discrimination case in a month) could point at the one worker who raised it.
+COARSE_LABELS = {
+    "pay_hours": _l("Pay and working hours"), "safety_health": _l("Safety and health"),
+    "employment": _l("Employment and fair treatment"), "other": _l("Other"),
+}
+COARSE_CATEGORIES = {
+    "wages": "pay_hours", "hours_leave": "pay_hours", "safety_health": "safety_health",
+    "contracts_dismissal": "employment", "discrimination": "employment", "union_representatives": "employment",
+}
+
+
+def coarse_label(category: str | None) -> str:
+    """The group a case's category belongs to, in words; "Other" for anything not grouped."""
+    return str(COARSE_LABELS[COARSE_CATEGORIES.get(category or "", "other")])
+
 STATUS_LABELS = {
     "new": _l("new"), "acknowledged": _l("acknowledged"), "in_progress": _l("in progress"),
     "resolved": _l("resolved"), "closed": _l("closed"), "reopened": _l("reopened"), "escalated": _l("escalated"),

@@ -19,7 +19,7 @@ from grievance.access.grants import grant, organisation_for
 from grievance.access.resets import issue_reset
 from grievance.cli import add_user
 from grievance.models.base import utcnow
-from grievance.summaries.periods import month_of
+from grievance.summaries.periods import MONTH, QUARTER, YEAR, last_closed, month_of
 from grievance.models import Case, ChannelEndpoint, Country, DeadlinePolicy, Holiday, ReplyTemplate, User
 from tests.access import world as worlds
 from tests.conftest import csrf_token
@@ -178,6 +178,7 @@ def _probes(world, rows) -> dict[str, dict[str, tuple[str, str, dict]]]:
     holiday = {"holiday-date": "2026-12-24", "holiday-every_year": "no", "holiday-name": "Factory closure"}
 
     this_month = month_of(utcnow(), "Asia/Jakarta").key  # still running: no log for it
+    closed = {kind: last_closed(utcnow(), "Asia/Jakarta", kind).key for kind in (MONTH, QUARTER, YEAR)}
     advisor_id = db.session.scalar(select(User.id).where(User.email == world.emails["advisor_country"]))
 
     def per_case(method, suffix, data=None):
@@ -202,11 +203,13 @@ def _probes(world, rows) -> dict[str, dict[str, tuple[str, str, dict]]]:
                                   "other": ("GET", "/programme/summary.csv?country=KH", {})},
         "programme.countries": {ANY: ("GET", "/programme/countries", {})},
         "programme.countries_csv": {ANY: ("GET", "/programme/countries.csv", {})},
-        "buyers.followup": {"own": ("GET", "/buyers/factories/IDN-0001/followup?period=2025-Q2", {}),
-                            "other": ("GET", "/buyers/factories/KHM-0001/followup?period=2025", {}),
+        # The log offers recent closed periods only (grievance.summaries.report.offered_periods).
+        "buyers.followup": {"own": ("GET", f"/buyers/factories/IDN-0001/followup?period={closed[QUARTER]}", {}),
+                            "other": ("GET", f"/buyers/factories/KHM-0001/followup?period={closed[YEAR]}", {}),
                             "open": ("GET", f"/buyers/factories/IDN-0001/followup?period={this_month}", {})},
-        "buyers.followup_csv": {"own": ("GET", "/buyers/factories/IDN-0001/followup.csv?period=2025-03", {}),
-                                "other": ("GET", "/buyers/factories/KHM-0001/followup.csv?period=2025-Q4", {})},
+        "buyers.followup_csv": {"own": ("GET", f"/buyers/factories/IDN-0001/followup.csv?period={closed[MONTH]}", {}),
+                                "other": ("GET", f"/buyers/factories/KHM-0001/followup.csv?period={closed[QUARTER]}",
+                                          {})},
         "factory.grant_access": {"own": ("POST", "/factory/IDN-0001/access",
                                          {"access-organisation": str(rows["organisation"])}),
                                  "other": ("POST", "/factory/IDN-0002/access",

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from sqlalchemy import select
+
 from grievance.access.grants import grant, organisation_for, revoke
 from grievance.extensions import db
+from grievance.models import AdminEvent, Factory, User
 from tests.access import world as worlds
 
 INDONESIA = {"own_committee", "own_committee_named", "own_advisor", "own_advisor_named", "other_factory"}
@@ -172,3 +175,48 @@ def test_an_unknown_organisation_is_a_field_error(call, api):
     response = call("factory_manager", "POST", "/api/v1/factories/IDN-0001/grants", json={"organisation": "nobody"})
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"json": {"organisation": ["No organisation has this code or name."]}}
+
+
+def test_grants_and_revocations_made_through_the_api_are_in_the_admin_log(call, api):
+    organisation_for("Other Brand")
+    db.session.commit()
+    manager = db.session.scalar(select(User).where(User.email == api.world.emails["factory_manager"]))
+    assert call("factory_manager", "POST", "/api/v1/factories/IDN-0001/grants",
+                json={"organisation": "other-brand"}).status_code == 201
+    assert call("factory_manager", "POST", "/api/v1/factories/IDN-0001/grants",
+                json={"organisation": "other-brand"}).status_code == 200  # nothing new to log
+    assert call("factory_manager", "DELETE", "/api/v1/factories/IDN-0001/grants/acme-brands").status_code == 204
+    logged = db.session.scalars(select(AdminEvent).where(AdminEvent.area == "grants")
+                                .order_by(AdminEvent.id)).all()
+    assert [(event.action, event.subject, event.actor_user_id) for event in logged] == [
+        ("add", "IDN-0001 → other-brand", manager.id), ("revoke", "IDN-0001 → acme-brands", manager.id)]
+
+
+def test_the_grants_list_loads_organisations_and_people_in_a_fixed_number_of_queries(call, api, app):
+    from sqlalchemy import event as sql_event
+
+    def statements() -> int:
+        seen: list[str] = []
+
+        def count(*args):
+            seen.append(args[2])
+
+        sql_event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert call("admin", "GET", "/api/v1/grants").status_code == 200
+        finally:
+            sql_event.remove(db.engine, "before_cursor_execute", count)
+        return len(seen)
+
+    factory = db.session.scalar(select(Factory).where(Factory.code == "IDN-0001"))
+
+    def more(names: range) -> None:
+        for n in names:
+            grant(factory, organisation_for(f"Brand {n}"), by=api.user("factory_manager"))
+            revoke(factory, organisation_for(f"Brand {n}"), by=api.user("admin"))
+        db.session.commit()
+
+    more(range(1))
+    few = statements()
+    more(range(1, 7))
+    assert statements() == few

@@ -122,3 +122,40 @@ def test_the_manager_is_told_whom_to_ask_for_an_organisation_not_in_the_list(app
     page = manager.get("/factory").get_data(as_text=True)
     assert "Ask the programme's administrators to add it" in page
     assert "/admin/organisations" not in page  # she cannot make one herself
+
+
+def test_the_access_panel_loads_its_grants_in_a_fixed_number_of_queries(app):
+    from sqlalchemy import event as sql_event
+
+    from grievance.access.grants import grant, revoke
+    from grievance.models import Factory
+    from grievance.web.factory.panel import access_panel
+
+    _world(app)
+    factory = db.session.scalar(select(Factory).where(Factory.code == "IDN-0001"))
+    manager = db.session.scalar(select(User).where(User.email == MANAGER))
+
+    def statements() -> int:
+        seen: list[str] = []
+
+        def count(*args):
+            seen.append(args[2])
+
+        db.session.expire_all()  # as a fresh request finds them: nothing loaded yet
+        sql_event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            with app.test_request_context("/factory"):
+                panel = access_panel(db.session.get(Factory, factory.id))
+                assert [step.organisation for step in panel.history]  # every name read, as the page does
+        finally:
+            sql_event.remove(db.engine, "before_cursor_execute", count)
+        return len(seen)
+
+    grant(factory, organisation_for("Brand 0"), by=manager)
+    db.session.commit()
+    few = statements()
+    for n in range(1, 6):
+        grant(factory, organisation_for(f"Brand {n}"), by=manager)
+        revoke(factory, organisation_for(f"Brand {n}"), by=manager)
+    db.session.commit()
+    assert statements() == few

@@ -8,6 +8,8 @@ import io
 import re
 from datetime import datetime, timedelta, timezone
 
+import pytest
+import time_machine
 from sqlalchemy import select
 
 from grievance.access.grants import grant, organisation_for
@@ -20,6 +22,13 @@ from tests.conftest import case_form, csrf_token
 
 BUYER, MEMBER = "bea@example.org", "ani@example.org"
 WORDS = "Mandor Budi tidak membayar lembur saya"
+
+
+@pytest.fixture(autouse=True)
+def _mid_january_2026():
+    """The log offers the closed periods of the last year or so: 2025's are among them."""
+    with time_machine.travel(datetime(2026, 1, 15, 2, 0, tzinfo=timezone.utc), tick=True):
+        yield
 
 
 def _signed_in(app, email):
@@ -68,19 +77,23 @@ def _world(*, fifth_phone=None):
     return cases
 
 
+# No month of the quarter has five workers: every line names the quarter. Deadlines that passed
+# without an acknowledgement or a resolution count as "no", as on the summaries.
 EXPECTED = [
-    ["Safety and health", "June 2025", "no", "no", "Not upheld", "Reviewed with the committee."],
-    ["Wages and benefits", "June 2025", "yes", "yes", "Remedied", "Back pay settled."],
-    ["Wages and benefits", "April 2025", "yes", "yes", "Remedied", "Overtime paid to all line workers."],
-    ["Wages and benefits", "May 2025", "yes", "not yet", "—", ""],
-    ["Working hours and leave", "April 2025", "not yet", "not yet", "—", ""],
+    ["Pay and working hours", "Q2 2025", "yes", "yes", "Remedied", "Back pay settled."],
+    ["Pay and working hours", "Q2 2025", "yes", "yes", "Remedied", "Overtime paid to all line workers."],
+    ["Pay and working hours", "Q2 2025", "no", "no", "—", ""],
+    ["Pay and working hours", "Q2 2025", "yes", "no", "—", ""],
+    ["Safety and health", "Q2 2025", "no", "no", "Not upheld", "Reviewed with the committee."],
 ]
 
 
 def _csv(http, period="2025-Q2"):
     response = http.get(f"/buyers/factories/IDN-0001/followup.csv?period={period}")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    raw = response.get_data()
+    assert raw.startswith("\ufeff".encode())  # so a spreadsheet reads Khmer or Arabic as UTF-8
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
 
 
 def test_the_log_has_one_line_per_committee_case_of_the_quarter_sorted_by_what_it_says(app):
@@ -95,6 +108,11 @@ def test_the_log_has_one_line_per_committee_case_of_the_quarter_sorted_by_what_i
         assert line[5] in page
     assert "Advisors handled it." not in page and "Harassment and violence" not in page  # advisor case absent
     assert "Outside the quarter." not in page
+    assert "Wages and benefits" not in page and "Working hours and leave" not in page  # coarse categories only
+    table = page.split("<table")[1]
+    assert "April 2025" not in table and "June 2025" not in table  # no month of the quarter has five workers
+    assert "fewer than 5 workers" in page  # the footnote says why the quarter stands for the month
+    assert ">Q2 2025</option>" in page and "received in Q2 2025" in page  # labels, not keys
     everything = page + repr(rows)
     for case in cases:
         assert case.reference not in everything and case.worker.pseudonym not in everything
@@ -108,6 +126,9 @@ def test_the_month_log_and_the_picker_offer_closed_periods_only(app):
     buyer = _signed_in(app, BUYER)
     assert _csv(buyer, "2025-04")[1:] == []  # April alone: two workers, below the threshold
     assert len(_csv(buyer, "2025")[1:]) == 6  # the year: July's case too, never the advisor case
+    # A closed quarter the picker does not offer is refused too, like the summaries do.
+    assert buyer.get("/buyers/factories/IDN-0001/followup?period=2023-Q1").status_code == 404
+    assert buyer.get("/buyers/factories/IDN-0001/followup.csv?period=2023-Q1").status_code == 404
     this_month = month_of(utcnow(), "Asia/Jakarta").key
     assert buyer.get(f"/buyers/factories/IDN-0001/followup?period={this_month}").status_code == 404
     assert buyer.get(f"/buyers/factories/IDN-0001/followup.csv?period={this_month}").status_code == 404
@@ -124,6 +145,26 @@ def test_fewer_than_five_workers_behind_the_cases_hide_every_line(app):
     assert "Too few cases in this period" in page
     assert "Back pay settled." not in page and "Wages and benefits" not in page
     assert _csv(buyer)[1:] == []
+
+
+def test_a_month_with_five_workers_is_named_and_a_month_with_fewer_is_not(app):
+    _world()
+    for n in range(11, 15):  # four more workers in May: five in all
+        _case(n, _at(5, 2 + n), "discrimination", note=f"Line {n} retrained.")
+    buyer = _signed_in(app, BUYER)
+    months = {row[5]: row[1] for row in _csv(buyer)[1:] if row[5]}
+    assert months["Line 11 retrained."] == "May 2025"
+    assert months["Back pay settled."] == "Q2 2025"  # June: two workers only
+    page = buyer.get("/buyers/factories/IDN-0001/followup?period=2025-Q2").get_data(as_text=True)
+    assert "May 2025" in page.split("<table")[1] and "Employment and fair treatment" in page
+
+
+def test_the_csv_keeps_khmer_notes_and_quotes_off_formulas(app):
+    cases = _world()
+    cases[0].followup_note, cases[2].followup_note = "បានសងប្រាក់ឈ្នួល", "=HYPERLINK(1)"
+    db.session.commit()
+    notes = [row[5] for row in _csv(_signed_in(app, BUYER))[1:]]
+    assert "បានសងប្រាក់ឈ្នួល" in notes and "'=HYPERLINK(1)" in notes
 
 
 def test_a_buyer_whose_organisation_has_no_grant_gets_404(app):
@@ -182,3 +223,24 @@ def test_an_advisor_case_has_no_note_for_buyers(app):
     page = http.get(f"/cases/{grave.reference}").get_data(as_text=True)
     assert "Follow-up note for buyers" not in page
     assert _save(http, grave, "Handled.").status_code == 404
+
+
+def test_a_note_with_any_case_reference_a_date_or_her_name_is_refused_with_the_problem_named(app):
+    from grievance.privacy import vault
+
+    case, http = _member_and_case(app)
+    other = factories.case(phone="+6281299999999")
+    case.name_encrypted, case.anonymous = vault().encrypt("Siti Rahayu"), False
+    db.session.commit()
+    for note, problem in [(f"Same as {other.reference}", "case reference"),
+                          (f"Same as {other.reference.replace('-', '').lower()}", "case reference"),
+                          ("Paid on 3/4 as agreed", "date"),
+                          ("Paid on 03.04.2026 as agreed", "date"),
+                          ("Meeting held on 14 March with the line", "date"),
+                          ("Meeting held March 14th with the line", "date"),
+                          ("Spoke with siti about the overtime", "name")]:
+        response = _save(http, case, note)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400 and problem in html, note
+    for fine in ("The co-worker and the supervisor met; overtime paid for May 2025.", "Paid at the 2025 rate."):
+        assert _save(http, case, fine).status_code == 302, fine

@@ -10,6 +10,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
@@ -49,7 +50,9 @@ class AccessPanel:
 
 def access_panel(factory: Factory, form: GrantAccessForm | None = None) -> AccessPanel:
     """What the factory page shows about the access the factory grants: now, and every change."""
+    # Every line names its organisation: loaded with the grants, not one query per line.
     grants = db.session.scalars(select(ConsentGrant).where(ConsentGrant.factory_id == factory.id)
+                                .options(selectinload(ConsentGrant.organisation))
                                 .order_by(ConsentGrant.granted_at.desc(), ConsentGrant.id.desc())).all()
     people = {user.id: user.name for user in db.session.scalars(select(User).where(User.id.in_(
         {g.granted_by_id for g in grants} | {g.revoked_by_id for g in grants})))}

@@ -15,7 +15,8 @@ from grievance.channels.segments import TWILIO_MAX_CHARS, segment_info
 from grievance.extensions import db
 from grievance.i18n.worker import FOLLOWUP_TEMPLATES, purpose_for, signed_text, worker_text
 from grievance.models import Case
-from grievance.models.case import ROUTE_ADVISOR
+from grievance.models.case import ROUTE_ADVISOR, read_reference
+from grievance.privacy import vault
 from grievance.web.labels import CATEGORY_LABELS, OUTCOME_LABELS
 from grievance.workflows.templates import reply_templates
 
@@ -134,10 +135,33 @@ FOLLOWUP_NOTE_MAX_CHARS = 500
 # brackets between them (any script's digits: \d is Unicode).
 _DIGIT_RUN = re.compile(r"(?:\d[\s().\-]{0,2}){7,}")
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+# Any case's reference (grievance.models.case: two letters, a dash or not, six Crockford
+# characters; read_reference decides). Words fit that shape too ("co-worker", "overtime"), so
+# a reference without a digit counts only when written as references are: capitals, a dash.
+_REFERENCE = re.compile(r"\b[A-Z]{2}-[0-9A-Z]{6}\b|\b[A-Za-z]{2}-?(?=[A-Za-z]*\d)[0-9A-Za-z]{6}\b")
+_MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+           r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+# A day: digits with / . or - between them (3/4, 03.04.2026, 2026-04-03), or a day number next
+# to an English month name (14 March, March 14th); "May 2025" names a month, not a day.
+_DATE = re.compile(rf"\b\d{{1,4}}\s?[/.\-]\s?\d{{1,4}}\b"
+                   rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\b"
+                   rf"|\b{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b", re.IGNORECASE)
 
 
 def _squeezed(text: str) -> str:
     return re.sub(r"[\W_]", "", text).upper()
+
+
+def _has_reference(text: str) -> bool:
+    return any(read_reference(found.group(0)) is not None for found in _REFERENCE.finditer(text))
+
+
+def _names_her(case: Case, text: str) -> bool:
+    """Whether the note holds a word of the name she gave (3 letters or more), in any case."""
+    if not case.name_encrypted:
+        return False
+    words = [word for word in re.split(r"[\W\d_]+", vault().decrypt(case.name_encrypted)) if len(word) >= 3]
+    return any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) for word in words)
 
 
 class FollowupNoteForm(FlaskForm):
@@ -150,12 +174,16 @@ class FollowupNoteForm(FlaskForm):
 
     def validate_note(self, field):
         text = field.data or ""
-        if self.case is not None and _squeezed(self.case.reference) in _squeezed(text):
+        if (self.case is not None and _squeezed(self.case.reference) in _squeezed(text)) or _has_reference(text):
             raise ValidationError(_("Buyers must not see the case reference: take it out of the note."))
         if _DIGIT_RUN.search(text):
             raise ValidationError(_("The note has a number that looks like a phone number: take it out."))
         if _EMAIL.search(text):
             raise ValidationError(_("The note has an email address: take it out."))
+        if _DATE.search(text):
+            raise ValidationError(_("The note has a date: buyers see the month at most. Take it out."))
+        if self.case is not None and _names_her(self.case, text):
+            raise ValidationError(_("The note has the worker's name: take it out."))
 
 
 def followup_note_form(case: Case) -> FollowupNoteForm:
