@@ -116,6 +116,11 @@ def fresh_module_state(monkeypatch):
     from grievance.workflows import rules_cache
 
     monkeypatch.setattr(pacing, "_local_next", {})  # a sender's next free slot
+    from grievance.summaries import report as summary_report
+    from collections import OrderedDict
+
+    # Grids kept by when the facts were refreshed: tests refresh at the same fixed moments.
+    monkeypatch.setattr(summary_report, "_GRIDS", OrderedDict())
     # The webhook's own requeue (every minute of wall time without the rounds thread) would run
     # in whichever test came a minute after the last one, expiring that test's conversations.
     monkeypatch.setattr(ingest, "_last_requeue", time.monotonic())

@@ -43,6 +43,8 @@ the combined page always show the same figure for the same cell.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import datetime
 from typing import Mapping
 
@@ -90,6 +92,33 @@ def _quarters_within(period: Period) -> list[Period]:
 
 # -- pure builders -----------------------------------------------------------------------------
 
+# A year's grid for a set of factories is the same for every page of that year and every
+# viewer of the same set until the facts are next refreshed: kept per process, keyed by when
+# they were (figures already suppressed, nothing about any one worker). A revoked grant
+# changes the set, and so the key.
+_GRIDS: OrderedDict = OrderedDict()
+_GRIDS_KEPT = 64
+_grids_lock = threading.Lock()
+
+
+def _year_grid(facts: Facts, ids: list[int], period: Period, routes: tuple[str, ...], categories: list[str],
+               limits: Thresholds, refreshed_at: datetime | None) -> dict:
+    year = year_of(period)
+    key = (tuple(ids), year.key, tuple(routes), tuple(categories), limits, refreshed_at)
+    if refreshed_at is not None:
+        with _grids_lock:
+            if key in _GRIDS:
+                _GRIDS.move_to_end(key)
+                return _GRIDS[key]
+    grid = category_grid(facts, ids, year, routes, categories, OUTCOME_LABELS, limits)
+    if refreshed_at is not None:
+        with _grids_lock:
+            _GRIDS[key] = grid
+            while len(_GRIDS) > _GRIDS_KEPT:
+                _GRIDS.popitem(last=False)
+    return grid
+
+
 def build_factory_summary(audience: str, factory_id: int, subject: str, period: Period, facts: Facts,
                           nows: Nows, *, members: list[int] | None = None, others: list[int] = (),
                           limits: Thresholds | None = None, refreshed_at: datetime | None = None) -> Summary:
@@ -98,7 +127,7 @@ def build_factory_summary(audience: str, factory_id: int, subject: str, period: 
     limits = limits or thresholds()
     routes, categories = ROUTES[audience], categories_for(audience)
     members = sorted(set(members or ()) | {factory_id})
-    grid = category_grid(facts, members, year_of(period), routes, categories, OUTCOME_LABELS, limits)
+    grid = _year_grid(facts, members, period, routes, categories, limits, refreshed_at)
     sums = sums_for(facts, [factory_id], period.key, routes)
     tables = [sections.received(grid, factory_id, period, categories), sections.trend(grid, factory_id, period),
               sections.timeliness(sums, limits), sections.follow_through(grid, factory_id, period, sums, limits),
@@ -122,7 +151,7 @@ def build_buyer_summary(names: dict[int, str], subject: str, period: Period, fac
     limits = limits or thresholds()
     ids, routes, categories = sorted(names), ROUTES[BUYER_AUDIENCE], categories_for(BUYER_AUDIENCE)
     member = member_key(ids)
-    grid = category_grid(facts, ids, year_of(period), routes, categories, OUTCOME_LABELS, limits)
+    grid = _year_grid(facts, ids, period, routes, categories, limits, refreshed_at)
     combined = sums_for(facts, ids, period.key, routes)
     tables = [sections.received(grid, member, period, categories), sections.trend(grid, member, period),
               sections.timeliness(combined, limits), sections.follow_through(grid, member, period, combined, limits),
@@ -145,7 +174,7 @@ def build_country_summary(names: dict[int, str], headcounts: dict[int, int | Non
     limits = limits or thresholds()
     ids, categories = sorted(names), categories_for(PROGRAMME)
     member = member_key(ids)
-    grid = category_grid(facts, ids, year_of(period), BOTH_ROUTES, categories, OUTCOME_LABELS, limits)
+    grid = _year_grid(facts, ids, period, BOTH_ROUTES, categories, limits, refreshed_at)
     now_figures = now_grid({f: _now_of(nows, f, BOTH_ROUTES) for f in ids}, limits)
     combined = sums_for(facts, ids, period.key, BOTH_ROUTES)
 
