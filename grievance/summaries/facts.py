@@ -20,12 +20,12 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date, datetime, timedelta
 from typing import Iterator
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from grievance.models import Case, Factory, SummaryFact, SummaryRefresh
@@ -192,11 +192,12 @@ def _exclusive(session: Session) -> Iterator[bool]:
         yield False
         return
     try:
-        engine = session.get_bind()
-        if engine.dialect.name != "postgresql":
+        bind = session.get_bind()
+        if bind.dialect.name != "postgresql":
             yield True
             return
-        with engine.connect() as connection:
+        # A session bound to one connection (a test's rolled-back transaction) locks on it.
+        with (nullcontext(bind) if isinstance(bind, Connection) else bind.connect()) as connection:
             if not connection.scalar(select(func.pg_try_advisory_lock(_ADVISORY_KEY))):
                 yield False
                 return
