@@ -215,6 +215,7 @@ def _register_blueprints(app: Flask) -> None:
     from grievance.web.programme import bp as programme_bp
     from grievance.web.queue import bp as queue_bp
     from grievance.web.simulator import bp as simulator_bp
+    from grievance.web.surveys import bp as surveys_bp
 
     app.register_blueprint(twilio_bp)
     app.register_blueprint(health_bp)
@@ -225,6 +226,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(buyers_bp)
     app.register_blueprint(programme_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(surveys_bp, url_prefix="/surveys")
     app.register_blueprint(password_bp)
     if app.config["SIMULATOR_ENABLED"]:
         app.register_blueprint(simulator_bp)

@@ -182,6 +182,14 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None,
         "SEND_RATE_SMS": float(setting("SEND_RATE_SMS", 1)),
         "SEND_RATE_WHATSAPP": float(setting("SEND_RATE_WHATSAPP", 20)),
         "INBOUND_PER_WORKER_PER_HOUR": int(setting("INBOUND_PER_WORKER_PER_HOUR", 20)),
+        # Surveys: at most this many survey and announcement messages to one worker a month;
+        # what one SMS segment and one WhatsApp message cost (a run's plan shows the total).
+        "SURVEY_MESSAGES_PER_MONTH": int(setting("SURVEY_MESSAGES_PER_MONTH", 30)),
+        "SMS_SEGMENT_PRICE": float(setting("SMS_SEGMENT_PRICE", 0.05)),
+        "WHATSAPP_MESSAGE_PRICE": float(setting("WHATSAPP_MESSAGE_PRICE", 0.03)),
+        "PRICE_CURRENCY": setting("PRICE_CURRENCY", "USD"),
+        # A run sends its invitations in batches of this many seconds' worth at the sender's rate.
+        "SURVEY_BATCH_SECONDS": float(setting("SURVEY_BATCH_SECONDS", 10)),
         # The requeue round: a message no job finished after this long gets another job; a reply
         # left "sending" this long is asked about at the provider (a job killed mid-send).
         "REQUEUE_STALE_SECONDS": int(setting("REQUEUE_STALE_SECONDS", 60)),

@@ -293,6 +293,62 @@ class Viewer:
                     select(Factory.id).where(Factory.country_code == scope.country_code)))
         return or_(*conditions) if conditions else false()
 
+    # -- surveys and announcements ------------------------------------------------------------
+
+    def survey_countries(self) -> set[str] | None:
+        """The countries whose surveys she may write and send: the programme's staff (advisors,
+        programme managers) of a country, or of one factory (its country); None means all
+        (admins)."""
+        if self.is_admin:
+            return None
+        from grievance.extensions import db
+
+        countries = set(self._country_scopes())
+        factory_ids = [scope.factory_id for scope in self.scopes
+                       if scope.role in COUNTRY_ROLES and scope.factory_id is not None]
+        if factory_ids:
+            countries |= set(db.session.scalars(select(Factory.country_code).where(Factory.id.in_(factory_ids))))
+        return countries
+
+    def survey_rows(self) -> ColumnElement[bool]:
+        """The surveys and announcements she may see and edit, as a predicate on Survey."""
+        from grievance.models import Survey
+
+        countries = self.survey_countries()
+        if countries is None:
+            return true()
+        return Survey.country_code.in_(sorted(countries)) if countries else false()
+
+    @property
+    def writes_surveys(self) -> bool:
+        """Whether she may write surveys and announcements at all (the programme's staff)."""
+        countries = self.survey_countries()
+        return countries is None or bool(countries)
+
+    def may_dispatch(self, factory: Factory) -> bool:
+        """Send a survey or announcement to a factory's workers, pause, resume, cancel it: the
+        programme's staff whose scope holds the factory, and admins."""
+        return factory is not None and any(
+            self._audience_of(scope, factory) == PROGRAMME for scope in self.scopes if scope.role != BUYER)
+
+    def may_dispatch_country(self, country_code: str) -> bool:
+        """An announcement to a whole country's opted-in workers: its advisors, programme
+        managers and admins."""
+        return self.is_admin or country_code in self._country_scopes()
+
+    def may_upload_roster(self, factory: Factory) -> bool:
+        """Add a roster of workers who agreed to surveys: the factory's managers and the
+        programme's staff whose scope holds it."""
+        if factory is None:
+            return False
+        return self.may_dispatch(factory) or any(
+            scope.role == FACTORY_MANAGER and scope.factory_id == factory.id for scope in self.scopes)
+
+    def sees_free_text(self, factory: Factory) -> bool:
+        """Free-text survey answers (her own words): the programme's staff only, never the
+        factory's people or buyers."""
+        return self.may_dispatch(factory)
+
     @property
     def sees_who_granted(self) -> bool:
         """Who at the factory granted or revoked: not for buyers, who see that access exists."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Iterable, Protocol
 
 from flask import current_app
@@ -120,6 +120,15 @@ def channel_for(provider: str, channel: str) -> Channel:
         if candidate.provider == provider and candidate.channel in (channel, "*"):
             return candidate
     raise LookupError(f"no channel sends {channel} through {provider}")
+
+
+# WhatsApp: free-form text only within this long after the worker's last message; an approved
+# template outside it.
+WHATSAPP_WINDOW = timedelta(hours=24)
+
+
+def inside_whatsapp_window(last_inbound_at, now) -> bool:
+    return last_inbound_at is not None and now - last_inbound_at < WHATSAPP_WINDOW
 
 
 # Delivery statuses in the order they happen; a status only ever moves forward.

@@ -11,6 +11,9 @@ from grievance.models.message import Message, MessageTemplate
 from grievance.models.notification import Notification
 from grievance.models.policy import DeadlinePolicy, Holiday, RoutingRule
 from grievance.models.summary import SummaryFact, SummaryRefresh
+from grievance.models.survey import (
+    Survey, SurveyAnswer, SurveyDelivery, SurveyQuestion, SurveyRun, SurveySubscriber,
+)
 from grievance.models.user import Membership, User
 from grievance.models.worker import Worker
 
@@ -18,5 +21,6 @@ __all__ = [
     "AdminEvent", "ApiToken", "Base", "Case", "CaseEvent", "CaseNote", "CaseView", "ConsentGrant", "Conversation",
     "ChannelEndpoint", "Country", "Factory",
     "DeadlinePolicy", "Holiday", "Membership", "Message", "MessageTemplate", "Notification", "Organisation",
-    "PasswordReset", "ReplyTemplate", "RoutingRule", "SummaryFact", "SummaryRefresh", "User", "Worker", "utcnow",
+    "PasswordReset", "ReplyTemplate", "RoutingRule", "SummaryFact", "SummaryRefresh", "Survey", "SurveyAnswer", "SurveyDelivery", "SurveyQuestion", "SurveyRun",
+    "SurveySubscriber", "User", "Worker", "utcnow",
 ]

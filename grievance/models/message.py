@@ -16,6 +16,7 @@ OUTBOUND = "outbound"
 QUEUED, SENDING, SENT, DELIVERED, FAILED = "queued", "sending", "sent", "delivered", "failed"
 RECEIVED, PROCESSED, FLAGGED = "received", "processed", "flagged"
 DISPATCHED = "dispatched"  # inbound, stored and handed to a job by the dispatcher, not yet processed
+CANCELLED = "cancelled"  # outbound, never sent: its survey or announcement run was cancelled
 
 
 class Message(Base):
@@ -65,6 +66,8 @@ class Message(Base):
     # When a job took it to send (status 'sending'): the requeue asks the provider about a send
     # begun long ago, never about one a live job may still be making.
     send_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Outbound: the survey or announcement run it belongs to (its cancel stops what is queued).
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("survey_runs.id"), index=True)
 
     endpoint = relationship("ChannelEndpoint", lazy="joined")
     worker = relationship("Worker")

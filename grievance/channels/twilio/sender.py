@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import timedelta
 
 from flask import current_app, has_request_context, url_for
 from requests.exceptions import ConnectionError as RequestsConnectionError
@@ -14,8 +13,8 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from grievance.channels.base import (OutboundMessage, PermanentSendError, SendResult, TransientSendError,
-                                     UncertainSendError, register)
+from grievance.channels.base import (WHATSAPP_WINDOW, OutboundMessage, PermanentSendError, SendResult,
+                                     TransientSendError, UncertainSendError, register)
 from grievance.channels.twilio.status import RECIPIENT_OPTED_OUT, TWILIO_TO_OURS
 from grievance.extensions import db
 from grievance.models import MessageTemplate
@@ -23,7 +22,6 @@ from grievance.models.base import utcnow
 
 TWILIO_HOSTS = {"https://api.twilio.com": "TWILIO_API_BASE_URL", "https://content.twilio.com": "TWILIO_CONTENT_BASE_URL"}
 STATUS_PATH = "/webhooks/twilio/status"
-WHATSAPP_WINDOW = timedelta(hours=24)
 
 
 class BaseUrlHttpClient(TwilioHttpClient):

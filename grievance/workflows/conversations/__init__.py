@@ -8,6 +8,7 @@ the others wait, by priority, and the next one's question is sent when the one i
     pick_case   30        24 hours                  her message goes on her latest case
     intake      20        24 hours                  the case opens with the defaults
     rating      10        7 days                    the case closes unrated
+    survey       5        3 days                    the questions left are recorded unanswered
 
 A message naming a reference goes to that case; with one open case a message joins it; with
 several, it joins the case we last wrote to her about (within a day), else she is asked which.
@@ -34,7 +35,7 @@ from grievance.models import Case, ChannelEndpoint, Conversation, Message, Worke
 from grievance.models.case import ROUTE_ADVISOR
 from grievance.models.conversation import ACTIVE
 from grievance.privacy import PhoneVault
-from grievance.workflows.conversations import intake, pick_case, rating
+from grievance.workflows.conversations import intake, pick_case, rating, survey  # noqa: F401 (registers)
 from grievance.workflows.conversations.joining import join
 from grievance.workflows.conversations.registry import KINDS, Reply, Turn, active, pending, settle
 from grievance.workflows.intake import (

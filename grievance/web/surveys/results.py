@@ -1,0 +1,3 @@
+"""(routes of /surveys: results)"""
+
+from grievance.web.surveys.blueprint import bp  # noqa: F401

@@ -1,0 +1,1 @@
+"""Surveys and announcements: definitions, audiences and rosters, runs and their dispatch."""
