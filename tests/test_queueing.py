@@ -70,7 +70,10 @@ def test_thirty_simultaneous_messages_to_one_number_are_all_answered_at_once(mak
     for thread in threads:
         thread.join(60)
     assert statuses == [200] * 30
-    assert max(timings) < 3.0, f"slowest webhook answer took {max(timings):.2f} s"
+    # Had any webhook waited for its reply's slot, the slowest would wait for the last slot,
+    # 29 intervals away: the bound is the pacing's, not a guess at the machine's speed.
+    last_slot = 29 / 5.0
+    assert max(timings) < last_slot, f"slowest webhook answer took {max(timings):.2f} s"
     run_jobs()
     with paced.app_context():
         acknowledged = db.session.scalar(select(func.count(Message.id)).where(
