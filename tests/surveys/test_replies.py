@@ -222,6 +222,15 @@ def test_stop_in_her_language_mid_survey_opts_her_out_and_ends_the_survey(start,
     assert all(run is None for _purpose, _body, run in say(place, "5"))
 
 
+def test_stop_on_sms_leaves_her_whatsapp_survey_going(start, say, now):
+    say(INDONESIA, "SURVEI", channel="whatsapp", at=now - timedelta(hours=1))
+    start(INDONESIA, channel="whatsapp")
+    say(INDONESIA, "BERHENTI")  # by SMS: she is opted out of SMS only
+    assert worker().opted_out("sms") and not worker().opted_out("whatsapp")
+    assert bodies(say(INDONESIA, "4", channel="whatsapp")) == [ON_TIME["id"]]
+    assert answers() == {1: "4"}
+
+
 # --- Must show: a grievance mid-survey.
 
 def test_a_complaint_mid_survey_opens_a_case_and_the_survey_asks_its_question_again_after(start, say):

@@ -206,8 +206,9 @@ def _finish(turn: Turn, conversation: Conversation) -> list[Message]:
     _close(turn, conversation)
     thanks = text_in(survey.thanks or {}, conversation.language)
     end(turn, conversation)
-    return tag(turn.reply(THANKS_PURPOSE, conversation.language, body=thanks), conversation.data["run_id"]) \
-        if thanks else []
+    if not thanks:
+        return []
+    return tag(turn.reply(THANKS_PURPOSE, conversation.language, body=thanks), conversation.data["run_id"])
 
 
 def _close(turn: Turn, conversation: Conversation, reason: str | None = None) -> None:
