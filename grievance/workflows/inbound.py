@@ -22,7 +22,7 @@ from grievance.privacy import PhoneVault, new_pseudonym
 from grievance.workflows.attaching import attach
 from grievance.workflows.events import record
 from grievance.workflows.conversations import converse, survey
-from grievance.workflows.conversations.registry import Turn
+from grievance.workflows.conversations.registry import Reply, Turn
 from grievance.workflows.intake import grave_category, latest_open_case, open_advisor_case
 from grievance.workflows.outbox import queue_reply
 from grievance.workflows.surveys import consent
@@ -133,7 +133,7 @@ def handle_inbound(session: Session, message: Message, now: datetime, vault: Pho
 
 
 def _surveys_keyword(session: Session, worker: Worker, message: Message, kind: str, language: str,
-                     now: datetime, vault: PhoneVault, reply) -> list[Message]:
+                     now: datetime, vault: PhoneVault, reply: Reply) -> list[Message]:
     """Yes or no to surveys, by text. Yes counts for the factory whose number she texted; a
     number several factories share names no factory, so she is told to text her own factory's
     number and nothing is recorded. No withdraws every consent of hers and ends her surveys."""
