@@ -259,10 +259,13 @@ def sms_costs(over_budget):
     from datetime import datetime, timezone
 
     from grievance.channels.segments import segment_info
-    from grievance.language.keywords import OPT_IN, OPT_OUT, keyword_for
+    from grievance.language.keywords import OPT_IN, OPT_OUT, SURVEYS_OFF, SURVEYS_ON, keyword_for
     from grievance.i18n.pages import LANGUAGE_NAMES
     from grievance.i18n.worker import SEGMENT_BUDGET, SIGNED_PURPOSES, signed_text, worker_date, worker_text
 
+    # The keyword each text tells her to reply with (the others name the opt-out word).
+    keyword_named = {"opt_out": OPT_IN, "survey_subscribed": SURVEYS_OFF, "survey_unsubscribed": SURVEYS_ON,
+                     "survey_own_number": SURVEYS_ON}
     over = 0
     click.echo(f"{'purpose':<16} {'lang':<5} {'encoding':<8} {'units':>5} {'segments':>8} {'budget':>6}")
     for purpose in sorted(WORKER_TEXTS):
@@ -270,7 +273,8 @@ def sms_costs(over_budget):
             sample = {
                 "reference": "KH-7Q4K2M",
                 "date": worker_date(datetime(2026, 11, 24, 9, tzinfo=timezone.utc), "Asia/Jakarta", language),
-                "keyword": keyword_for(OPT_IN if purpose == "opt_out" else OPT_OUT, language),
+                "keyword": keyword_for(keyword_named.get(purpose, OPT_OUT), language),
+                "top": "10",
                 "choices": "1 Bahasa Indonesia, 2 English",
                 "outcome": "We paid the overtime on 20 November.",
                 "status": worker_text("status_handled", language),

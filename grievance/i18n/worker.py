@@ -107,6 +107,15 @@ WORKER_TEXTS: dict[str, str] = {
         "Case %(reference)s was not answered in time, so it has been passed to people higher up who will "
         "follow it. Those handling it see your name; your number stays private."
     ),
+    # Surveys: a reply that does not fit the question is asked again once with one of these
+    # in front of it; the survey's own texts are written per language by the programme's staff.
+    "survey_hint_scale": N_("Please reply with a number from 1 to %(top)s."),
+    "survey_hint_yes_no": N_("Please reply 1 for yes or 2 for no."),
+    "survey_hint_choice": N_("Please reply with the number of your choice, from 1 to %(top)s."),
+    "survey_hint_text": N_("Please reply with a few words."),
+    "survey_subscribed": N_("Thank you. We will send you short surveys by text. To stop them, reply %(keyword)s."),
+    "survey_unsubscribed": N_("We will send you no more surveys. To get them again, reply %(keyword)s."),
+    "survey_own_number": N_("To get surveys, send %(keyword)s to your own factory's number."),
 }
 
 # Most SMS segments each text may take, per purpose; an expensive translation fails a test.
@@ -119,7 +128,9 @@ SEGMENT_BUDGET = {"acknowledgement": 3, "added_to_case": 2, "opt_out": 3, "opt_i
                   "escalated": 4, "acknowledgement_named": 3, "acknowledgement_programme_named": 4,
                   "added_to_case_programme": 2, "ask_anonymity_programme": 3, "reopened_programme": 3,
                   "followup_looking_programme": 2, "escalated_named": 4, "moved_to_advisors": 4,
-                  "moved_to_advisors_named": 4}
+                  "moved_to_advisors_named": 4, "survey_hint_scale": 2, "survey_hint_yes_no": 2,
+                  "survey_hint_choice": 2, "survey_hint_text": 1, "survey_subscribed": 3, "survey_unsubscribed": 2,
+                  "survey_own_number": 2}
 # Whole-sentence variants (translators need whole sentences): what a text says about who
 # handles her case, on the advisors' route, and about her name, once she agreed to give it.
 PROGRAMME_VARIANTS = {"acknowledgement": "acknowledgement_programme", "added_to_case": "added_to_case_programme",

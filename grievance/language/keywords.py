@@ -1,4 +1,5 @@
-"""Whole-message keywords in every language: opt out, opt back in, help.
+"""Whole-message keywords in every language: opt out, opt back in, help, and yes or no to
+surveys (her consent to be sent a factory's surveys, given by texting its number).
 
 A keyword counts only when it is the whole message (after normalization), so a complaint
 "they cancel our leave" or a survey answer "END" is never taken for an opt-out. END, CANCEL
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from grievance.language.normalize import keyword_form
 
 OPT_OUT, OPT_IN, HELP, LANGUAGE = "opt_out", "opt_in", "help", "language"
+SURVEYS_ON, SURVEYS_OFF = "surveys_on", "surveys_off"
 
 # First word of each list is the one we tell workers to use.
 KEYWORDS: dict[str, dict[str, list[str]]] = {
@@ -58,6 +60,32 @@ KEYWORDS: dict[str, dict[str, list[str]]] = {
         "st": ["THUSO"],
         "es": ["AYUDA"],
         "my": ["အကူအညီ"],
+    },
+    # Surveys only; STOP still stops every message. Words of another kind with "survey" added,
+    # so "STOP SURVEY" is never read as STOP.
+    SURVEYS_ON: {
+        "en": ["SURVEY", "SURVEYS"],
+        "id": ["SURVEI", "SURVEY"],
+        "km": ["ស្ទង់មតិ"],
+        "vi": ["KHẢO SÁT"],
+        "bn": ["জরিপ"],
+        "ar": ["استطلاع"],
+        "ht": ["SONDAJ"],
+        "st": ["PATLISISO"],
+        "es": ["ENCUESTA", "ENCUESTAS"],
+        "my": ["စစ်တမ်း"],
+    },
+    SURVEYS_OFF: {
+        "en": ["STOP SURVEY", "STOP SURVEYS", "NO SURVEYS", "NO SURVEY"],
+        "id": ["BERHENTI SURVEI", "STOP SURVEI"],
+        "km": ["ឈប់ស្ទង់មតិ"],
+        "vi": ["DỪNG KHẢO SÁT", "NGỪNG KHẢO SÁT"],
+        "bn": ["জরিপ বন্ধ"],
+        "ar": ["توقف استطلاع", "توقف الاستطلاع", "إيقاف الاستطلاع"],
+        "ht": ["SISPANN SONDAJ"],
+        "st": ["EMISA PATLISISO"],
+        "es": ["ALTO ENCUESTA", "NO ENCUESTA", "BAJA ENCUESTA"],
+        "my": ["စစ်တမ်းရပ်", "စစ်တမ်းရပ်ပါ"],
     },
 }
 

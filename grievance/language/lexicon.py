@@ -54,10 +54,10 @@ CATEGORY_WORDS: dict[str, list[str]] = {
                        "moimana", "discrimin", "embarazada", "ခွဲခြား", "ကိုယ်ဝန်"],
 }
 
-YES_WORDS = ["yes", "y", "ya", "iya", "boleh", "បាទ", "ចាស", "co", "vang", "duoc", "হ্যাঁ", "হা", "نعم", "ايوه",
-             "أيوه", "wi", "e", "ee", "si", "ဟုတ်", "ဟုတ်ကဲ့", "ဟုတ်ပါတယ်"]
-NO_WORDS = ["no", "n", "tidak", "tdk", "nggak", "gak", "jangan", "ទេ", "មិន", "khong", "না", "لا", "non",
-            "che", "tjhe", "မဟုတ်", "မဟုတ်ပါ", "ဟင့်အင်း"]
+YES_WORDS = ["yes", "y", "ya", "iya", "boleh", "បាទ", "ចាស", "co", "vang", "duoc", "হ্যাঁ", "হ্যা", "হা", "জি", "জ্বি",
+             "نعم", "ايوه", "أيوه", "أجل", "wi", "e", "ee", "si", "ဟုတ်", "ဟုတ်ကဲ့", "ဟုတ်ပါတယ်"]
+NO_WORDS = ["no", "n", "tidak", "tdk", "nggak", "enggak", "gak", "tak", "bukan", "jangan", "ទេ", "មិន", "អត់",
+            "khong", "না", "لا", "كلا", "non", "che", "tjhe", "မဟုတ်", "မဟုတ်ပါ", "ဟင့်အင်း"]
 NEW_WORDS = {"en": "NEW", "id": "BARU", "km": "ថ្មី", "vi": "MỚI", "bn": "নতুন", "ar": "جديد", "ht": "NOUVO",
              "st": "NCHA", "es": "NUEVO", "my": "အသစ်"}
 STATUS_WORDS = {"en": ["STATUS"], "id": ["CEK", "STATUS"], "km": ["ស្ថានភាព"], "vi": ["TRẠNG THÁI", "TÌNH TRẠNG"],

@@ -9,19 +9,23 @@ from sqlalchemy.orm import Session
 
 from grievance.language.detect import detect_language
 from grievance.language.keywords import (
-    HELP, OPT_IN, OPT_OUT, keyword_for, language_keyword, match_keyword, match_language_request,
+    HELP, OPT_IN, OPT_OUT, SURVEYS_OFF, SURVEYS_ON, keyword_for, language_keyword, match_keyword,
+    match_language_request,
 )
 from grievance.language.normalize import normalize, readable
 from grievance.i18n.pages import LANGUAGE_NAMES
 from grievance.models import Message, Worker
 from grievance.models.base import insert_ignoring_conflicts
 from grievance.models.message import FLAGGED, INBOUND
+from grievance.models.survey import TEXTED
 from grievance.privacy import PhoneVault, new_pseudonym
 from grievance.workflows.attaching import attach
 from grievance.workflows.events import record
-from grievance.workflows.conversations import converse
+from grievance.workflows.conversations import converse, survey
+from grievance.workflows.conversations.registry import Reply, Turn
 from grievance.workflows.intake import grave_category, latest_open_case, open_advisor_case
 from grievance.workflows.outbox import queue_reply
+from grievance.workflows.surveys import consent
 
 # One phone may not flood a queue: past this many messages an hour, the rest are kept and
 # flagged for the committee, but open no case and get no reply.
@@ -97,7 +101,12 @@ def handle_inbound(session: Session, message: Message, now: datetime, vault: Pho
         message.language = worker.language = language
         if keyword.kind == OPT_OUT:
             worker.set_opted_out(message.channel, True)
+            # Her surveys on this channel end (what she answered kept); her cases stay open.
+            survey.stop(Turn(session=session, worker=worker, now=now, reply=reply, vault=vault),
+                        channel=message.channel)
             return reply(OPT_OUT, language, keyword=keyword_for(OPT_IN, language))
+        if keyword.kind in (SURVEYS_ON, SURVEYS_OFF):
+            return _surveys_keyword(session, worker, message, keyword.kind, language, now, vault, reply)
         if keyword.kind == OPT_IN:
             worker.set_opted_out(message.channel, False)
             return reply(OPT_IN, language)
@@ -121,6 +130,23 @@ def handle_inbound(session: Session, message: Message, now: datetime, vault: Pho
         return []
     return converse(session, worker=worker, message=message, language=language, now=now, vault=vault,
                     reply=reply)
+
+
+def _surveys_keyword(session: Session, worker: Worker, message: Message, kind: str, language: str,
+                     now: datetime, vault: PhoneVault, reply: Reply) -> list[Message]:
+    """Yes or no to surveys, by text. Yes counts for the factory whose number she texted; a
+    number several factories share names no factory, so she is told to text her own factory's
+    number and nothing is recorded. No withdraws every consent of hers and ends her surveys."""
+    if kind == SURVEYS_OFF:
+        consent.withdraw(session, worker=worker, now=now)
+        survey.stop(Turn(session=session, worker=worker, now=now, reply=reply, vault=vault))
+        return reply("survey_unsubscribed", language, keyword=keyword_for(SURVEYS_ON, language))
+    factory = message.endpoint.factory
+    if factory is None:
+        return reply("survey_own_number", language, keyword=keyword_for(SURVEYS_ON, language))
+    consent.subscribe(session, worker=worker, factory_id=factory.id, source=TEXTED, channel=message.channel,
+                      language=language, consent_where=f"text message {message.id}", consent_at=now, now=now)
+    return reply("survey_subscribed", language, keyword=keyword_for(SURVEYS_OFF, language))
 
 
 def language_choices(country_languages: list[str]) -> list[str]:

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from grievance.extensions import db
-from grievance.language.keywords import KEYWORDS, OPT_IN, OPT_OUT, match_keyword
+from grievance.language.keywords import KEYWORDS, OPT_IN, OPT_OUT, SURVEYS_OFF, SURVEYS_ON, match_keyword
 from grievance.models import Case, Message, Worker
 from tests import factories
 from tests.conftest import inbound_params
@@ -90,3 +90,12 @@ def test_no_message_reaches_a_worker_who_opted_out(text, run_jobs):
     refused = db.session.get(Message, follow_up.id)
     assert refused.status == "failed" and "opted out" in refused.error
     assert refused.provider_id is None
+
+
+@pytest.mark.parametrize("language", sorted(KEYWORDS[SURVEYS_ON]))
+def test_each_languages_survey_words_say_yes_and_no_to_surveys_and_never_stop(language):
+    yes, no = KEYWORDS[SURVEYS_ON][language][0], KEYWORDS[SURVEYS_OFF][language][0]
+    assert match_keyword(f" {yes.lower()} ").kind == SURVEYS_ON
+    assert match_keyword(f"{no.lower()}!").kind == SURVEYS_OFF
+    assert match_keyword(KEYWORDS[OPT_OUT][language][0]).kind == OPT_OUT  # STOP alone still stops everything
+    assert match_keyword(f"{yes} kantin kotor") is None  # inside a message: words, not a keyword

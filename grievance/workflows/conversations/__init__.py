@@ -15,7 +15,8 @@ several, it joins the case we last wrote to her about (within a day), else she i
 
 A message that names a grave category (forced or child labour, harassment, union) never
 reaches the committee, wherever in the conversation it comes: it goes to her open case on the
-advisors' route, or opens one; during an intake, it makes the intake's category grave.
+advisors' route, or opens one; during an intake, it makes the intake's category grave; during
+a survey, the survey waits and asks its question again after the acknowledgement.
 
 A new kind (a survey, a reply to an announcement) is a module here that builds a
 ``registry.Kind`` (name, priority, expiry, ``answer``, ``expire``, ``resume``), calls
@@ -76,7 +77,8 @@ def _route(turn: Turn, message: Message, language: str, conversation: Conversati
              if reference else None)
     grave = grave_category(text)
     if grave is not None and (conversation is None or conversation.kind != intake.INTAKE):
-        near = named or (session.get(Case, conversation.case_id) if conversation is not None else None)
+        near = named or (session.get(Case, conversation.case_id)
+                         if conversation is not None and conversation.case_id is not None else None)
         if near is None or near.route != ROUTE_ADVISOR:
             return _to_advisors(turn, conversation, message, grave, language, near)
     if named is not None and conversation is None:
@@ -101,6 +103,8 @@ def _to_advisors(turn: Turn, conversation: Conversation | None, message: Message
         said, _words = leading_answer(message.body_normalized or message.body)
         if said is not None:
             replies += rating.take(turn, conversation, said)
+    if conversation is not None and conversation.kind == survey.SURVEY:
+        survey.interrupted(turn, conversation)  # its question comes again after the acknowledgement
     existing = open_advisor_case(session, turn.worker)
     if existing is not None:
         return replies + join(session, existing, message, language, turn.now, turn.reply)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from grievance.language.lexicon import find_reference
 from grievance.models import Case, Message, Worker
 from grievance.models.message import OUTBOUND
 from grievance.workflows.attaching import attach
@@ -30,3 +31,11 @@ def recently_written_case(session: Session, worker: Worker, now: datetime) -> Ca
         .order_by(Message.id.desc()).limit(1)
     )
     return session.get(Case, last.case_id) if last is not None else None
+
+
+def named_case(session: Session, worker: Worker, text: str) -> Case | None:
+    """Her case whose reference the text names, if any (another worker's reference names none)."""
+    reference = find_reference(text)
+    if reference is None:
+        return None
+    return session.scalar(select(Case).where(Case.worker_id == worker.id, Case.reference == reference))

@@ -4,9 +4,18 @@
                  │ WhatsApp outside the 24-hour window: the approved template opens the
                  │ conversation, and the first question follows her reply (inside the window)
 
+    her reply ─┬─ fits the question ─────────► recorded; the skip rule; the next question or the thanks
+               ├─ NEW, or a grave complaint ──► taken at once (the survey waits, and asks again after)
+               ├─ names one of her cases ─────► joins that case; the question again
+               ├─ no fit, names a category ───► an intake (closed questions; her words in a free text
+               │                                are an answer unless grave)
+               └─ no fit ─► the question again with a hint; a second miss records "unanswered"
+
 A survey speaks last (priority 5): a worker in the middle of an intake, a choice of case or a
 rating is asked once that is over; a complaint she sends mid-survey is taken at once (the
 intake outranks the survey, which waits and asks its question again after the acknowledgement).
+Her opt-out (STOP in her language) ends her surveys on that channel (``stop``); "END" or
+"CANCEL" is an answer like any other.
 
 ``data`` holds ``run_id``, ``delivery_id``, ``survey_id`` and ``position`` (the question being
 asked, 1-based; 0 while only invited).
@@ -16,9 +25,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from grievance.channels.base import inside_whatsapp_window
-from grievance.models import Conversation, Message, Survey, SurveyDelivery, SurveyQuestion, SurveyRun
+from grievance.i18n.worker import worker_text
+from grievance.language.answers import read_answer
+from grievance.language.lexicon import categories_named, is_new_request
+from grievance.models import ChannelEndpoint, Conversation, Message, Survey, SurveyDelivery, SurveyQuestion, SurveyRun
+from grievance.models.conversation import WAITING
+from grievance.models.survey import FREE_TEXT, NO_ANSWER, SCALE, SKIPPED_ANSWER
+from grievance.workflows.conversations import intake
+from grievance.workflows.conversations.joining import join, named_case
 from grievance.workflows.conversations.registry import Kind, Turn, begin, end, register
+from grievance.workflows.intake import grave_category
+from grievance.workflows.surveys.answers import close_delivery, record_answer
 
 SURVEY = "survey"
 SURVEY_PRIORITY = 5
@@ -27,6 +47,7 @@ SURVEY_EXPIRY = timedelta(days=3)
 INVITED = "invited"  # WhatsApp outside the window: the template went, no question yet
 # The purposes of a survey's messages (a WhatsApp template of the invite's purpose opens it).
 INVITE_PURPOSE, QUESTION_PURPOSE, THANKS_PURPOSE = "survey_invite", "survey_question", "survey_thanks"
+STOPPED = "stopped"  # a delivery's reason when she opted out, or out of surveys, mid-survey
 
 
 def invite(turn: Turn, run: SurveyRun, delivery: SurveyDelivery, provider: str) -> list[Message]:
@@ -47,9 +68,7 @@ def invite(turn: Turn, run: SurveyRun, delivery: SurveyDelivery, provider: str) 
     return tag(begin(turn, conversation), run)
 
 
-def delivery_endpoint(turn: Turn, delivery: SurveyDelivery):
-    from grievance.models import ChannelEndpoint
-
+def delivery_endpoint(turn: Turn, delivery: SurveyDelivery) -> ChannelEndpoint:
     return turn.session.get(ChannelEndpoint, delivery.endpoint_id)
 
 
@@ -82,21 +101,148 @@ def resume(turn: Turn, conversation: Conversation) -> list[Message]:
     intro = text_in(survey.intro, language)
     if conversation.step == INVITED:
         return tag(turn.reply(INVITE_PURPOSE, language, body=intro, intro=intro), run_id)
-    question = question_at(turn, conversation)
-    body = text_in(question.text, language)
+    prefix = None
     if not conversation.data.get("introduced"):
-        body = f"{intro}\n{body}"
+        prefix = intro
         conversation.data = {**conversation.data, "introduced": True}
-    return tag(turn.reply(QUESTION_PURPOSE, language, body=body), run_id)
+    return _ask(turn, conversation, prefix=prefix)
+
+
+def _ask(turn: Turn, conversation: Conversation, prefix: str | None = None, hint: bool = False) -> list[Message]:
+    """The question at her position (after ``prefix``, or a hint), its clock started again; the
+    thank-you when no question is left there."""
+    question = question_at(turn, conversation)
+    if question is None:
+        return _finish(turn, conversation)
+    language, run_id = conversation.language, conversation.data["run_id"]
+    purpose, body = QUESTION_PURPOSE, text_in(question.text, language)
+    if hint:
+        purpose = f"survey_hint_{question.kind}"
+        top = question.scale_max if question.kind == SCALE else len(question.choices or [])
+        prefix = worker_text(purpose, language, top=str(top or ""))
+    if prefix:
+        body = f"{prefix}\n{body}"
+    conversation.updated_at, conversation.expires_at = turn.now, turn.now + SURVEY_EXPIRY
+    return tag(turn.reply(purpose, language, body=body), run_id)
 
 
 def answer(turn: Turn, conversation: Conversation, message: Message) -> list[Message]:
-    raise NotImplementedError  # the answers' parsing comes with the survey's replies
+    text = message.body_normalized or message.body
+    if conversation.step == INVITED:  # her reply opened the window: the first question now
+        _move_to(conversation, 1)
+        if is_new_request(text) or categories_named(text):
+            return _complaint(turn, conversation, message)
+        return _ask(turn, conversation)
+    question = question_at(turn, conversation)
+    if question is None:
+        return _finish(turn, conversation)
+    if is_new_request(text) or (question.kind == FREE_TEXT and grave_category(text)):
+        return _complaint(turn, conversation, message)
+    case = named_case(turn.session, turn.worker, text)
+    if case is not None:  # about one of her cases (its reference is no answer): it goes there
+        return join(turn.session, case, message, conversation.language, turn.now, turn.reply) + _ask(turn, conversation)
+    value = read_answer(message.shown if question.kind == FREE_TEXT else text, kind=question.kind,
+                        top=question.scale_max, choices=question.choices)
+    if value is not None:
+        return _take(turn, conversation, question, value, message)
+    if question.kind != FREE_TEXT and categories_named(text):
+        return _complaint(turn, conversation, message)
+    return _miss(turn, conversation, question, message)
+
+
+def _complaint(turn: Turn, conversation: Conversation, message: Message) -> list[Message]:
+    """A complaint mid-survey: the intake outranks the survey, which asks its question again
+    once the case is acknowledged. The intake's replies are no part of the run."""
+    return intake.start(turn, message, message.language or conversation.language)
+
+
+def _take(turn: Turn, conversation: Conversation, question: SurveyQuestion, value: str,
+          message: Message) -> list[Message]:
+    free = question.kind == FREE_TEXT
+    row = record_answer(turn.session, run_id=conversation.data["run_id"], question=question,
+                        worker_id=turn.worker.id, value="text" if free else value, text=value if free else None,
+                        message_id=message.id, now=turn.now)
+    return _go_on(turn, conversation, question, row.value)
+
+
+def _miss(turn: Turn, conversation: Conversation, question: SurveyQuestion, message: Message) -> list[Message]:
+    """A reply that fits neither the question nor a complaint: asked again once with a hint,
+    then recorded unanswered (the message itself stays with her)."""
+    if conversation.retries == 0:
+        conversation.retries = 1
+        return _ask(turn, conversation, hint=True)
+    record_answer(turn.session, run_id=conversation.data["run_id"], question=question, worker_id=turn.worker.id,
+                  value=NO_ANSWER, text=None, message_id=message.id, now=turn.now)
+    return _go_on(turn, conversation, question, NO_ANSWER)
+
+
+def _go_on(turn: Turn, conversation: Conversation, question: SurveyQuestion, stored: str) -> list[Message]:
+    """The next question, by the skip rule on the answer as stored (so a randomized answer's
+    follow-up questions never contradict what the records show), or the thank-you."""
+    later = [q for q in turn.session.get(Survey, conversation.data["survey_id"]).questions
+             if q.position > question.position]
+    target = later[0].position if later else 0
+    if question.skip_if is not None and question.skip_if == stored and question.skip_to is not None:
+        if question.skip_to == 0 or question.skip_to > question.position:
+            target = question.skip_to
+    for skipped in later:
+        if target == 0 or skipped.position < target:
+            record_answer(turn.session, run_id=conversation.data["run_id"], question=skipped,
+                          worker_id=turn.worker.id, value=SKIPPED_ANSWER, text=None, message_id=None, now=turn.now)
+    if target == 0 or not any(q.position == target for q in later):
+        return _finish(turn, conversation)
+    _move_to(conversation, target)
+    return _ask(turn, conversation)
+
+
+def _move_to(conversation: Conversation, position: int) -> None:
+    conversation.step, conversation.retries = f"q{position}", 0
+    conversation.data = {**conversation.data, "position": position, "introduced": True}
+
+
+def _finish(turn: Turn, conversation: Conversation) -> list[Message]:
+    """Every question has its row: the thank-you, and the survey is over."""
+    survey = turn.session.get(Survey, conversation.data["survey_id"])
+    _close(turn, conversation)
+    thanks = text_in(survey.thanks or {}, conversation.language)
+    end(turn, conversation)
+    if not thanks:
+        return []
+    return tag(turn.reply(THANKS_PURPOSE, conversation.language, body=thanks), conversation.data["run_id"])
+
+
+def _close(turn: Turn, conversation: Conversation, reason: str | None = None) -> None:
+    survey = turn.session.get(Survey, conversation.data["survey_id"])
+    close_delivery(turn.session, run_id=conversation.data["run_id"], questions=list(survey.questions),
+                   worker_id=turn.worker.id, now=turn.now, reason=reason)
 
 
 def expire(turn: Turn, conversation: Conversation) -> list[Message]:
+    """Left unanswered: the questions left are recorded unanswered, and the survey is over."""
+    _close(turn, conversation)
     end(turn, conversation)
     return []
+
+
+def interrupted(turn: Turn, conversation: Conversation) -> None:
+    """A grave complaint came instead of an answer and was taken at once: the survey waits, and
+    its question is asked again (never the invitation) once the acknowledgement is queued."""
+    if conversation.step == INVITED:
+        _move_to(conversation, 1)
+    conversation.status = WAITING
+
+
+def stop(turn: Turn, *, channel: str | None = None) -> int:
+    """She opted out (on ``channel``) or out of surveys: her surveys there end at once, what she
+    answered kept, the rest recorded unanswered. Returns how many ended."""
+    ended = 0
+    for conversation in turn.session.scalars(select(Conversation).where(
+            Conversation.worker_id == turn.worker.id, Conversation.kind == SURVEY).order_by(Conversation.id)).all():
+        if channel is None or conversation.endpoint.channel == channel:
+            _close(turn, conversation, reason=STOPPED)
+            end(turn, conversation)
+            ended += 1
+    return ended
 
 
 register(Kind(name=SURVEY, priority=SURVEY_PRIORITY, expiry=SURVEY_EXPIRY, answer=answer, expire=expire,
