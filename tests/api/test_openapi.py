@@ -58,7 +58,7 @@ def test_the_api_keeps_to_its_document(app, api, summaries_answer, role):
     schema = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", app)
     headers = api.headers(role)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 11
+    assert len(operations) == 12
 
     for operation in operations:
         @given(case=operation.as_strategy())
