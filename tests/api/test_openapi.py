@@ -46,7 +46,7 @@ def test_every_api_route_is_in_the_document(app, client):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(API + "/") or rule.endpoint.startswith("api-docs."):
             continue
-        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        path = re.sub(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>", r"{\1}", rule.rule)
         routed |= {(path, method) for method in rule.methods - {"HEAD", "OPTIONS"}}
     assert routed and routed == documented
 
