@@ -37,10 +37,11 @@ from sqlalchemy import distinct, func, select
 from grievance.access.viewer import PROGRAMME, Viewer
 from grievance.models import Factory, Survey, SurveyAnswer, SurveyDelivery, SurveyQuestion, SurveyRun
 from grievance.models.survey import (ANSWERED, CANCELLED, CHOICE, FINISHED, FREE_TEXT, NO_ANSWER, PAUSED, RUNNING,
-                                     SCALE, SENT, SKIPPED_ANSWER, SURVEY, UNANSWERED, YES_NO)
+                                     SENT, SKIPPED_ANSWER, SURVEY, UNANSWERED, YES_NO)
 from grievance.summaries.disclosure import (Relation, Thresholds, benchmark_figure, share_figure, statistic_n,
                                             suppress, thresholds)
 from grievance.summaries.tables import SHARE, Column, Figure, Row, Summary, Table
+from grievance.workflows.surveys.definition import answers_of
 
 # A delivery that reached her: the denominator of the response rate.
 REACHED = (SENT, ANSWERED, UNANSWERED)
@@ -87,17 +88,6 @@ def _text_in(texts: dict | None, language: str, fallback: str) -> str:
     return (texts.get(language) or texts.get(fallback) or next(iter(texts.values()), "") or "").strip()
 
 
-def answer_values(question: SurveyQuestion) -> list[str]:
-    """Every answer a question can have, in the order it is shown (none for free text)."""
-    if question.kind == YES_NO:
-        return ["yes", "no"]
-    if question.kind == SCALE:
-        return [str(number) for number in range(1, (question.scale_max or 0) + 1)]
-    if question.kind == CHOICE:
-        return [str(number) for number in range(1, len(question.choices or []) + 1)]
-    return []
-
-
 def _value_label(question: SurveyQuestion, value: str, language: str, fallback: str):
     if question.kind == YES_NO:
         return _l("Yes") if value == "yes" else _l("No")
@@ -114,7 +104,7 @@ def _relations(questions: list[SurveyQuestion]) -> tuple[dict, list[Relation]]:
     keys: list = ["sent", "responded", "not_responded"]
     relations = [Relation("sent", ("responded", "not_responded"))]
     for question in questions:
-        values = [(question.id, value) for value in answer_values(question)]
+        values = [(question.id, value) for value in answers_of(question)]
         keys += values + [(question.id, "answered"), (question.id, "unanswered")]
         if values:
             relations.append(Relation((question.id, "answered"), tuple(values)))
@@ -127,9 +117,9 @@ def _counts_of(counts: RunCounts, questions: list[SurveyQuestion]) -> dict:
     for question in questions:
         answered = counts.answered(question.id)
         if question.kind != FREE_TEXT:
-            for value in answer_values(question):
+            for value in answers_of(question):
                 values[(question.id, value)] = counts.answers.get(question.id, {}).get(value, 0)
-            answered = sum(values[(question.id, value)] for value in answer_values(question))
+            answered = sum(values[(question.id, value)] for value in answers_of(question))
         values[(question.id, "answered")] = answered
         values[(question.id, "unanswered")] = max(counts.sent - answered, 0)
     return values
@@ -189,7 +179,7 @@ def _question_tables(question: SurveyQuestion, figures: dict, values: dict, othe
     columns = [WORKERS, SHARE_COLUMN] + ([COUNTRY] if others is not None else [])
     total_figure = figures[(qid, "answered")]
     rows, shares = [], {}
-    for value in answer_values(question):
+    for value in answers_of(question):
         count = figures[(qid, value)]
         shares[value] = _share(count, total_figure, values[(qid, value)], values[(qid, "answered")], limits)
         cells = {"workers": count, "share": shares[value]}
