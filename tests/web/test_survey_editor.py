@@ -170,6 +170,8 @@ def test_a_survey_that_was_sent_keeps_its_questions_but_its_texts_can_be_correct
     db.session.commit()
     page = _page(client.get(f"/surveys/{survey.id}"))
     assert "its questions stay as the workers were asked them" in page and "Add a question" not in page
+    run = db.session.scalar(select(SurveyRun).where(SurveyRun.survey_id == survey.id))
+    assert f'href="/surveys/runs/{run.id}/results"' in page
     response = _question(editor, survey, kind="yes_no")
     assert response.status_code == 302
     assert editor(f"/surveys/{survey.id}/questions/{survey.questions[0].id}/delete", {},

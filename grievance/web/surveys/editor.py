@@ -14,7 +14,7 @@ from grievance.access import current_viewer
 from grievance.channels.segments import TWILIO_MAX_CHARS, segment_info
 from grievance.extensions import db
 from grievance.i18n.pages import LANGUAGE_NAMES
-from grievance.models import Country, Survey, SurveyQuestion
+from grievance.models import Country, Survey, SurveyQuestion, SurveyRun
 from grievance.models.base import utcnow
 from grievance.models.survey import ANNOUNCEMENT, SURVEY, YES_NO
 from grievance.web import ROW_ID
@@ -112,6 +112,8 @@ def _render(survey: Survey, *, texts=None, question_forms: dict | None = None, n
         "surveys/survey.html", survey=survey, languages=languages, texts=texts, parts=text_parts(survey),
         costs=_costs(texts, survey, languages), max_chars=TWILIO_MAX_CHARS, question_forms=forms,
         new_question=new_question or QuestionForm(prefix="question"), locked=editing.has_runs(db.session, survey),
+        runs=db.session.scalars(select(SurveyRun).where(SurveyRun.survey_id == survey.id)
+                                .order_by(SurveyRun.created_at.desc(), SurveyRun.id.desc())).all(),
         missing={language: [m for m in missing if m.language == language] for language in languages},
         ready=not missing, action=ActionForm(), is_announcement=survey.kind == ANNOUNCEMENT, YES_NO=YES_NO,
         SURVEY=SURVEY), status
