@@ -134,9 +134,11 @@ def test_a_buyer_reads_results_only_while_the_factory_grants_her_organisation_ac
         assert buyer.get(path.format(granting.id), headers=token).status_code == 200, path
         assert buyer.get(path.format(other.id), headers=token).status_code == 404, path
         assert buyer.get(path.format(987654), headers=token).status_code == 404, path
-    # The buyers' page of the factory links its results.
+    # The buyers' page of the factory links its results, as the factory's own figures page does.
     page = buyer.get("/buyers/factories/IDN-0001").get_data(as_text=True)
-    assert f"/surveys/runs/{granting.id}/results" in page
+    assert f"/surveys/runs/{granting.id}/results" in page and f"/surveys/runs/{other.id}/results" not in page
+    manager = signed_in(app, people.emails["factory_manager"]).get("/factory/summary").get_data(as_text=True)
+    assert f"/surveys/runs/{granting.id}/results" in manager and f"/surveys/runs/{other.id}/results" not in manager
 
     revoke(people.factories["A"], organisation_for("Acme Brands"), by=None)
     db.session.commit()
