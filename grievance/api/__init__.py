@@ -9,8 +9,8 @@ from flask_smorest import Api
 from grievance.api import errors
 
 DESCRIPTION = (
-    "Grievance cases and follow-up summaries, scoped to what the token's owner may see: anything "
-    "else answers 404, whether or not it exists. Cases never carry a phone number, a name, a "
+    "Grievance cases, follow-up summaries and survey results, scoped to what the token's owner may "
+    "see: anything else answers 404, whether or not it exists. Cases never carry a phone number, a name, a "
     "pseudonym, what a worker wrote, internal notes or attachments, at any grade. Create a token "
     "with `flask --app grievance tokens create EMAIL` and send it as `Authorization: Bearer <token>`."
 )
@@ -22,7 +22,7 @@ class _Api(Api):
 
 
 def init_app(app: Flask) -> None:
-    from grievance.api import cases, factories, summaries
+    from grievance.api import cases, factories, summaries, surveys
 
     app.config.setdefault("API_TITLE", "grievance")
     app.config.setdefault("API_VERSION", "v1")
@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
     })
     api = _Api(app)
     errors.register(app)
-    for blueprint in (cases.bp, factories.bp, summaries.bp):
+    for blueprint in (cases.bp, factories.bp, summaries.bp, surveys.bp):
         api.register_blueprint(blueprint)
     app.after_request(_no_store)
 

@@ -152,3 +152,18 @@ class SummaryOut(Schema):
     period_kind = fields.String(required=True, validate=validate.OneOf(("month", "quarter", "year")))
     refreshed_at = fields.String(allow_none=True, required=True, metadata={"format": "date-time"})
     tables = fields.List(fields.Nested(TableOut), required=True)
+
+
+class SurveyResultsOut(Schema):
+    run = fields.Integer(required=True)
+    survey = fields.String(required=True, metadata={"description": "The survey's title."})
+    factory = fields.String(allow_none=True, required=True,
+                            metadata={"description": "The factory's code; null for a country-wide run."})
+    country = fields.String(required=True)
+    status = fields.String(required=True)
+    started_at = fields.DateTime(allow_none=True, required=True)
+    finished_at = fields.DateTime(allow_none=True, required=True)
+    tables = fields.List(fields.Nested(TableOut), required=True, metadata={
+        "description": 'Table "response" (who answered, the response rate and its denominator), then '
+                       '"question-<n>" per question (and "question-<n>-corrected" for a randomized yes/no). '
+                       "Free-text answers are never here: only how many answered in words."})

@@ -94,10 +94,11 @@ class Table:
 
 @dataclass
 class Summary:
-    """One page's worth: who it is about, for which period, and its tables in reading order."""
+    """One page's worth: who it is about, for which period, and its tables in reading order.
+    A survey run's results have no period (None): a run is one sending, not a stretch of time."""
 
     subject: str
-    period: Period
+    period: Period | None
     tables: list[Table] = field(default_factory=list)
     # When the facts it was built from were last brought up to date.
     refreshed_at: datetime | None = None
@@ -106,6 +107,7 @@ class Summary:
         return next((table for table in self.tables if table.key == key), None)
 
     def as_json(self) -> dict[str, Any]:
-        return {"subject": self.subject, "period": self.period.key, "period_kind": self.period.kind,
+        return {"subject": self.subject, "period": self.period.key if self.period else None,
+                "period_kind": self.period.kind if self.period else None,
                 "refreshed_at": self.refreshed_at.isoformat() if self.refreshed_at else None,
                 "tables": [table.as_json() for table in self.tables]}

@@ -51,7 +51,8 @@ def filename(subject: str, summary: Summary, table: Table) -> str:
     def safe(part: str) -> str:
         return re.sub(r"[^A-Za-z0-9]+", "-", part).strip("-").lower()[:40] or "summary"
 
-    return f"{safe(subject)}-{safe(summary.period.key)}-{safe(table.key)}.csv"
+    middle = f"-{safe(summary.period.key)}" if summary.period else ""
+    return f"{safe(subject)}{middle}-{safe(table.key)}.csv"
 
 
 def csv_response(summary: Summary, table: Table, subject: str) -> Response:

@@ -43,6 +43,8 @@ WORKERS = set(WORKS)
 PROGRAMME = {"advisor_country", "programme_manager", "admin"}
 LOG_READERS = {"buyer", "advisor_country", "advisor_factory", "programme_manager", "admin"}
 LANDING = {"factory_manager": "→/factory", "buyer": "→/buyers", SIGNED_OUT: "login"}
+SURVEY_WRITERS = {"advisor_country", "advisor_factory", "programme_manager", "admin"}
+SUMMARY_READERS_A = set(worlds.ROLES)  # factory A's people, its buyer (granted), the programme
 
 
 def everyone(code: str, signed_out: str = "login") -> dict:
@@ -160,6 +162,20 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "admin.whatsapp_templates": {ANY: only({"admin"}, "200")},
     "admin.save_whatsapp_template": {ANY: only({"admin"}, "→/admin/whatsapp")},
     "admin.log": {ANY: only({"admin"}, "200")},
+    # Surveys: written by the programme's staff of the survey's country (an advisor of one
+    # factory, of its country); results read as the factory's summaries are.
+    "surveys.index": {ANY: only(SURVEY_WRITERS, "200")},
+    "surveys.new_survey": {ANY: only(SURVEY_WRITERS, "→/surveys/*")},
+    "surveys.survey": {"own": only(SURVEY_WRITERS, "200"), "other": only({"admin"}, "200")},
+    "surveys.save_texts": {"own": only(SURVEY_WRITERS, "→/surveys/*"), "other": only({"admin"}, "→/surveys/*")},
+    "surveys.add_question": {"own": only(SURVEY_WRITERS, "→/surveys/*"), "other": only({"admin"}, "→/surveys/*")},
+    "surveys.change_question": {"own": only(SURVEY_WRITERS, "→/surveys/*"),
+                                "other": only({"admin"}, "→/surveys/*")},
+    "surveys.move_question": {"own": only(SURVEY_WRITERS, "→/surveys/*"), "other": only({"admin"}, "→/surveys/*")},
+    "surveys.delete_question": {"own": only(SURVEY_WRITERS, "→/surveys/*"),
+                                "other": only({"admin"}, "→/surveys/*")},
+    "surveys.results": {"own": only(SUMMARY_READERS_A, "200"), "other": only(PROGRAMME, "200")},
+    "surveys.results_csv": {"own": only(SUMMARY_READERS_A, "200"), "other": only(PROGRAMME, "200")},
     "auth.logout": {ANY: everyone("login", signed_out="login")},  # to the sign-in page
 }
 
@@ -304,7 +320,35 @@ def _probes(world, rows) -> dict[str, dict[str, tuple[str, str, dict]]]:
             "whatsapp-purpose": "acknowledgement", "whatsapp-language": "id",
             "whatsapp-content_sid": "HX" + "a" * 32, "whatsapp-variables": "reference,date"})},
         "admin.log": {ANY: ("GET", "/admin/log", {})},
+        "surveys.index": {ANY: ("GET", "/surveys/", {})},
+        "surveys.new_survey": {ANY: ("POST", "/surveys/", {"survey-title": "Pay", "survey-kind": "survey",
+                                                           "survey-country": "ID"})},
+        **_survey_probes(rows),
         "auth.logout": {ANY: ("POST", "/logout", {})},
+    }
+
+
+def _survey_probes(rows) -> dict:
+    surveys = {"own": rows["survey_ID"], "other": rows["survey_KH"]}
+
+    def each(method, suffix, data=None):
+        return {scope: (method, f"/surveys/{survey}{suffix(scope)}", data or {}) for scope, survey in surveys.items()}
+
+    runs = {"own": rows["run_A"], "other": rows["run_B"]}
+    return {
+        "surveys.survey": each("GET", lambda scope: ""),
+        "surveys.save_texts": each("POST", lambda scope: "/texts", {"texts-intro_en": "Hello"}),
+        "surveys.add_question": each("POST", lambda scope: "/questions", {"question-kind": "yes_no"}),
+        "surveys.change_question": each("POST", lambda scope: f"/questions/{rows['questions_' + scope][0]}",
+                                        {**{f"question{rows['questions_own'][0]}-kind": "scale",
+                                            f"question{rows['questions_own'][0]}-scale_max": "5"},
+                                         **{f"question{rows['questions_other'][0]}-kind": "scale",
+                                            f"question{rows['questions_other'][0]}-scale_max": "5"}}),
+        "surveys.move_question": each("POST", lambda scope: f"/questions/{rows['questions_' + scope][0]}/move",
+                                      {"direction": "down"}),
+        "surveys.delete_question": each("POST", lambda scope: f"/questions/{rows['questions_' + scope][1]}/delete"),
+        "surveys.results": {scope: ("GET", f"/surveys/runs/{run}/results", {}) for scope, run in runs.items()},
+        "surveys.results_csv": {scope: ("GET", f"/surveys/runs/{run}/results.csv", {}) for scope, run in runs.items()},
     }
 
 
@@ -335,7 +379,25 @@ def _rows(world) -> dict[str, int]:
                 organisation_leaving=leaving.id, grant_A=grant(world.factories["A"], leaving, by=None).id,
                 template=template.id, reset_token=issue_reset(db.session, subject, by=None))
     db.session.commit()
+    rows.update(_survey_rows(world))
     return rows
+
+
+def _survey_rows(world) -> dict:
+    """A survey of each country with two questions (no run: its questions may change), and a
+    finished run in factories A and B of another survey."""
+    from tests.surveys import world as surveys
+
+    found = {}
+    for code in ("ID", "KH"):
+        made = surveys.survey(country=code, questions=[{"kind": "yes_no"}, {"kind": "yes_no"}])
+        found[f"survey_{code}"] = made.id
+        found["questions_" + ("own" if code == "ID" else "other")] = [q.id for q in made.questions]
+    sent = surveys.survey(questions=surveys.CONDITIONS)
+    for name in ("A", "B"):
+        found[f"run_{name}"] = surveys.run(sent, world.factories[name], sent=12,
+                                           answers={2: surveys.values(yes=6, no=6)}).id
+    return found
 
 
 def _case_version(url: str) -> dict:

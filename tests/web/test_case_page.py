@@ -268,7 +268,7 @@ def test_an_internal_note_never_leaves(app, client, run_jobs, post_twilio, twili
     fill = {"reference": case.reference, "code": "ID", "message_id": first.id, "index": 0,
             "factory_id": case.factory_id, "organisation_id": organisation, "template_id": 1, "token": "unknown",
             "user_id": db.session.scalar(select(User.id).where(User.email == "ani@example.org")),
-            "organisation": "acme-brands", "country_code": "ID"}
+            "organisation": "acme-brands", "country_code": "ID", "survey_id": 1, "run_id": 1, "question_id": 1}
     # The API with each reader's own token (a session never authenticates it).
     from grievance.access.tokens import create_token
 

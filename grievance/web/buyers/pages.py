@@ -72,7 +72,10 @@ def summary_csv():
 @login_required
 def factory(code: str):
     found_factory, periods, summary = _one(code)
-    return render_template("buyers/factory.html", factory=found_factory,
+    from grievance.summaries.surveys import results_runs
+
+    runs = results_runs(db.session, current_viewer(), found_factory, utcnow())
+    return render_template("buyers/factory.html", factory=found_factory, survey_runs=runs,
                            **summary_context(summary, periods, "buyers.factory", "buyers.factory_csv",
                                              code=found_factory.code))
 

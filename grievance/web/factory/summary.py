@@ -39,7 +39,10 @@ def summary():
     factories, factory, periods, found_summary = _summary()
     # The picker keeps the factory only when she has several to choose from.
     args = {"factory": factory.code} if len(factories) > 1 else {}
-    return render_template("factory/summary.html", factories=factories, factory=factory,
+    from grievance.summaries.surveys import results_runs
+
+    runs = results_runs(db.session, current_viewer(), factory, utcnow())
+    return render_template("factory/summary.html", factories=factories, factory=factory, survey_runs=runs,
                            **summary_context(found_summary, periods, "factory.summary", "factory.summary_csv", **args))
 
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from grievance.models import Survey
-from grievance.models.survey import ANNOUNCEMENT, CHOICE
+from grievance.models import Survey, SurveyQuestion
+from grievance.models.survey import ANNOUNCEMENT, CHOICE, SCALE, YES_NO
 
 
 @dataclass(frozen=True)
 class MissingText:
     part: str  # "intro", "thanks", "question 2", "question 3, choice 1"
     language: str
+    # The same, for a page to word in its own language.
+    question: int | None = None
+    choice: int | None = None
 
 
 def missing_texts(survey: Survey, languages: list[str]) -> list[MissingText]:
@@ -21,14 +24,30 @@ def missing_texts(survey: Survey, languages: list[str]) -> list[MissingText]:
         return not ((texts or {}).get(language) or "").strip()
 
     missing: list[MissingText] = []
-    parts: list[tuple[str, dict]] = [("intro", survey.intro)]
+    parts: list[tuple[str, dict, int | None, int | None]] = [("intro", survey.intro, None, None)]
     if survey.kind != ANNOUNCEMENT:
         for question in survey.questions:
-            parts.append((f"question {question.position}", question.text))
+            parts.append((f"question {question.position}", question.text, question.position, None))
             if question.kind == CHOICE:
-                parts += [(f"question {question.position}, choice {number}", texts)
+                parts += [(f"question {question.position}, choice {number}", texts, question.position, number)
                           for number, texts in enumerate(question.choices or [], start=1)]
-        parts.append(("thanks", survey.thanks))
-    for part, texts in parts:
-        missing += [MissingText(part, language) for language in languages if blank(texts, language)]
+        parts.append(("thanks", survey.thanks, None, None))
+    for part, texts, position, choice in parts:
+        missing += [MissingText(part, language, position, choice) for language in languages if blank(texts, language)]
     return missing
+
+
+def answer_values(kind: str, scale_max: int | None = None, choices: int = 0) -> list[str]:
+    """Every answer a question of this kind can be given, as stored ("yes", "1" … "N"), in the
+    order it is offered; none for a free text."""
+    if kind == YES_NO:
+        return ["yes", "no"]
+    if kind == SCALE:
+        return [str(number) for number in range(1, (scale_max or 0) + 1)]
+    if kind == CHOICE:
+        return [str(number) for number in range(1, choices + 1)]
+    return []
+
+
+def answers_of(question: SurveyQuestion) -> list[str]:
+    return answer_values(question.kind, question.scale_max, len(question.choices or []))
