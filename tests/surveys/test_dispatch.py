@@ -192,7 +192,7 @@ def test_an_announcement_to_a_country_reaches_each_factory_in_her_language_and_h
         session, now, receive):
     first = factories.factory()
     second = factories.factory(code="IDN-0002", name="PT Dua", number="+622150000002")
-    (indonesian,) = builders.subscribers(factory=first, count=1, now=now, prefix="+62812", first=9876543)
+    (indonesian,) = builders.subscribers(factory=first, count=1, now=now, prefix="+628129", first=8765432)
     (english,) = builders.subscribers(factory=second, count=1, now=now, language="en", first=1)
     announcement = builders.announcement(now=now)
     run = plan_run(session, survey=announcement, country_code="ID", actor=None, now=now, settings=SETTINGS)
@@ -215,7 +215,7 @@ def test_an_announcement_to_a_country_reaches_each_factory_in_her_language_and_h
 
 def test_a_survey_goes_only_to_a_factory_of_its_country(session, now):
     factories.factory()
-    with pytest.raises(DispatchRefused, match="only an announcement"):
+    with pytest.raises(DispatchRefused, match="Only an announcement"):
         plan_run(session, survey=builders.survey(now=now), country_code="ID", actor=None, now=now, settings=SETTINGS)
 
 

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -73,7 +74,7 @@ def start_run(session: Session, run: SurveyRun, actor: User | None, now: datetim
     settings = settings or DispatchSettings.from_app()
     run = _locked(session, run.id)
     if run.status != PLANNED:
-        raise DispatchRefused("this run has started already")
+        raise DispatchRefused(_l("This run has started already."))
     survey = session.get(Survey, run.survey_id)
     factory = session.get(Factory, run.factory_id) if run.factory_id is not None else None
     country = factory.country if factory is not None else survey.country
@@ -94,7 +95,7 @@ def pause_run(session: Session, run: SurveyRun, actor: User | None, now: datetim
     """No further batch (what the current batch queued may still go out)."""
     run = _locked(session, run.id)
     if run.status != RUNNING:
-        raise DispatchRefused("only a run that is sending can be paused")
+        raise DispatchRefused(_l("Only a run that is sending can be paused."))
     run.status = PAUSED
     session.flush()
     return run
@@ -103,7 +104,7 @@ def pause_run(session: Session, run: SurveyRun, actor: User | None, now: datetim
 def resume_run(session: Session, run: SurveyRun, actor: User | None, now: datetime) -> SurveyRun:
     run = _locked(session, run.id)
     if run.status != PAUSED:
-        raise DispatchRefused("only a paused run can be resumed")
+        raise DispatchRefused(_l("Only a paused run can be resumed."))
     run.status = RUNNING
     session.flush()
     _defer_batch(run)
@@ -115,7 +116,7 @@ def cancel_run(session: Session, run: SurveyRun, actor: User | None, now: dateti
     cancelled (the sender claims only queued ones), her survey conversations of this run end."""
     run = _locked(session, run.id)
     if run.status not in (PLANNED, RUNNING, PAUSED):
-        raise DispatchRefused("this run is over already")
+        raise DispatchRefused(_l("This run is over already."))
     run.status, run.cancelled_at = CANCELLED, now
     session.execute(update(SurveyDelivery).where(SurveyDelivery.run_id == run.id, SurveyDelivery.status == PENDING)
                     .values(status=DELIVERY_CANCELLED), execution_options={"synchronize_session": False})

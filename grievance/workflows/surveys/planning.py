@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from math import ceil
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,7 @@ ANNOUNCEMENT_PURPOSE = "announcement"
 class DispatchRefused(Exception):
     """The run cannot be planned or started: why, and the texts still missing, if that is why."""
 
-    def __init__(self, reason: str, missing: list[MissingText] | None = None) -> None:
+    def __init__(self, reason, missing: list[MissingText] | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.missing = list(missing or [])
@@ -60,14 +61,14 @@ def template_purpose(survey: Survey) -> str:
 def check_sendable(survey: Survey, country: Country, factory: Factory | None) -> None:
     """Raises DispatchRefused when the survey cannot be sent there."""
     if survey.country_code != country.code:
-        raise DispatchRefused("the survey is written for another country")
+        raise DispatchRefused(_l("The survey is written for another country."))
     if factory is None and survey.kind != ANNOUNCEMENT:
-        raise DispatchRefused("only an announcement goes to a whole country; pick a factory")
+        raise DispatchRefused(_l("Only an announcement goes to a whole country; pick a factory."))
     if survey.kind != ANNOUNCEMENT and not survey.questions:
-        raise DispatchRefused("the survey has no question yet")
+        raise DispatchRefused(_l("The survey has no question yet."))
     missing = missing_texts(survey, list(country.languages))
     if missing:
-        raise DispatchRefused("texts are missing", missing)
+        raise DispatchRefused(_l("Texts are missing."), missing)
 
 
 def plan_run(session: Session, *, survey: Survey, factory: Factory | None = None, country_code: str | None = None,
@@ -77,7 +78,7 @@ def plan_run(session: Session, *, survey: Survey, factory: Factory | None = None
     settings = settings or DispatchSettings.from_app()
     country = factory.country if factory is not None else session.get(Country, country_code or "")
     if country is None:
-        raise DispatchRefused("pick a factory, or a country for an announcement")
+        raise DispatchRefused(_l("Pick a factory, or a country for an announcement."))
     check_sendable(survey, country, factory)
     found = audience(session, country=country, factory=factory, now=now, messages_each=messages_each(survey),
                      settings=settings)

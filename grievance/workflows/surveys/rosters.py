@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 import phonenumbers
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -38,7 +38,7 @@ WHERE_MAX = 120
 @dataclass(frozen=True)
 class RosterError:
     row: int  # as a spreadsheet numbers it: the header is row 1 (0: the file itself)
-    reason: str
+    reason: str  # translated when shown, in the reader's language
 
 
 @dataclass
@@ -87,7 +87,7 @@ def _read(data: bytes | str) -> tuple[list[dict[str, str]], str | None]:
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            return [], _("The file is not text in UTF-8: save it as CSV UTF-8 and upload it again.")
+            return [], _l("The file is not text in UTF-8: save it as CSV UTF-8 and upload it again.")
     text = data.lstrip("\ufeff")
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
@@ -95,7 +95,7 @@ def _read(data: bytes | str) -> tuple[list[dict[str, str]], str | None]:
     header = [name.strip().lower() for name in next(reader, [])]
     missing = [name for name in COLUMNS if name not in header]
     if missing:
-        return [], _("The first row must name the columns %(columns)s; missing: %(missing)s.",
+        return [], _l("The first row must name the columns %(columns)s; missing: %(missing)s.",
                      columns=", ".join(COLUMNS), missing=", ".join(missing))
     rows = []
     for values in reader:
@@ -104,7 +104,7 @@ def _read(data: bytes | str) -> tuple[list[dict[str, str]], str | None]:
             continue
         rows.append({name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header)})
         if len(rows) > MAX_ROWS:
-            return [], _("The file has more than %(count)s rows; split it.", count=MAX_ROWS)
+            return [], _l("The file has more than %(count)s rows; split it.", count=MAX_ROWS)
     return rows, None
 
 
@@ -117,7 +117,7 @@ def _check(rows: list[dict[str, str]], factory: Factory, now: datetime) -> tuple
             continue
         reason, row = _check_row(number, values, factory, now)
         if reason is None and row.e164 in seen:
-            reason = _("The same number as row %(row)s.", row=seen[row.e164])
+            reason = _l("The same number as row %(row)s.", row=seen[row.e164])
         if reason is not None:
             errors.append(RosterError(number, reason))
             continue
@@ -129,22 +129,22 @@ def _check(rows: list[dict[str, str]], factory: Factory, now: datetime) -> tuple
 def _check_row(number: int, values: dict[str, str], factory: Factory, now: datetime) -> tuple[str | None, _Good | None]:
     e164 = _phone(values.get("phone", ""), factory.country_code)
     if e164 is None:
-        return _("Not a valid phone number for %(country)s.", country=factory.country.name), None
+        return _l("Not a valid phone number for %(country)s.", country=factory.country.name), None
     language, languages = values.get("language", "").strip().lower(), factory.country.languages
     if language not in languages:
         named = ", ".join(f"{code} ({LANGUAGE_NAMES.get(code, code)})" for code in languages)
         if language in LANGUAGE_NAMES:
-            return _("Language %(language)s is not one of %(country)s's: %(languages)s.", language=language,
+            return _l("Language %(language)s is not one of %(country)s's: %(languages)s.", language=language,
                      country=factory.country.name, languages=named), None
-        return _("Unknown language; write one of %(languages)s.", languages=named), None
+        return _l("Unknown language; write one of %(languages)s.", languages=named), None
     where = values.get("consent_where", "").strip()
     if not where or len(where) > WHERE_MAX:
-        return _("Say where consent was given (at most %(count)s characters).", count=WHERE_MAX), None
+        return _l("Say where consent was given (at most %(count)s characters).", count=WHERE_MAX), None
     at = _moment(values.get("consent_at", ""), factory.timezone)
     if at is None:
-        return _("The consent date is not a date in ISO form (2026-08-14, or 2026-08-14T09:30)."), None
+        return _l("The consent date is not a date in ISO form (2026-08-14, or 2026-08-14T09:30)."), None
     if at > now:
-        return _("The consent date is in the future."), None
+        return _l("The consent date is in the future."), None
     return None, _Good(number, e164, language, where, at)
 
 
