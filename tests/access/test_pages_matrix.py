@@ -68,6 +68,10 @@ def admin_rule(own: str, other: str | None = None) -> dict:
 
 
 ANY = "-"
+# Who may send a survey to factory A (and so see its runs): the programme's staff of its
+# country or of A itself, and admins; to factory B, A's own advisor no longer.
+SENDERS_A = {"advisor_country", "advisor_factory", "programme_manager", "admin"}
+SENDERS_COUNTRY = {"advisor_country", "programme_manager", "admin"}
 EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "queue.home": {ANY: {role: LANDING.get(role, "→/queue") for role in ROLES}},
     "queue.index": {ANY: only(WORKERS, "200")},
@@ -160,6 +164,19 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "admin.whatsapp_templates": {ANY: only({"admin"}, "200")},
     "admin.save_whatsapp_template": {ANY: only({"admin"}, "→/admin/whatsapp")},
     "admin.log": {ANY: only({"admin"}, "200")},
+    # Surveys: the editor's index is still to come (absent for everyone); a run of factory A is
+    # for those who may send to A, one of factory B for those of the whole country; a roster
+    # also for A's manager (a POST without its file is a form to correct).
+    "surveys.index": {ANY: everyone("404", signed_out="404")},
+    "surveys.new_run": {ANY: only(SENDERS_A, "200")},
+    "surveys.new_run#post": {ANY: only(SENDERS_A, "200")},  # the plan, shown before anything is sent
+    "surveys.runs": {ANY: only(SENDERS_A, "200")},
+    "surveys.run": {"own": only(SENDERS_A, "200"), "other": only(SENDERS_COUNTRY, "200")},
+    "surveys.run_progress": {"own": only(SENDERS_A, "200"), "other": only(SENDERS_COUNTRY, "200")},
+    "surveys.run_action": {"own": only(SENDERS_A, "→/surveys/runs/*"),
+                           "other": only(SENDERS_COUNTRY, "→/surveys/runs/*")},
+    "surveys.rosters": {ANY: only(SENDERS_A | {"factory_manager"}, "200")},
+    "surveys.rosters#post": {ANY: only(SENDERS_A | {"factory_manager"}, "400")},
     "auth.logout": {ANY: everyone("login", signed_out="login")},  # to the sign-in page
 }
 
@@ -304,6 +321,19 @@ def _probes(world, rows) -> dict[str, dict[str, tuple[str, str, dict]]]:
             "whatsapp-purpose": "acknowledgement", "whatsapp-language": "id",
             "whatsapp-content_sid": "HX" + "a" * 32, "whatsapp-variables": "reference,date"})},
         "admin.log": {ANY: ("GET", "/admin/log", {})},
+        "surveys.index": {ANY: ("GET", "/surveys/", {})},
+        "surveys.new_run": {ANY: ("GET", f"/surveys/{rows['survey']}/runs/new", {})},
+        "surveys.new_run#post": {ANY: ("POST", f"/surveys/{rows['survey']}/runs/new",
+                                       {"run-target": f"factory:{factory_a}"})},
+        "surveys.runs": {ANY: ("GET", "/surveys/runs", {})},
+        "surveys.run": {"own": ("GET", f"/surveys/runs/{rows['run_A']}", {}),
+                        "other": ("GET", f"/surveys/runs/{rows['run_B']}", {})},
+        "surveys.run_progress": {"own": ("GET", f"/surveys/runs/{rows['run_A']}/progress.json", {}),
+                                 "other": ("GET", f"/surveys/runs/{rows['run_B']}/progress.json", {})},
+        "surveys.run_action": {"own": ("POST", f"/surveys/runs/{rows['run_A']}/pause", {}),
+                               "other": ("POST", f"/surveys/runs/{rows['run_B']}/pause", {})},
+        "surveys.rosters": {ANY: ("GET", "/surveys/rosters", {})},
+        "surveys.rosters#post": {ANY: ("POST", "/surveys/rosters", {"roster-factory": str(factory_a)})},
         "auth.logout": {ANY: ("POST", "/logout", {})},
     }
 
@@ -335,7 +365,23 @@ def _rows(world) -> dict[str, int]:
                 organisation_leaving=leaving.id, grant_A=grant(world.factories["A"], leaving, by=None).id,
                 template=template.id, reset_token=issue_reset(db.session, subject, by=None))
     db.session.commit()
+    rows.update(_survey_rows(world))
     return rows
+
+
+def _survey_rows(world) -> dict[str, int]:
+    """A survey of Indonesia with every text, and a run of it sending to A and one to B."""
+    from grievance.models import Survey, SurveyQuestion, SurveyRun
+
+    now = utcnow()
+    texts = {"id": "Survei singkat.", "en": "A short survey."}
+    survey = Survey(kind="survey", title="Jam kerja", country_code="ID", intro=texts, thanks=texts, created_at=now,
+                    updated_at=now, questions=[SurveyQuestion(position=1, kind="yes_no", text=texts)])
+    runs = {name: SurveyRun(survey=survey, factory_id=world.factories[name].id, country_code="ID", status="running",
+                            plan={"recipients": 0}, created_at=now, started_at=now) for name in ("A", "B")}
+    db.session.add_all([survey, *runs.values()])
+    db.session.commit()
+    return {"survey": survey.id, "run_A": runs["A"].id, "run_B": runs["B"].id}
 
 
 def _case_version(url: str) -> dict:

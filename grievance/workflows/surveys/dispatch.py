@@ -130,7 +130,7 @@ def cancel_run(session: Session, run: SurveyRun, actor: User | None, now: dateti
 
 
 def _end_conversations(session: Session, run: SurveyRun) -> None:
-    asked = select(SurveyDelivery.worker_id).where(SurveyDelivery.run_id == run.id, SurveyDelivery.status == SENT)
+    asked = select(SurveyDelivery.worker_id).where(SurveyDelivery.run_id == run.id)
     found = session.execute(select(Conversation.id, Conversation.data).where(
         Conversation.kind == SURVEY, Conversation.worker_id.in_(asked))).all()
     ids = [conversation_id for conversation_id, data in found if (data or {}).get("run_id") == run.id]
