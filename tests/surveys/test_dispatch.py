@@ -167,6 +167,10 @@ def test_a_worker_in_the_middle_of_an_intake_is_asked_after_it(session, factory,
     assert [reply.purpose for reply in replies] == ["acknowledgement", "survey_question"]
     assert replies[-1].run_id == run.id
     assert replies[-1].body.startswith("Survei singkat dari pabrik Anda.")
+    assert progress(session, run).sent == 1
+    replies[-1].status = DELIVERED  # as the provider's status callback records it
+    session.commit()
+    assert progress(session, run).delivered == 1  # her first message of the run, sent after the intake
 
 
 def factories_subscribe(session, worker, factory, now):
@@ -245,3 +249,15 @@ def test_a_lost_batch_job_is_given_again_by_the_periodic_round(session, factory,
     assert runs_overdue(session, now + timedelta(seconds=30), 60, SETTINGS) == []
     assert runs_overdue(session, now + timedelta(seconds=71), 60, SETTINGS) == [run.id]
     assert run.status == RUNNING and progress(session, run).left == 500
+
+
+def test_on_whatsapp_outside_the_window_the_invite_template_opens_the_conversation(session, now):
+    factory = factories.factory(numbers=["+622150000001", "whatsapp:+622150000001"])
+    quiet, talking = builders.subscribers(factory=factory, count=2, now=now, channel="whatsapp")
+    db.session.get(Worker, talking).whatsapp_last_inbound_at = now - timedelta(hours=2)
+    session.commit()
+    run = start_run(session, plan_run(session, survey=builders.survey(now=now), factory=factory, actor=None, now=now,
+                                      settings=SETTINGS), None, now, SETTINGS)
+    send_batch(session, run.id, now, SETTINGS)
+    sent = {m.worker_id: (m.channel, m.purpose) for m in session.scalars(select(Message).where(Message.run_id == run.id))}
+    assert sent == {quiet: ("whatsapp", "survey_invite"), talking: ("whatsapp", "survey_question")}

@@ -1,5 +1,5 @@
-"""How far a run has come, from its deliveries and the status of each one's first message: two
-GROUP BY queries, whatever the run's size. Counts only, nothing of any worker."""
+"""How far a run has come, from its deliveries and the status of each recipient's first message
+of the run: two GROUP BY queries, whatever the run's size. Counts only, nothing of any worker."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from grievance.models import Message, SurveyDelivery, SurveyRun
-from grievance.models.message import DELIVERED, FAILED
+from grievance.models.message import DELIVERED, FAILED, OUTBOUND
 from grievance.models.survey import ANSWERED, DELIVERY_CANCELLED, PENDING, SENT, SKIPPED, UNANSWERED
 
 
@@ -39,9 +39,12 @@ def progress(session: Session, run: SurveyRun) -> Progress:
     if not counts:  # planned: nobody has a delivery yet
         planned = int((run.plan or {}).get("recipients", 0))
         return Progress(total=planned, sent=0, delivered=0, answered=0, failed=0, left=planned, cancelled=0, skipped=0)
-    first = dict(session.execute(
-        select(Message.status, func.count()).join(SurveyDelivery, SurveyDelivery.message_id == Message.id)
-        .where(SurveyDelivery.run_id == run.id).group_by(Message.status)).all())
+    # Her first message of the run: what the delivery recorded, or, for a worker who was asked
+    # only after the conversation she was in, the first one the run sent her since.
+    firsts = (select(func.min(Message.id)).where(Message.run_id == run.id, Message.direction == OUTBOUND)
+              .group_by(Message.worker_id))
+    first = dict(session.execute(select(Message.status, func.count()).where(Message.id.in_(firsts.scalar_subquery()))
+                                 .group_by(Message.status)).all())
     return Progress(
         total=sum(counts.values()),
         sent=counts.get(SENT, 0) + counts.get(ANSWERED, 0) + counts.get(UNANSWERED, 0),
