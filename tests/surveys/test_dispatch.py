@@ -261,3 +261,20 @@ def test_on_whatsapp_outside_the_window_the_invite_template_opens_the_conversati
     send_batch(session, run.id, now, SETTINGS)
     sent = {m.worker_id: (m.channel, m.purpose) for m in session.scalars(select(Message).where(Message.run_id == run.id))}
     assert sent == {quiet: ("whatsapp", "survey_invite"), talking: ("whatsapp", "survey_question")}
+
+
+def test_each_sender_number_sends_at_most_its_own_rate_in_a_batch(session, now):
+    factory = factories.factory(numbers=["+622150000001", "whatsapp:+622150000001"])
+    builders.subscribers(factory=factory, count=100, now=now)
+    chatting = builders.subscribers(factory=factory, count=100, now=now, channel="whatsapp", first=500)
+    for worker_id in chatting:
+        db.session.get(Worker, worker_id).whatsapp_last_inbound_at = now - timedelta(hours=1)
+    session.commit()
+    rates = DispatchSettings(sms_rate=5, whatsapp_rate=8, batch_seconds=10)
+    run = start_run(session, plan_run(session, survey=builders.announcement(now=now), factory=factory, actor=None,
+                                      now=now, settings=rates), None, now, rates)
+    assert run.plan["duration_seconds"] == 20  # 100 SMS at 5 a second; the WhatsApp sender is faster
+    assert send_batch(session, run.id, now, rates).sent == 130
+    by_channel = dict(session.execute(select(Message.channel, func.count()).where(Message.run_id == run.id)
+                                      .group_by(Message.channel)).all())
+    assert by_channel == {"sms": 50, "whatsapp": 80}
