@@ -140,3 +140,22 @@ def test_a_factory_manager_uploads_a_roster_and_sees_each_bad_row(world, client,
     (event,) = db.session.scalars(select(AdminEvent).where(AdminEvent.area == "surveys")).all()
     assert (event.action, event.subject, event.data["imported"]) == ("roster", "IDN-0001", 1)
     assert db.session.scalar(select(func.count()).select_from(SurveyDelivery)) == 0
+
+
+def test_an_announcement_goes_to_a_whole_country_from_its_page(world, client, sign_in, run_jobs):
+    other = factories.factory(code="IDN-0002", name="PT Dua", number="+622150000002")
+    builders.subscribers(factory=other, count=2, now=world["now"], first=100)
+    announcement = builders.announcement(now=world["now"])
+    sign_in(ADVISOR, factories.PASSWORD)
+    page = f"/surveys/{announcement.id}/runs/new"
+    assert "Every factory of Indonesia" in client.get(page).get_data(as_text=True)
+    plan = form_post(client, page, page, {"run-target": "country:ID"}).get_data(as_text=True)
+    assert "5 recipients" in plan
+    started = form_post(client, page, page, {"run-target": "country:ID", "confirm": "yes"})
+    assert started.status_code == 302
+    run_jobs()
+    run = db.session.scalars(select(SurveyRun)).one()
+    assert (run.factory_id, run.country_code) == (None, "ID")
+    purposes = db.session.scalars(select(Message.purpose).where(Message.run_id == run.id)).all()
+    assert purposes == ["announcement"] * 5
+    assert client.get(f"/surveys/runs/{run.id}/progress.json").get_json()["sent"] == 5
