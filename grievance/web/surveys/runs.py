@@ -46,6 +46,21 @@ def link(endpoint: str, **values) -> str | None:
         return None
 
 
+def part_label(part: str) -> str:
+    """A survey's part as ``definition.missing_texts`` names it ("question 2, choice 1"), in
+    the reader's language."""
+    words = part.replace(",", "").split()
+    if words == ["intro"]:
+        return _("Introduction")
+    if words == ["thanks"]:
+        return _("Thank-you")
+    if len(words) == 2 and words[0] == "question":
+        return _("Question %(number)s", number=words[1])
+    if len(words) == 4 and words[0] == "question" and words[2] == "choice":
+        return _("Question %(number)s, choice %(choice)s", number=words[1], choice=words[3])
+    return part
+
+
 def _survey(survey_id: int) -> Survey:
     found = db.session.scalar(select(Survey).where(Survey.id == survey_id, current_viewer().survey_rows()))
     if found is None:
@@ -113,7 +128,7 @@ def new_run(survey_id: int):
 def _render_new(survey: Survey, form: TargetForm, plan: dict | None = None, refused: DispatchRefused | None = None,
                 status: int = 200):
     return render_template("surveys/run_new.html", survey=survey, form=form, plan=plan, refused=refused,
-                           language_names=LANGUAGE_NAMES, editor=link("surveys.survey", survey_id=survey.id)), status
+                           language_names=LANGUAGE_NAMES, part_label=part_label, editor=link("surveys.survey", survey_id=survey.id)), status
 
 
 @bp.get(f"/runs/<{ROW_ID}:run_id>")
