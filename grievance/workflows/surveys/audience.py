@@ -153,14 +153,16 @@ def providers(session: Session, pairs: list[tuple[int, int, str]]) -> dict[tuple
 
 def _last_providers(session: Session, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
     """The provider of each worker's last message (either way) on each endpoint."""
-    if not pairs:
-        return {}
     endpoint_ids = sorted({endpoint_id for _worker, endpoint_id in pairs})
-    latest = (select(func.max(Message.id)).where(Message.endpoint_id.in_(endpoint_ids), Message.worker_id.is_not(None))
-              .group_by(Message.worker_id, Message.endpoint_id))
-    rows = session.execute(select(Message.worker_id, Message.endpoint_id, Message.provider)
-                           .where(Message.id.in_(latest.scalar_subquery()))).all()
-    return {(worker_id, endpoint_id): provider for worker_id, endpoint_id, provider in rows}
+    found: dict[tuple[int, int], str] = {}
+    for chunk in _chunks(sorted({worker_id for worker_id, _endpoint in pairs})):
+        latest = (select(func.max(Message.id)).where(Message.worker_id.in_(chunk),
+                                                     Message.endpoint_id.in_(endpoint_ids))
+                  .group_by(Message.worker_id, Message.endpoint_id))
+        found.update(((worker_id, endpoint_id), provider) for worker_id, endpoint_id, provider in session.execute(
+            select(Message.worker_id, Message.endpoint_id, Message.provider)
+            .where(Message.id.in_(latest.scalar_subquery()))))
+    return found
 
 
 def default_provider(channel: str) -> str | None:
