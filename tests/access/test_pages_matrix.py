@@ -322,16 +322,16 @@ def _probes(world, rows) -> dict[str, dict[str, tuple[str, str, dict]]]:
             "whatsapp-content_sid": "HX" + "a" * 32, "whatsapp-variables": "reference,date"})},
         "admin.log": {ANY: ("GET", "/admin/log", {})},
         "surveys.index": {ANY: ("GET", "/surveys/", {})},
-        "surveys.new_run": {ANY: ("GET", f"/surveys/{rows['survey']}/runs/new", {})},
-        "surveys.new_run#post": {ANY: ("POST", f"/surveys/{rows['survey']}/runs/new",
+        "surveys.new_run": {ANY: ("GET", f"/surveys/{rows['dispatch_survey']}/runs/new", {})},
+        "surveys.new_run#post": {ANY: ("POST", f"/surveys/{rows['dispatch_survey']}/runs/new",
                                        {"run-target": f"factory:{factory_a}"})},
         "surveys.runs": {ANY: ("GET", "/surveys/runs", {})},
-        "surveys.run": {"own": ("GET", f"/surveys/runs/{rows['run_A']}", {}),
-                        "other": ("GET", f"/surveys/runs/{rows['run_B']}", {})},
-        "surveys.run_progress": {"own": ("GET", f"/surveys/runs/{rows['run_A']}/progress.json", {}),
-                                 "other": ("GET", f"/surveys/runs/{rows['run_B']}/progress.json", {})},
-        "surveys.run_action": {"own": ("POST", f"/surveys/runs/{rows['run_A']}/pause", {}),
-                               "other": ("POST", f"/surveys/runs/{rows['run_B']}/pause", {})},
+        "surveys.run": {"own": ("GET", f"/surveys/runs/{rows['dispatch_run_A']}", {}),
+                        "other": ("GET", f"/surveys/runs/{rows['dispatch_run_B']}", {})},
+        "surveys.run_progress": {"own": ("GET", f"/surveys/runs/{rows['dispatch_run_A']}/progress.json", {}),
+                                 "other": ("GET", f"/surveys/runs/{rows['dispatch_run_B']}/progress.json", {})},
+        "surveys.run_action": {"own": ("POST", f"/surveys/runs/{rows['dispatch_run_A']}/pause", {}),
+                               "other": ("POST", f"/surveys/runs/{rows['dispatch_run_B']}/pause", {})},
         "surveys.rosters": {ANY: ("GET", "/surveys/rosters", {})},
         "surveys.rosters#post": {ANY: ("POST", "/surveys/rosters", {"roster-factory": str(factory_a)})},
         "auth.logout": {ANY: ("POST", "/logout", {})},
@@ -365,11 +365,11 @@ def _rows(world) -> dict[str, int]:
                 organisation_leaving=leaving.id, grant_A=grant(world.factories["A"], leaving, by=None).id,
                 template=template.id, reset_token=issue_reset(db.session, subject, by=None))
     db.session.commit()
-    rows.update(_survey_rows(world))
+    rows.update(_dispatch_rows(world))
     return rows
 
 
-def _survey_rows(world) -> dict[str, int]:
+def _dispatch_rows(world) -> dict[str, int]:
     """A survey of Indonesia with every text, and a run of it sending to A and one to B."""
     from grievance.models import Survey, SurveyQuestion, SurveyRun
 
@@ -381,7 +381,7 @@ def _survey_rows(world) -> dict[str, int]:
                             plan={"recipients": 0}, created_at=now, started_at=now) for name in ("A", "B")}
     db.session.add_all([survey, *runs.values()])
     db.session.commit()
-    return {"survey": survey.id, "run_A": runs["A"].id, "run_B": runs["B"].id}
+    return {"dispatch_survey": survey.id, "dispatch_run_A": runs["A"].id, "dispatch_run_B": runs["B"].id}
 
 
 def _case_version(url: str) -> dict:

@@ -28,6 +28,9 @@ from tests.surveys import builders
 SETTINGS = DispatchSettings(sms_rate=50, whatsapp_rate=80, batch_seconds=10, messages_per_month=30)
 
 
+# Reasons and refusals are read in English, as an English page shows them.
+pytestmark = pytest.mark.usefixtures("page_language")
+
 @pytest.fixture(autouse=True)
 def simulated(workflow_app, monkeypatch):
     """Replies go through the simulator, so the real send_message can send them here."""

@@ -27,6 +27,9 @@ ROSTER = (
 )
 
 
+# Reasons and refusals are read in English, as an English page shows them.
+pytestmark = pytest.mark.usefixtures("page_language")
+
 @pytest.fixture
 def factory(session):
     return factories.factory(code="KHM-0001", name="Angkor Garments", country="KH", number="+85523900001")
