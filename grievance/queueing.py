@@ -111,6 +111,23 @@ class JobQueues:
             in_process_worker(current_app._get_current_object()).submit(func, args)
 
 
+    def enqueue_in(self, seconds: float, func: Callable, *args: Any) -> None:
+        """Run ``func(*args)`` in ``seconds`` (no commit to wait for): RQ's scheduler, or a timer
+        of this process that hands it to the in-process worker."""
+        if self.uses_redis:
+            from datetime import timedelta
+
+            try:
+                self.queue().enqueue_in(timedelta(seconds=max(seconds, 0.0)), func, *args)
+            except Exception:  # Redis down: the periodic round finds the job missing and retries
+                log.warning("could not schedule %s; the periodic round will retry it", func.__name__)
+            return
+        app = current_app._get_current_object()
+        timer = threading.Timer(max(seconds, 0.0), lambda: in_process_worker(app).submit(func, args))
+        timer.daemon = True
+        timer.start()
+
+
 # How many threads of a process work off its in-process jobs: enough that a reply waiting for
 # its sender's slot does not hold up the next inbound message, few enough for SQLite's one writer.
 IN_PROCESS_THREADS = 2

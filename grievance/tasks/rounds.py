@@ -22,6 +22,7 @@ from grievance.queueing import job
 from grievance.summaries import facts
 from grievance.tasks.inbound import process_inbound
 from grievance.tasks.outbound import send_again
+from grievance.tasks.surveys import requeue_runs
 from grievance.web.digest import render_digest
 from grievance.workflows.conversations import expire_conversations
 from grievance.workflows.deadlines import sweep
@@ -104,13 +105,13 @@ def email_notifications() -> int:
 
 def start_in_process_rounds(app: Flask) -> None:
     """Without Redis there is no cron process: a thread of the web process does its rounds
-    (requeue, deadline sweep, summaries' facts, mail) every minute, from the first request on."""
+    (requeue, survey runs' lost batches, deadline sweep, summaries' facts, mail) every minute, from the first request on."""
     started = threading.Event()
     app.extensions["grievance.rounds"] = True  # the webhook need not do the requeue itself
 
     def rounds() -> None:
         while True:
-            for round_job in (requeue_stale, sweep_deadlines, refresh_summaries, email_notifications):
+            for round_job in (requeue_stale, requeue_runs, sweep_deadlines, refresh_summaries, email_notifications):
                 try:
                     with app.app_context():
                         round_job()

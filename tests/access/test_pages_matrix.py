@@ -70,6 +70,10 @@ def admin_rule(own: str, other: str | None = None) -> dict:
 
 
 ANY = "-"
+# Who may send a survey to factory A (and so see its runs): the programme's staff of its
+# country or of A itself, and admins; to factory B, A's own advisor no longer.
+SENDERS_A = {"advisor_country", "advisor_factory", "programme_manager", "admin"}
+SENDERS_COUNTRY = {"advisor_country", "programme_manager", "admin"}
 EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "queue.home": {ANY: {role: LANDING.get(role, "→/queue") for role in ROLES}},
     "queue.index": {ANY: only(WORKERS, "200")},
@@ -176,6 +180,17 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
                                 "other": only({"admin"}, "→/surveys/*")},
     "surveys.results": {"own": only(SUMMARY_READERS_A, "200"), "other": only(PROGRAMME, "200")},
     "surveys.results_csv": {"own": only(SUMMARY_READERS_A, "200"), "other": only(PROGRAMME, "200")},
+    # Runs: one of factory A is for those who may send to A, one of factory B for those of the
+    # whole country; a roster also for A's manager (a POST without its file is a form to correct).
+    "surveys.new_run": {ANY: only(SENDERS_A, "200")},
+    "surveys.new_run#post": {ANY: only(SENDERS_A, "200")},  # the plan, shown before anything is sent
+    "surveys.runs": {ANY: only(SENDERS_A, "200")},
+    "surveys.run": {"own": only(SENDERS_A, "200"), "other": only(SENDERS_COUNTRY, "200")},
+    "surveys.run_progress": {"own": only(SENDERS_A, "200"), "other": only(SENDERS_COUNTRY, "200")},
+    "surveys.run_action": {"own": only(SENDERS_A, "→/surveys/runs/*"),
+                           "other": only(SENDERS_COUNTRY, "→/surveys/runs/*")},
+    "surveys.rosters": {ANY: only(SENDERS_A | {"factory_manager"}, "200")},
+    "surveys.rosters#post": {ANY: only(SENDERS_A | {"factory_manager"}, "400")},
     "auth.logout": {ANY: everyone("login", signed_out="login")},  # to the sign-in page
 }
 
@@ -324,6 +339,18 @@ def _probes(world, rows) -> dict[str, dict[str, tuple[str, str, dict]]]:
         "surveys.new_survey": {ANY: ("POST", "/surveys/", {"survey-title": "Pay", "survey-kind": "survey",
                                                            "survey-country": "ID"})},
         **_survey_probes(rows),
+        "surveys.new_run": {ANY: ("GET", f"/surveys/{rows['dispatch_survey']}/runs/new", {})},
+        "surveys.new_run#post": {ANY: ("POST", f"/surveys/{rows['dispatch_survey']}/runs/new",
+                                       {"run-target": f"factory:{factory_a}"})},
+        "surveys.runs": {ANY: ("GET", "/surveys/runs", {})},
+        "surveys.run": {"own": ("GET", f"/surveys/runs/{rows['dispatch_run_A']}", {}),
+                        "other": ("GET", f"/surveys/runs/{rows['dispatch_run_B']}", {})},
+        "surveys.run_progress": {"own": ("GET", f"/surveys/runs/{rows['dispatch_run_A']}/progress.json", {}),
+                                 "other": ("GET", f"/surveys/runs/{rows['dispatch_run_B']}/progress.json", {})},
+        "surveys.run_action": {"own": ("POST", f"/surveys/runs/{rows['dispatch_run_A']}/pause", {}),
+                               "other": ("POST", f"/surveys/runs/{rows['dispatch_run_B']}/pause", {})},
+        "surveys.rosters": {ANY: ("GET", "/surveys/rosters", {})},
+        "surveys.rosters#post": {ANY: ("POST", "/surveys/rosters", {"roster-factory": str(factory_a)})},
         "auth.logout": {ANY: ("POST", "/logout", {})},
     }
 
@@ -380,6 +407,7 @@ def _rows(world) -> dict[str, int]:
                 template=template.id, reset_token=issue_reset(db.session, subject, by=None))
     db.session.commit()
     rows.update(_survey_rows(world))
+    rows.update(_dispatch_rows(world))
     return rows
 
 
@@ -398,6 +426,21 @@ def _survey_rows(world) -> dict:
         found[f"run_{name}"] = surveys.run(sent, world.factories[name], sent=12,
                                            answers={2: surveys.values(yes=6, no=6)}).id
     return found
+
+
+def _dispatch_rows(world) -> dict[str, int]:
+    """A survey of Indonesia with every text, and a run of it sending to A and one to B."""
+    from grievance.models import Survey, SurveyQuestion, SurveyRun
+
+    now = utcnow()
+    texts = {"id": "Survei singkat.", "en": "A short survey."}
+    survey = Survey(kind="survey", title="Jam kerja", country_code="ID", intro=texts, thanks=texts, created_at=now,
+                    updated_at=now, questions=[SurveyQuestion(position=1, kind="yes_no", text=texts)])
+    runs = {name: SurveyRun(survey=survey, factory_id=world.factories[name].id, country_code="ID", status="running",
+                            plan={"recipients": 0}, created_at=now, started_at=now) for name in ("A", "B")}
+    db.session.add_all([survey, *runs.values()])
+    db.session.commit()
+    return {"dispatch_survey": survey.id, "dispatch_run_A": runs["A"].id, "dispatch_run_B": runs["B"].id}
 
 
 def _case_version(url: str) -> dict:

@@ -1,0 +1,161 @@
+"""A run as the programme's staff send and follow it on their pages, and a roster as a
+factory's manager uploads it: the plan first, the progress while it goes, pause and cancel."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from grievance.extensions import db
+from grievance.models import AdminEvent, Message, SurveyDelivery, SurveyRun, SurveySubscriber
+from grievance.models.base import utcnow
+from grievance.models.survey import CANCELLED, FINISHED
+from grievance.workflows.surveys.dispatch import pause_run, start_run
+from grievance.workflows.surveys.planning import plan_run
+from tests import factories
+from tests.conftest import _clean, csrf_token
+from tests.surveys import builders
+
+ADVISOR = "adv@example.org"
+
+
+@pytest.fixture
+def app(make_app):
+    """Replies go to the simulator's phone, so the run's messages are sent and delivered here."""
+    made = make_app(CHANNELS=("simulator",))
+    _clean(made)
+    with made.app_context():
+        yield made
+
+
+@pytest.fixture
+def world(app):
+    factory = factories.factory()
+    factories.advisor(email=ADVISOR, country="ID", language="en")
+    now = utcnow()
+    builders.subscribers(factory=factory, count=3, now=now)
+    return {"factory": factory, "survey": builders.survey(now=now), "now": now}
+
+
+def form_post(client, page: str, url: str, data: dict):
+    token = csrf_token(client.get(page).get_data(as_text=True))
+    return client.post(url, data={**data, "csrf_token": token})
+
+
+def test_the_plan_comes_first_then_the_run_sends_and_its_page_shows_the_progress(world, client, sign_in, run_jobs):
+    assert sign_in(ADVISOR, factories.PASSWORD).status_code == 302
+    survey, factory = world["survey"], world["factory"]
+    page = f"/surveys/{survey.id}/runs/new"
+    assert client.get(page).status_code == 200
+    shown = form_post(client, page, page, {"run-target": f"factory:{factory.id}"})
+    html = shown.get_data(as_text=True)
+    assert shown.status_code == 200
+    assert "3 recipients" in html and "Send it now" in html
+    assert db.session.scalar(select(func.count()).select_from(SurveyRun)) == 0  # only a plan so far
+
+    started = form_post(client, page, page, {"run-target": f"factory:{factory.id}", "confirm": "yes"})
+    run = db.session.scalars(select(SurveyRun)).one()
+    assert started.headers["Location"].endswith(f"/surveys/runs/{run.id}")
+    run_jobs()
+    db.session.expire_all()
+    assert db.session.get(SurveyRun, run.id).status == FINISHED
+    counts = client.get(f"/surveys/runs/{run.id}/progress.json").get_json()
+    assert counts == {"status": FINISHED, "total": 3, "sent": 3, "delivered": 3, "answered": 0, "failed": 0,
+                      "left": 0, "cancelled": 0, "skipped": 0}
+    html = client.get(f"/surveys/runs/{run.id}").get_data(as_text=True)
+    assert '<progress max="3" value="3"' in html and "data-progress-url" in html
+    assert "+62812" not in html
+    assert run.survey.title in client.get("/surveys/runs").get_data(as_text=True)
+
+
+def test_a_survey_missing_texts_is_refused_on_the_page_naming_them(world, client, sign_in):
+    sign_in(ADVISOR, factories.PASSWORD)
+    survey = builders.survey(now=world["now"], thanks={"id": "Terima kasih."})
+    page = f"/surveys/{survey.id}/runs/new"
+    refused = form_post(client, page, page, {"run-target": f"factory:{world['factory'].id}", "confirm": "yes"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Thank-you: English" in html
+    assert db.session.scalar(select(func.count()).select_from(SurveyRun)) == 0
+
+
+def test_pause_then_cancel_with_a_confirmation_stops_the_run(world, client, sign_in, run_jobs):
+    run = plan_run(db.session, survey=world["survey"], factory=world["factory"], actor=None, now=world["now"])
+    start_run(db.session, run, None, world["now"])
+    pause_run(db.session, run, None, world["now"])  # before its first batch
+    db.session.commit()
+    run_jobs()
+    sign_in(ADVISOR, factories.PASSWORD)
+    url = f"/surveys/runs/{run.id}"
+    html = client.get(url).get_data(as_text=True)
+    assert "Paused" in html and "Resume" in html and "Cancel the run" in html
+    assert client.post(f"{url}/cancel", data={}).status_code == 400  # no CSRF token: nothing happens
+    asked = form_post(client, url, f"{url}/cancel", {})
+    assert asked.status_code == 200 and "Yes, cancel it" in asked.get_data(as_text=True)
+    assert db.session.get(SurveyRun, run.id).status != CANCELLED
+    done = form_post(client, url, f"{url}/cancel", {"confirm": "yes"})
+    assert done.headers["Location"].endswith(url)
+    run_jobs()
+    db.session.expire_all()
+    assert db.session.get(SurveyRun, run.id).status == CANCELLED
+    assert client.get(f"{url}/progress.json").get_json()["cancelled"] == 3
+    assert db.session.scalar(select(func.count()).select_from(Message).where(Message.run_id == run.id)) == 0
+    again = form_post(client, url, f"{url}/resume", {})
+    assert again.status_code == 409
+
+
+def test_a_run_is_not_there_for_those_who_may_not_send_it(world, client, sign_in):
+    run = plan_run(db.session, survey=world["survey"], factory=world["factory"], actor=None, now=world["now"])
+    db.session.commit()
+    factories.user(email="fm@example.org", role="factory_manager", factory_code="IDN-0001")
+    factories.advisor(email="kh@example.org", country="KH")
+    for email in ("fm@example.org", "kh@example.org"):
+        client.post("/logout", data={"csrf_token": csrf_token(client.get("/login").get_data(as_text=True))})
+        sign_in(email, factories.PASSWORD)
+        for url in (f"/surveys/runs/{run.id}", f"/surveys/runs/{run.id}/progress.json",
+                    f"/surveys/{world['survey'].id}/runs/new"):
+            assert client.get(url).status_code == 404, (email, url)
+
+
+def test_a_factory_manager_uploads_a_roster_and_sees_each_bad_row(world, client, sign_in):
+    factories.user(email="fm@example.org", role="factory_manager", factory_code="IDN-0001", language="en")
+    sign_in("fm@example.org", factories.PASSWORD)
+    page = client.get("/surveys/rosters").get_data(as_text=True)
+    assert "consent_where" in page and "consent_at" in page
+    csv = ("phone,language,consent_where,consent_at\n"
+           "0812 7000 0001,id,Canteen,2026-08-01\n"
+           "0812 7000 0002,km,Canteen,2026-08-01\n"
+           "0812 7000 0003,id,Canteen,yesterday\n")
+    from io import BytesIO
+
+    response = client.post("/surveys/rosters", data={
+        "csrf_token": csrf_token(page), "roster-factory": str(world["factory"].id),
+        "roster-file": (BytesIO(csv.encode()), "roster.csv")}, content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "1 worker added" in html
+    assert "Row 3" in html and "Row 4" in html and "Row 2:" not in html
+    assert "7000" not in html  # no number of hers on the page
+    assert db.session.scalar(select(func.count()).select_from(SurveySubscriber)) == 3 + 1
+    (event,) = db.session.scalars(select(AdminEvent).where(AdminEvent.area == "surveys")).all()
+    assert (event.action, event.subject, event.data["imported"]) == ("roster", "IDN-0001", 1)
+    assert db.session.scalar(select(func.count()).select_from(SurveyDelivery)) == 0
+
+
+def test_an_announcement_goes_to_a_whole_country_from_its_page(world, client, sign_in, run_jobs):
+    other = factories.factory(code="IDN-0002", name="PT Dua", number="+622150000002")
+    builders.subscribers(factory=other, count=2, now=world["now"], first=100)
+    announcement = builders.announcement(now=world["now"])
+    sign_in(ADVISOR, factories.PASSWORD)
+    page = f"/surveys/{announcement.id}/runs/new"
+    assert "Every factory of Indonesia" in client.get(page).get_data(as_text=True)
+    plan = form_post(client, page, page, {"run-target": "country:ID"}).get_data(as_text=True)
+    assert "5 recipients" in plan
+    started = form_post(client, page, page, {"run-target": "country:ID", "confirm": "yes"})
+    assert started.status_code == 302
+    run_jobs()
+    run = db.session.scalars(select(SurveyRun)).one()
+    assert (run.factory_id, run.country_code) == (None, "ID")
+    purposes = db.session.scalars(select(Message.purpose).where(Message.run_id == run.id)).all()
+    assert purposes == ["announcement"] * 5
+    assert client.get(f"/surveys/runs/{run.id}/progress.json").get_json()["sent"] == 5
