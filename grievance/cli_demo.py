@@ -102,7 +102,7 @@ def _demo_history(factory: Factory, index: int) -> int:
     from grievance.models.message import INBOUND, PROCESSED
     from grievance.privacy import vault
     from grievance.workflows.deadlines import schedule
-    from grievance.workflows.inbound import find_or_create_worker
+    from grievance.workflows.workers import find_or_create_worker
     from grievance.workflows.intake import open_case
 
     now = utcnow()
@@ -145,7 +145,7 @@ def _demo_cases(factory: Factory) -> int:
     """The demo cases, once: none if the factory has cases already (demo-data may run again)."""
     from grievance.models.message import INBOUND, PROCESSED
     from grievance.privacy import vault
-    from grievance.workflows.inbound import find_or_create_worker
+    from grievance.workflows.workers import find_or_create_worker
     from grievance.workflows.intake import open_case
 
     if db.session.scalar(select(func.count(Case.id)).where(Case.factory_id == factory.id)):

@@ -59,7 +59,7 @@ def case(*, factory_code: str | None = "IDN-0001", to: str = "+622150000001", ph
     """A case opened for a worker by her first message, without the webhook or the intake's
     questions: her worker row, the message (processed), the case with its route and deadlines."""
     from grievance.privacy import vault
-    from grievance.workflows.inbound import find_or_create_worker
+    from grievance.workflows.workers import find_or_create_worker
     from grievance.workflows.intake import open_case
     from grievance.models.message import INBOUND, PROCESSED
 

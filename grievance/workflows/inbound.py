@@ -15,11 +15,11 @@ from grievance.language.keywords import (
 from grievance.language.normalize import normalize, readable
 from grievance.i18n.pages import LANGUAGE_NAMES
 from grievance.models import Message, Worker
-from grievance.models.base import insert_ignoring_conflicts
 from grievance.models.message import FLAGGED, INBOUND
 from grievance.models.survey import TEXTED
-from grievance.privacy import PhoneVault, new_pseudonym
+from grievance.privacy import PhoneVault
 from grievance.workflows.attaching import attach
+from grievance.workflows.workers import find_or_create_worker
 from grievance.workflows.events import record
 from grievance.workflows.conversations import converse, survey
 from grievance.workflows.conversations.registry import Reply, Turn
@@ -30,39 +30,6 @@ from grievance.workflows.surveys import consent
 # One phone may not flood a queue: past this many messages an hour, the rest are kept and
 # flagged for the committee, but open no case and get no reply.
 INBOUND_PER_WORKER_PER_HOUR = 20
-
-
-def find_or_create_worker(session: Session, e164: str, vault: PhoneVault, country_code: str,
-                          now: datetime) -> Worker:
-    current, *previous = vault.lookup_hashes(e164)
-    if previous:  # keys are rotating: she may still be stored under a previous hash key
-        stored = session.scalar(select(Worker).where(Worker.phone_hash.in_(previous)).with_for_update())
-        if stored is not None:
-            stored.phone_hash = current
-            if not vault.is_current(stored.phone_encrypted):
-                stored.phone_encrypted = vault.encrypt(e164)
-            return stored
-    phone_hash = current
-    # Most messages come from workers we know: one round trip finds and locks her row.
-    # Locked until the commit: two messages from one worker processed at once must not both
-    # find "no open case" and open two (PostgreSQL; SQLite serializes writers anyway).
-    known = session.scalar(select(Worker).where(Worker.phone_hash == phone_hash).with_for_update())
-    if known is not None:
-        return known
-    insert_ignoring_conflicts(
-        session,
-        Worker,
-        {
-            "phone_hash": phone_hash,
-            "phone_encrypted": vault.encrypt(e164),
-            "pseudonym": new_pseudonym(),
-            "country_code": country_code,
-            "opted_out_channels": [],
-            "created_at": now,
-        },
-        conflict=["phone_hash"],
-    )
-    return session.scalar(select(Worker).where(Worker.phone_hash == phone_hash).with_for_update())
 
 
 def _recent_inbound(session: Session, worker: Worker, now: datetime) -> int:

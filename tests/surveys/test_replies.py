@@ -18,8 +18,8 @@ from grievance.models import (
 from grievance.privacy import vault
 from grievance.workflows.conversations import expire_conversations, replier, survey
 from grievance.workflows.conversations.registry import Turn
-from grievance.workflows.inbound import find_or_create_worker
-from grievance.workflows.surveys.answers import record_answer
+from grievance.workflows.workers import find_or_create_worker
+from grievance.workflows.conversations.survey_answers import record_answer
 from tests import factories
 
 

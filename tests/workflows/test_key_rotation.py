@@ -16,7 +16,7 @@ from grievance.channels.ingest import spool
 from grievance.models import Case, Message, Worker
 from grievance.privacy import PhoneVault, vault
 from grievance.workflows import key_rotation
-from grievance.workflows.inbound import find_or_create_worker
+from grievance.workflows.workers import find_or_create_worker
 from grievance.workflows.key_rotation import rotate_keys
 from tests.workflows.test_conversations import _factories_and_a_hotline
 

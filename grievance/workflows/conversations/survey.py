@@ -38,7 +38,7 @@ from grievance.workflows.conversations import intake
 from grievance.workflows.conversations.joining import join, named_case
 from grievance.workflows.conversations.registry import Kind, Turn, begin, end, register
 from grievance.workflows.intake import grave_category
-from grievance.workflows.surveys.answers import close_delivery, record_answer
+from grievance.workflows.conversations.survey_answers import close_delivery, record_answer
 
 SURVEY = "survey"
 SURVEY_PRIORITY = 5

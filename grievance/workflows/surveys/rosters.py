@@ -26,7 +26,7 @@ from grievance.language.normalize import digits_to_ascii
 from grievance.models import Factory, SurveySubscriber, User
 from grievance.models.survey import ROSTER
 from grievance.privacy import PhoneVault
-from grievance.workflows.inbound import find_or_create_worker
+from grievance.workflows.workers import find_or_create_worker
 from grievance.workflows.surveys.consent import subscribe
 
 COLUMNS = ("phone", "language", "consent_where", "consent_at")
