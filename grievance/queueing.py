@@ -111,14 +111,15 @@ class JobQueues:
             in_process_worker(current_app._get_current_object()).submit(func, args)
 
 
-    def enqueue_in(self, seconds: float, func: Callable, *args: Any) -> None:
-        """Run ``func(*args)`` in ``seconds`` (no commit to wait for): RQ's scheduler, or a timer
-        of this process that hands it to the in-process worker."""
+    def enqueue_in(self, seconds: float, func: Callable, *args: Any, **options: Any) -> None:
+        """Run ``func(*args)`` in ``seconds`` (no commit to wait for): RQ's scheduler (with RQ's
+        ``options``, a retry say), or a timer of this process that hands it to the in-process
+        worker."""
         if self.uses_redis:
             from datetime import timedelta
 
             try:
-                self.queue().enqueue_in(timedelta(seconds=max(seconds, 0.0)), func, *args)
+                self.queue().enqueue_in(timedelta(seconds=max(seconds, 0.0)), func, *args, **options)
             except Exception:  # Redis down: the periodic round finds the job missing and retries
                 log.warning("could not schedule %s; the periodic round will retry it", func.__name__)
             return

@@ -12,7 +12,7 @@ from grievance.tasks import inbound as inbound_task
 from grievance.extensions import db, queues
 from grievance.models import Message
 from tests import factories
-from tests.conftest import inbound_params, sign
+from tests.conftest import csrf_token, inbound_params, sign
 
 WEBHOOK = "/webhooks/twilio/messages"
 
@@ -100,3 +100,44 @@ def test_a_failing_in_process_job_is_logged_and_its_message_stays_for_the_requeu
     db.session.expire_all()
     inbound = db.session.scalars(select(Message).where(Message.direction == "inbound")).one()
     assert inbound.processed_at is None  # the claim was rolled back: the requeue will hand it out again
+
+
+def test_a_survey_blast_keeps_no_worker_thread_from_a_grievance_that_arrives_behind_it(make_app):
+    """Twelve survey messages queued at 2 SMS/s take 6 s to go out; a complaint that comes in
+    behind them is processed at once, not after the blast (its messages wait for their slots
+    in no thread)."""
+    from grievance.models.base import utcnow
+    from grievance.workflows.surveys.dispatch import start_run
+    from grievance.workflows.surveys.planning import plan_run
+    from tests.surveys import builders
+
+    paced = make_app(SEND_RATE_SMS=2.0, CHANNELS=("simulator",))
+    with paced.app_context():
+        factory = factories.factory()
+        now = utcnow()
+        builders.subscribers(factory=factory, count=12, now=now)
+        run = plan_run(db.session, survey=builders.survey(now=now), factory=factory, actor=None, now=now)
+        start_run(db.session, run, None, now)
+        db.session.commit()
+        run_id = run.id
+    http = paced.test_client()
+    deadline = time.monotonic() + 10
+    with paced.app_context():  # the batch is queued: every invitation is a reply row waiting to be sent
+        while db.session.scalar(select(func.count(Message.id)).where(Message.run_id == run_id)) < 12:
+            assert time.monotonic() < deadline, "the run's first batch was never queued"
+            time.sleep(0.1)
+            db.session.expire_all()
+    token = csrf_token(http.get("/simulator").get_data(as_text=True))
+    assert http.post("/simulator", data={"endpoint": 1, "body": "Upah lembur saya belum dibayar",
+                                         "csrf_token": token}).status_code in (200, 302)
+    with paced.app_context():
+        while True:
+            complaint = db.session.scalar(select(Message).where(Message.direction == "inbound"))
+            if complaint is not None and complaint.processed_at is not None:
+                break
+            assert time.monotonic() < deadline + 20, "the complaint was never processed"
+            time.sleep(0.1)
+            db.session.expire_all()
+        sent_before = db.session.scalar(select(func.count(Message.id)).where(
+            Message.run_id == run_id, Message.sent_at.is_not(None), Message.sent_at < complaint.processed_at))
+    assert sent_before <= 3, f"{sent_before} survey messages went out before the complaint was processed"

@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 
 # A worker waits for its sender's rate slot at most this long; later slots are scheduled.
 MAX_PACING_WAIT = 10.0
+# A survey's or announcement's message waits in no worker at all beyond this: a blast must not
+# keep the workers from a worker's grievance (her reply takes the next free slot, the blast's
+# messages come back for theirs).
+BULK_PACING_WAIT = 0.5
 
 
 def outbound(message: Message) -> OutboundMessage:
@@ -87,7 +91,8 @@ def send_message(message_id: int, reserved: bool = False) -> float | None:
     channel = channel_for(message.provider, message.channel)
     if not reserved:
         wait = _slot_wait(message)
-        if wait > MAX_PACING_WAIT and queues.uses_redis:
+        bulk = message.run_id is not None
+        if wait > (BULK_PACING_WAIT if bulk else MAX_PACING_WAIT) and (bulk or queues.uses_redis):
             message.status = QUEUED
             db.session.commit()
             return wait

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from rq import Retry
 
 from grievance.channels.sending import send_message
@@ -19,7 +17,7 @@ def send_outbound(message_id: int, reserved: bool = False) -> None:
     """Send once; when the sender's slot is far off, come back for it instead of waiting."""
     wait = send_message(message_id, reserved)
     if wait is not None:
-        queues.queue().enqueue_in(timedelta(seconds=wait), send_outbound, message_id, True, retry=SEND_RETRY)
+        queues.enqueue_in(wait, send_outbound, message_id, True, retry=SEND_RETRY)
 
 
 def send_again(message_id: int) -> None:
