@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from grievance.cli import add_factory, add_user
 from grievance.extensions import db
-from grievance.models import Case, CaseEvent, ChannelEndpoint, Factory, Message, Notification
+from grievance.models import Case, CaseEvent, ChannelEndpoint, Factory, Message, Notification, Worker
 from grievance.models.base import UTCDateTime, utcnow
 
 DEMO_PASSWORD = "demo-password-picc"
@@ -70,12 +70,17 @@ def demo_data():
         from grievance.summaries import facts
 
         facts.rebuild(db.session, utcnow())
+    surveyed = _demo_surveys([indonesian, *neighbours])
+    db.session.commit()
     base = _base_url()
     click.echo("Demo data ready." + (f" {opened} demo cases opened, one of them 10 days ago and never "
                                      "acknowledged: the first sweep round escalates it." if opened else ""))
     if history:
         click.echo(f"  {history} past cases over the last {HISTORY_MONTHS} months in four Indonesian factories: "
                    "the figures on /buyers, /factory/summary and /programme.")
+    if surveyed:
+        click.echo(f"  A survey answered by {surveyed} of those workers six weeks ago: {base}/surveys "
+                   "(advisor@example.org); text SURVEI from the simulator to be sent the next run.")
     click.echo(f"  Text as a worker:  {base}/simulator  (PT Contoh Garmen: +62 21 5000 0001)")
     click.echo(f"  Sign in at {base}/login, every demo person with the password {DEMO_PASSWORD}:")
     for email, name, _role, _factory, _country, _buyer, _language, page in DEMO_PEOPLE:
@@ -139,6 +144,70 @@ def _demo_history(factory: Factory, index: int) -> int:
             schedule(case)
             made += 1
     return made
+
+
+DEMO_SURVEY = {
+    "title": "Drinking water, overtime pay and the canteen",
+    "intro": {"id": "Survei singkat dari program (3 pertanyaan). Jawaban Anda tidak disebut namanya.",
+              "en": "A short survey from the programme (3 questions). Your answers are never shown with your name."},
+    "thanks": {"id": "Terima kasih atas jawaban Anda.", "en": "Thank you for your answers."},
+    "questions": (
+        ("yes_no", None, {"id": "Apakah ada air minum di setiap lantai? 1 ya, 2 tidak",
+                          "en": "Is there drinking water on every floor? 1 yes, 2 no"}),
+        ("yes_no", None, {"id": "Apakah lembur bulan lalu sudah dibayar? 1 ya, 2 tidak",
+                          "en": "Were you paid for last month's overtime? 1 yes, 2 no"}),
+        ("scale", 5, {"id": "Beri nilai kantin dari 1 (buruk) sampai 5 (baik).",
+                      "en": "Rate the canteen from 1 (bad) to 5 (good)."}),
+    ),
+}
+
+
+def _demo_surveys(factories: list[Factory]) -> int:
+    """A survey of the Indonesian factories, sent six weeks ago to the workers of their past
+    cases (subscribed as from a roster) and answered by most: what /surveys shows. Once."""
+    import random
+
+    from grievance.models import Survey, SurveyAnswer, SurveyDelivery, SurveyQuestion, SurveyRun
+    from grievance.models.survey import ANSWERED, FINISHED, ROSTER, UNANSWERED
+    from grievance.workflows.surveys.consent import subscribe
+
+    if db.session.scalar(select(Survey.id).where(Survey.title == DEMO_SURVEY["title"])):
+        return 0
+    now, rng = utcnow(), random.Random("demo-survey")
+    sent_at = now - timedelta(days=42)
+    survey = Survey(kind="survey", title=DEMO_SURVEY["title"], country_code="ID", intro=DEMO_SURVEY["intro"],
+                    thanks=DEMO_SURVEY["thanks"], created_at=sent_at, updated_at=sent_at,
+                    questions=[SurveyQuestion(position=n, kind=kind, scale_max=top, text=text)
+                               for n, (kind, top, text) in enumerate(DEMO_SURVEY["questions"], start=1)])
+    db.session.add(survey)
+    db.session.flush()
+    answered = 0
+    for index, factory in enumerate(factories):
+        endpoint = db.session.scalar(select(ChannelEndpoint).where(ChannelEndpoint.factory_id == factory.id))
+        worker_ids = sorted(set(db.session.scalars(select(Case.worker_id).where(Case.factory_id == factory.id))))
+        run = SurveyRun(survey_id=survey.id, factory_id=factory.id, country_code="ID", status=FINISHED,
+                        plan={"recipients": len(worker_ids)}, created_at=sent_at, started_at=sent_at,
+                        finished_at=sent_at + timedelta(days=3))
+        db.session.add(run)
+        db.session.flush()
+        for worker_id in worker_ids:
+            worker = db.session.get(Worker, worker_id)
+            subscribe(db.session, worker=worker, factory_id=factory.id, source=ROSTER, channel="sms", language="id",
+                      consent_where="Demo: workers' meeting", consent_at=sent_at - timedelta(days=7), now=sent_at)
+            replied = rng.random() < 0.8
+            db.session.add(SurveyDelivery(run_id=run.id, worker_id=worker_id, endpoint_id=endpoint.id, language="id",
+                                          status=ANSWERED if replied else UNANSWERED, sent_at=sent_at,
+                                          answered_at=sent_at + timedelta(hours=2) if replied else None))
+            if not replied:
+                continue
+            answered += 1
+            water = rng.random() < 0.85 - 0.15 * index  # the neighbours less often
+            paid = rng.random() < 0.75 - 0.1 * index
+            for question, value in zip(survey.questions, ("yes" if water else "no", "yes" if paid else "no",
+                                                          str(rng.choice((2, 3, 3, 4, 4, 5))))):
+                db.session.add(SurveyAnswer(run_id=run.id, question_id=question.id, worker_id=worker_id,
+                                            value=value, answered_at=sent_at + timedelta(hours=2)))
+    return answered
 
 
 def _demo_cases(factory: Factory) -> int:
