@@ -577,3 +577,15 @@ def test_a_whatsapp_survey_resuming_after_her_window_closed_sends_the_template_a
     assert bodies(say(INDONESIA, "Halo", channel="whatsapp", at=later + timedelta(hours=1))) == [ON_TIME["id"]]
     assert bodies(say(INDONESIA, "ya", channel="whatsapp", at=later + timedelta(hours=1))) == [TRAVEL["id"]]
     assert answers() == {1: "4", 2: "yes"}
+
+
+def test_a_complaint_beside_her_answer_joins_her_open_case_and_the_survey_goes_on(start, say, now):
+    case = factories.case(now=now - timedelta(days=1))
+    start(INDONESIA)
+    replies = say(INDONESIA, "2, upah lembur masih belum dibayar")  # "overtime still not paid"
+    assert [(purpose, run is None) for purpose, _body, run in replies] == [("added_to_case", True),
+                                                                          ("survey_question", False)]
+    assert replies[1][1] == ON_TIME["id"]
+    assert [c.id for c in cases()] == [case.id]
+    assert any("masih belum dibayar" in m.body for m in cases()[0].messages if m.direction == "inbound")
+    assert answers() == {1: "2"}

@@ -45,10 +45,10 @@ from grievance.models import ChannelEndpoint, Conversation, Message, Survey, Sur
 from grievance.models.conversation import WAITING
 from grievance.models.message import CANCELLED as MESSAGE_CANCELLED, OUTBOUND
 from grievance.models.survey import CANCELLED, CHOICE, FREE_TEXT, NO_ANSWER, SCALE, SKIPPED_ANSWER, YES_NO
-from grievance.workflows.conversations import intake
+from grievance.workflows.conversations import intake, pick_case
 from grievance.workflows.conversations.joining import join, named_case
 from grievance.workflows.conversations.registry import Kind, Turn, active, begin, end, register
-from grievance.workflows.intake import grave_category
+from grievance.workflows.intake import grave_category, open_cases_here
 from grievance.workflows.conversations.survey_answers import close_delivery, record_answer
 
 SURVEY = "survey"
@@ -194,9 +194,19 @@ def _answer_and_complaint(turn: Turn, conversation: Conversation, question: Surv
 
 
 def _complaint(turn: Turn, conversation: Conversation, message: Message) -> list[Message]:
-    """A complaint mid-survey: the intake outranks the survey, which asks its question again
-    once the case is acknowledged. The intake's replies are no part of the run."""
-    return intake.start(turn, message, message.language or conversation.language)
+    """A complaint mid-survey goes where the same message would go outside it: onto her open
+    case here (she is asked which, when she has several), and the survey asks its question
+    next; else to an intake, which outranks the survey, so the question comes once the case is
+    acknowledged. These replies are no part of the run."""
+    language = message.language or conversation.language
+    text = message.body_normalized or message.body
+    cases = [] if is_new_request(text) else open_cases_here(turn.session, turn.worker, message.endpoint)
+    if not cases:
+        return intake.start(turn, message, language)
+    replies = pick_case.to_open_case(turn, message, cases, language)
+    if active(turn.session, turn.worker) is conversation:  # joined her case: the survey goes on
+        replies += _ask(turn, conversation)
+    return replies
 
 
 def _take(turn: Turn, conversation: Conversation, question: SurveyQuestion, value: str,
