@@ -7,8 +7,9 @@
     her reply ─┬─ fits the question ─────────► recorded; the skip rule; the next question or the thanks
                ├─ NEW, or a grave complaint ──► taken at once (the survey waits, and asks again after)
                ├─ names one of her cases ─────► joins that case; the question again
-               ├─ a complaint beside or ──────► the answer she led with is recorded (if any), and an
-               │  instead of the answer         intake takes the complaint; the survey goes on after
+               ├─ a complaint beside or ──────► the answer she led with is recorded (if any); the
+               │  instead of the answer         complaint joins her open case, or an intake takes it;
+               │                                the survey goes on after
                │                                (closed questions; her words in a free text are an
                │                                answer unless grave)
                └─ no fit ─► the question again with a hint; a second miss records "unanswered"
@@ -180,7 +181,7 @@ def _complaint_beside(text: str, question: SurveyQuestion) -> bool:
 def _answer_and_complaint(turn: Turn, conversation: Conversation, question: SurveyQuestion,
                           message: Message) -> list[Message]:
     """The answer she led with is recorded and her place moves on (the question there is asked
-    once her complaint is acknowledged); the complaint goes to an intake. Not on a randomized
+    once her complaint is taken); the complaint goes where any would (``_complaint``). Not on a randomized
     question: her message is kept on her case, so the answer it gives cannot be drawn for, and
     the question is asked again after."""
     text = message.body_normalized or message.body
