@@ -331,6 +331,20 @@ class Viewer:
         return factory is not None and any(
             self._audience_of(scope, factory) == PROGRAMME for scope in self.scopes if scope.role != BUYER)
 
+    def may_dispatch_run(self, run) -> bool:
+        """See a run (on its survey's page too) and pause, resume or cancel it."""
+        return (self.may_dispatch(run.factory) if run.factory_id is not None
+                else self.may_dispatch_country(run.country_code))
+
+    def may_edit_survey(self, survey, runs: Iterable) -> bool:
+        """Change a survey's texts and questions (``runs``: all of its runs): the programme's
+        staff of its country and admins; an advisor of one factory only while it was sent to no
+        factory but hers, since an edit reaches every worker it was sent to. A survey sent
+        elsewhere she may still read and send to her own factory."""
+        if self.is_admin or survey.country_code in self._country_scopes():
+            return True
+        return survey.country_code in (self.survey_countries() or ()) and all(map(self.may_dispatch_run, runs))
+
     def may_dispatch_country(self, country_code: str) -> bool:
         """An announcement to a whole country's opted-in workers: its advisors, programme
         managers and admins."""

@@ -116,6 +116,8 @@ WORKER_TEXTS: dict[str, str] = {
     "survey_subscribed": N_("Thank you. We will send you short surveys by text. To stop them, reply %(keyword)s."),
     "survey_unsubscribed": N_("We will send you no more surveys. To get them again, reply %(keyword)s."),
     "survey_own_number": N_("To get surveys, send %(keyword)s to your own factory's number."),
+    # Her answer came after the survey was stopped by the programme: nothing more is asked.
+    "survey_cancelled": N_("Thank you. This survey has been stopped, so no answer is needed."),
 }
 
 # Most SMS segments each text may take, per purpose; an expensive translation fails a test.
@@ -130,7 +132,7 @@ SEGMENT_BUDGET = {"acknowledgement": 3, "added_to_case": 2, "opt_out": 3, "opt_i
                   "followup_looking_programme": 2, "escalated_named": 4, "moved_to_advisors": 4,
                   "moved_to_advisors_named": 4, "survey_hint_scale": 2, "survey_hint_yes_no": 2,
                   "survey_hint_choice": 2, "survey_hint_text": 1, "survey_subscribed": 3, "survey_unsubscribed": 2,
-                  "survey_own_number": 2}
+                  "survey_own_number": 2, "survey_cancelled": 2}
 # Whole-sentence variants (translators need whole sentences): what a text says about who
 # handles her case, on the advisors' route, and about her name, once she agreed to give it.
 PROGRAMME_VARIANTS = {"acknowledgement": "acknowledgement_programme", "added_to_case": "added_to_case_programme",

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from grievance.language.lexicon import folded, leading_answer
+from grievance.language.keywords import match_keyword, match_language_request, yields_to_answer
+from grievance.language.lexicon import folded, is_new_request, leading_answer, status_request, yes_or_no
 from grievance.language.normalize import digits_to_ascii, keyword_form, normalize
 from grievance.models.survey import CHOICE, FREE_TEXT, SCALE, YES_NO
 
@@ -106,3 +107,67 @@ def read_answer(text: str, *, kind: str, top: int | None = None, choices: list[d
             number = _choice_named(plain, choices)
         return None if number is None else str(number)
     return None
+
+
+_LEADING_NUMBER = re.compile(r"(\d+)(?!\d)(.*)", re.S)
+_FIRST_WORD = re.compile(r"([^\s,.;:!?]+)(.*)", re.S)
+_SEPARATORS = " \t\r\n,.;:!?-\u2013\u2014\u060c\u0964\u104a\u104b\u17d4\u17d5"
+
+
+def leading_value(text: str, *, kind: str, top: int | None = None,
+                  choices: list[dict] | None = None) -> tuple[str | None, str]:
+    """The answer her reply starts with and the words after it: "2, upah lembur tidak dibayar"
+    → ("2", "upah lembur tidak dibayar"); "ya, tapi mandor memotong gaji kami" → ("yes", "tapi
+    mandor memotong gaji kami"); "3 Jalan kaki, jauh" → ("3", "jauh"). A reply that does not
+    start with its answer gives (None, the reply): in "upah lembur tidak dibayar 2 bulan" the 2
+    counts months, it is no 2 on a scale."""
+    plain = digits_to_ascii(normalize(text)).strip()
+    if kind == YES_NO:
+        said, rest = leading_answer(plain)
+        return (None, plain) if said is None else ("yes" if said else "no", rest)
+    if kind not in (SCALE, CHOICE):
+        return None, plain
+    value, rest = _leading_number(plain, kind, top, choices or [])
+    if value is None and kind == CHOICE:
+        value, rest = _leading_label(plain, choices or [])
+    elif value is not None and kind == CHOICE:
+        _same, after = _leading_label(rest.strip(_SEPARATORS), [choices[int(value) - 1]])  # "3 jalan kaki, …"
+        rest = after if _same is not None else rest
+    return (None, plain) if value is None else (value, rest.strip(_SEPARATORS))
+
+
+def _leading_number(plain: str, kind: str, top: int | None, choices: list[dict]) -> tuple[str | None, str]:
+    found = _LEADING_NUMBER.match(plain) or _FIRST_WORD.match(plain)
+    if found is None:
+        return None, plain
+    value = read_answer(found.group(1), kind=kind, top=top if kind == SCALE else None,
+                        choices=[{}] * len(choices) if kind == CHOICE else None)
+    return (value, found.group(2)) if value is not None else (None, plain)
+
+
+def _leading_label(plain: str, choices: list[dict]) -> tuple[str | None, str]:
+    words = folded(plain)
+    for number, texts in enumerate(choices, start=1):
+        for label in sorted(_labels(texts), key=len, reverse=True):
+            start = folded(label).strip()
+            # Latin script: the whole label ("bus" does not start "busy"); Khmer and Burmese are unspaced.
+            whole = not start.isascii() or not words[len(start):len(start) + 1].isalnum()
+            if start and words.startswith(start) and whole:
+                return str(number), words[len(start):]
+    return None, plain
+
+
+def is_bare_answer(text: str) -> bool:
+    """A reply that is only a number (in any script or as a word) or a yes or a no: what a
+    question asks for, and nothing of her own."""
+    plain = digits_to_ascii(normalize(text)).strip()
+    form = keyword_form(plain)
+    return (form.isdigit() and len(form) <= _MAX_DIGITS) or form in _number_words() or yes_or_no(plain) is not None
+
+
+def read_as_command(text: str) -> bool:
+    """Whether a worker replying ``text`` would be taken to give the service an instruction
+    (stop every message, surveys on or off, the language menu, a new complaint, her cases'
+    status) rather than to answer the question she was asked."""
+    return ((match_keyword(text) is not None and not yields_to_answer(text))
+            or match_language_request(text) is not None or is_new_request(text) or status_request(text)[0])

@@ -5,6 +5,12 @@ A keyword counts only when it is the whole message (after normalization), so a c
 "they cancel our leave" or a survey answer "END" is never taken for an opt-out. END, CANCEL
 and QUIT are not opt-out words here for that reason.
 
+Some keywords are also everyday words a survey's choices use (Spanish "1 alta 2 media 3 baja":
+ALTA opts in, BAJA opts out). While a closed survey question is asked, a keyword that answers
+it is her answer (``yields_to_answer``), except the opt-out word each language tells workers
+to use (ALTO, STOP, BERHENTI …), which always opts out, and the survey keywords, which carry
+the word "survey" and are never an answer (the editor refuses such choices).
+
 Twilio itself intercepts STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT (opt-out), START, YES,
 UNSTOP (opt-in) and HELP, INFO on the numbers where its default opt-out handling applies
 (US and Canadian long codes and toll-free numbers), blocking further messages at its side.
@@ -117,6 +123,20 @@ def match_keyword(text: str) -> Keyword | None:
 
 def keyword_for(kind: str, language: str) -> str:
     return KEYWORDS[kind].get(language, KEYWORDS[kind]["en"])[0]
+
+
+# Whatever question is asked, these stay what workers are told they are.
+_TOLD_OPT_OUT = frozenset(keyword_form(words[0]) for words in KEYWORDS[OPT_OUT].values())
+_YIELDING_KINDS = (OPT_OUT, OPT_IN, HELP)
+
+
+def yields_to_answer(text: str) -> bool:
+    """Whether this whole-message keyword gives way to a survey answer it also is (see the
+    module's note); True for a text that is no keyword at all."""
+    keyword = match_keyword(text)
+    if keyword is None:
+        return True
+    return keyword.kind in _YIELDING_KINDS and keyword_form(text) not in _TOLD_OPT_OUT
 
 
 @dataclass(frozen=True)

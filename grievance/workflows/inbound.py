@@ -62,6 +62,9 @@ def handle_inbound(session: Session, message: Message, now: datetime, vault: Pho
     shown = readable(message.body)
     message.body_readable = shown if shown != message.body else None
     keyword = match_keyword(text)
+    if keyword is not None and survey.keyword_answers(
+            Turn(session=session, worker=worker, now=now, reply=reply, vault=vault), text):
+        keyword = None  # "Baja" to "1 alta 2 media 3 baja" answers the question, and opts nobody out
     if keyword is not None:
         current = worker.chosen_language or worker.language
         language = current if current in keyword.languages else keyword.languages[0]

@@ -187,3 +187,26 @@ def test_country_views_are_the_programmes(world):
     assert viewer_of(world, "advisor_factory").summary_countries() == set()  # one factory, not its country
     assert viewer_of(world, "admin").summary_countries() is None
     assert Viewer(None).summary_audience(world.factories["A"]) is None
+
+
+@pytest.mark.parametrize("role, sent_to, edits", [
+    ("advisor_country", (), True), ("advisor_country", ("A", "B"), True), ("advisor_country", (None,), True),
+    ("advisor_factory", (), True), ("advisor_factory", ("A",), True), ("advisor_factory", ("A", "B"), False),
+    ("advisor_factory", (None,), False), ("programme_manager", ("B",), True), ("admin", ("B",), True),
+])
+def test_who_may_change_a_survey_depends_on_where_it_went(world, role, sent_to, edits):
+    """An advisor of factory A changes a survey of her country only while it went nowhere but A
+    (a country-wide announcement is not hers either); she sees only A's runs."""
+    from grievance.models import Survey, SurveyRun
+    from grievance.models.base import utcnow
+
+    now = utcnow()
+    survey = Survey(kind="survey", title="Pay", country_code="ID", intro={}, thanks={}, created_at=now, updated_at=now)
+    runs = [SurveyRun(survey=survey, factory_id=world.factories[name].id if name else None, country_code="ID",
+                      created_at=now) for name in sent_to]
+    db.session.add_all([survey, *runs])
+    db.session.flush()
+    viewer = viewer_of(world, role)
+    assert viewer.may_edit_survey(survey, runs) == edits
+    seen = {name for name, run in zip(sent_to, runs) if viewer.may_dispatch_run(run)}
+    assert seen == (set(sent_to) & {"A"} if role == "advisor_factory" else set(sent_to))

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grievance.language.answers import NUMBER_WORDS, read_answer
+from grievance.language.answers import NUMBER_WORDS, is_bare_answer, leading_value, read_answer, read_as_command
 from grievance.language.normalize import DIGITS
 
 # Zero of each script the workers write digits in (ASCII, Khmer, Bengali, Arabic-Indic,
@@ -90,3 +90,38 @@ def test_any_scripts_digits_for_a_number_in_range_read_as_that_number(top, data,
 
 def test_every_script_the_normalizer_knows_is_covered():
     assert {chr(ord(zero)) for zero in ZEROS[1:]} == {char for char, digit in DIGITS.items() if digit == "0"}
+
+
+@pytest.mark.parametrize("reply, kind, value, rest", [
+    ("2, upah lembur tidak dibayar", "scale", "2", "upah lembur tidak dibayar"),
+    ("upah lembur tidak dibayar 2 bulan", "scale", None, "upah lembur tidak dibayar 2 bulan"),  # months
+    ("dua. gaji dipotong", "scale", "2", "gaji dipotong"),
+    ("9 orang sakit", "scale", None, "9 orang sakit"),  # over the top: no answer
+    ("ya, tapi mandor memotong gaji kami", "yes_no", "yes", "tapi mandor memotong gaji kami"),
+    ("២ ប្រាក់ខែមិនទាន់", "yes_no", "no", "ប្រាក់ខែមិនទាន់"),
+    ("3 jalan kaki, jauh sekali", "choice", "3", "jauh sekali"),
+    ("Jalan kaki karena gaji kecil", "choice", "3", "karena gaji kecil"),
+    ("ដើរ ឈឺជើង", "choice", "3", "ឈឺជើង"),
+    ("busy hari ini", "choice", None, "busy hari ini"),  # "bus" is no start of "busy"
+])
+def test_the_answer_a_reply_leads_with_and_the_words_after_it(reply, kind, value, rest):
+    said, after = leading_value(reply, kind=kind, top=5, choices=CHOICES)
+    assert (said, after.casefold()) == (value, rest.casefold())
+
+
+@pytest.mark.parametrize("reply, bare", [
+    ("1", True), ("៤", True), ("empat", True), ("ya", True), ("tidak.", True), ("Ya!", True),
+    ("1 gaji dipotong", False), ("BARU", False), ("", False), ("1234567", False),
+])
+def test_a_bare_answer_is_a_number_or_a_yes_or_no_alone(reply, bare):
+    assert is_bare_answer(reply) == bare
+
+
+@pytest.mark.parametrize("label, command", [
+    ("Alto", True), ("STOP", True), ("Berhenti", True), ("Encuesta", True), ("Idioma", True), ("Nuevo", True),
+    ("Estado", True), ("Baja", False), ("Alta", False), ("Ayuda", False), ("Media", False), ("Bajo", False),
+])
+def test_choices_a_worker_could_not_answer_with(label, command):
+    """Her reply would be an instruction whatever she was asked; BAJA, ALTA, AYUDA give way to
+    an answer of the question asked (language.keywords)."""
+    assert read_as_command(label) == command

@@ -20,6 +20,7 @@ from grievance.workflows.conversations import expire_conversations, replier, sur
 from grievance.workflows.conversations.registry import Turn
 from grievance.workflows.workers import find_or_create_worker
 from grievance.workflows.conversations.survey_answers import record_answer
+from grievance.workflows.surveys.dispatch import cancel_run
 from tests import factories
 
 
@@ -36,7 +37,8 @@ INDONESIA = Place("id", "ID", "IDN-0001", "+622150000001", "+6281298765432")
 CAMBODIA = Place("km", "KH", "KHM-0001", "+85523900001", "+85512345678")
 JORDAN = Place("ar", "JO", "JOR-0001", "+96265000001", "+962791234567")
 MYANMAR = Place("my", "MM", "MMR-0001", "+9512345678", "+959421234567")
-PLACES = {place.language: place for place in (INDONESIA, CAMBODIA, JORDAN, MYANMAR)}
+NICARAGUA = Place("es", "NI", "NIC-0001", "+50522000001", "+50588123456")
+PLACES = {place.language: place for place in (INDONESIA, CAMBODIA, JORDAN, MYANMAR, NICARAGUA)}
 
 # The staff's texts, per language (workers never see English here).
 INTRO = {"id": "Survei singkat dari program.", "km": "ការស្ទង់មតិខ្លីពីកម្មវិធី។", "ar": "استطلاع قصير من البرنامج.",
@@ -427,3 +429,163 @@ def test_no_surveys_withdraws_her_consent_and_ends_her_survey(start, say):
     assert db.session.scalars(select(SurveySubscriber.withdrawn_at)).one() is not None
     assert surveys_pending() == []
     assert not worker().opted_out("sms")  # her other messages still reach her
+
+
+# --- A keyword that is also one of the question's answers.
+
+HEAT = {"es": "¿Cuánto calor hace en la nave? 1 alta 2 media 3 baja"}
+HEAT_CHOICES = [{"es": "Alta"}, {"es": "Media"}, {"es": "Baja"}]
+WATER = {"es": "¿Hay agua para beber? 1 sí 2 no"}
+
+
+def purposes(replies) -> list[str]:
+    return [purpose for purpose, _body, _run in replies]
+
+
+def test_baja_and_alta_answer_a_choice_question_and_opt_nobody_out_or_in(start, say):
+    start(NICARAGUA, [question(1, "choice", HEAT, choices=HEAT_CHOICES),
+                      question(2, "choice", HEAT, choices=HEAT_CHOICES), question(3, "yes_no", WATER)])
+    assert bodies(say(NICARAGUA, "Baja")) == [HEAT["es"]]  # BAJA is a Spanish opt-out word
+    assert not worker(NICARAGUA.phone).opted_out("sms")
+    assert bodies(say(NICARAGUA, "ALTA")) == [WATER["es"]]  # ALTA a Spanish opt-in word
+    assert answers(NICARAGUA.phone) == {1: "3", 2: "1"}
+    # To a yes/no question BAJA is no answer: it opts her out, as everywhere else.
+    assert purposes(say(NICARAGUA, "baja")) == ["opt_out"]
+    assert worker(NICARAGUA.phone).opted_out("sms") and surveys_pending() == []
+
+
+def test_the_opt_out_word_she_is_told_opts_out_even_when_it_is_a_choice(start, say):
+    start(NICARAGUA, [question(1, "choice", HEAT, choices=[{"es": "Alto"}, {"es": "Bajo"}])])
+    replies = say(NICARAGUA, "ALTO")
+    assert purposes(replies) == ["opt_out"]
+    assert worker(NICARAGUA.phone).opted_out("sms")
+    assert answers(NICARAGUA.phone) == {1: "unanswered"}
+
+
+def test_baja_with_no_survey_question_asked_opts_her_out(say, places):
+    assert purposes(say(NICARAGUA, "BAJA")) == ["opt_out"]
+    assert worker(NICARAGUA.phone).opted_out("sms")
+
+
+# --- A complaint beside the answer.
+
+def cases() -> list[Case]:
+    db.session.expire_all()
+    return db.session.scalars(select(Case)).all()
+
+
+def test_a_yes_with_a_complaint_after_it_records_the_yes_and_opens_a_case(start, say):
+    start(INDONESIA)
+    say(INDONESIA, "4")
+    replies = say(INDONESIA, "ya, tapi mandor memotong gaji kami")  # "yes, but the foreman cuts our pay"
+    (case,) = cases()
+    assert case.category == "wages"
+    assert "mandor memotong gaji" in case.messages[0].body
+    assert [(purpose, run is None) for purpose, _body, run in replies] == [("acknowledgement", True),
+                                                                          ("survey_question", False)]
+    assert replies[1][1] == TRAVEL["id"]  # the survey goes on from the question after
+    assert answers() == {1: "4", 2: "yes"}
+    say(INDONESIA, "1")
+    assert answers() == {1: "4", 2: "yes", 3: "1"}
+
+
+def test_a_number_inside_a_complaint_is_no_answer_and_the_question_comes_again(start, say):
+    start(INDONESIA)
+    replies = say(INDONESIA, "upah lembur tidak dibayar 2 bulan")  # "overtime not paid for 2 months"
+    (case,) = cases()
+    assert case.category == "wages"
+    assert purposes(replies) == ["acknowledgement", "survey_question"]
+    assert replies[1][1] == CANTEEN["id"]
+    assert answers() == {}
+    say(INDONESIA, "3")
+    assert answers() == {1: "3"}
+
+
+def test_a_number_she_leads_with_is_her_answer_beside_the_complaint(start, say):
+    start(INDONESIA)
+    replies = say(INDONESIA, "2, upah lembur tidak dibayar")
+    assert len(cases()) == 1
+    assert bodies(replies)[1] == ON_TIME["id"]
+    assert answers() == {1: "2"}
+
+
+def test_a_choice_that_names_a_category_is_only_an_answer(start, say):
+    problems = {"id": "Masalah terbesar? 1 gaji 2 lembur 3 keselamatan"}
+    choices = [{"id": "Gaji"}, {"id": "Lembur"}, {"id": "Keselamatan"}]
+    start(INDONESIA, [question(1, "choice", problems, choices=choices), question(2, "choice", problems,
+                                                                               choices=choices)])
+    assert bodies(say(INDONESIA, "2 lembur")) == [problems["id"]]
+    assert bodies(say(INDONESIA, "keselamatan")) == [THANKS["id"]]
+    assert cases() == [] and answers() == {1: "2", 2: "3"}
+
+
+def test_a_complaint_to_a_randomized_question_keeps_no_answer_beside_her_words(start, say):
+    start(INDONESIA, three_questions(on_time={"randomized_share": 0.3}))
+    say(INDONESIA, "4")
+    replies = say(INDONESIA, "ya, tapi mandor memotong gaji kami")
+    (case,) = cases()
+    assert "mandor memotong gaji" in case.messages[0].body  # her words stay on her case …
+    assert answers() == {1: "4"}  # … so no answer drawn from them is stored
+    assert bodies(replies)[1] == ON_TIME["id"]
+
+
+# --- A reply to a survey cancelled meanwhile.
+
+def cancelled_after_she_read_it(session, at) -> None:
+    """Her question went out; then the run is cancelled."""
+    for sent in session.scalars(select(Message).where(Message.direction == "outbound")):
+        sent.status = "sent"
+    cancel_run(session, session.scalars(select(SurveyRun)).one(), None, at)
+    session.commit()
+
+
+def test_her_answer_to_a_cancelled_survey_is_thanked_and_opens_no_complaint(start, say, session, now):
+    start(INDONESIA)
+    cancelled_after_she_read_it(session, now + timedelta(minutes=1))
+    replies = say(INDONESIA, "4", at=now + timedelta(minutes=5))
+    assert replies == [("survey_cancelled", worker_text("survey_cancelled", "id"), None)]
+    assert cases() == [] and surveys_pending() == []
+    db.session.expire_all()
+    assert db.session.scalars(select(Conversation)).all() == []
+    # A complaint she sends is still a complaint.
+    replies = say(INDONESIA, "Upah saya dipotong", at=now + timedelta(minutes=6))
+    assert purposes(replies) == ["acknowledgement"] and len(cases()) == 1
+
+
+def test_long_after_a_cancelled_survey_her_number_is_a_message_as_any_other(start, say, session, now):
+    start(INDONESIA)
+    cancelled_after_she_read_it(session, now + timedelta(minutes=1))
+    assert purposes(say(INDONESIA, "4", at=now + timedelta(days=4))) == ["ask_category"]
+
+
+# --- WhatsApp: a survey that waited resumes outside her window.
+
+def test_a_whatsapp_survey_resuming_after_her_window_closed_sends_the_template_again(start, say, session, now):
+    say(INDONESIA, "SURVEI", channel="whatsapp", at=now - timedelta(hours=1))  # her window is open
+    assert start(INDONESIA, channel="whatsapp") == [f"{INTRO['id']}\n{CANTEEN['id']}"]
+    assert bodies(say(INDONESIA, "4", channel="whatsapp")) == [ON_TIME["id"]]
+    assert purposes(say(INDONESIA, "BARU", channel="whatsapp")) == ["ask_category"]  # the survey waits
+    # She leaves the intake unanswered: a day later it becomes a case, and her window is closed.
+    later = now + timedelta(hours=25)
+    replies = expire_conversations(session, later)
+    session.commit()
+    invite = [reply for reply in replies if reply.run_id is not None]
+    assert [(reply.purpose, reply.body) for reply in invite] == [("survey_invite", INTRO["id"])]
+    (pending,) = surveys_pending()
+    assert pending.step == "invited"
+    # Her reply opens the window: the question where she left off, not question 1.
+    assert bodies(say(INDONESIA, "Halo", channel="whatsapp", at=later + timedelta(hours=1))) == [ON_TIME["id"]]
+    assert bodies(say(INDONESIA, "ya", channel="whatsapp", at=later + timedelta(hours=1))) == [TRAVEL["id"]]
+    assert answers() == {1: "4", 2: "yes"}
+
+
+def test_a_complaint_beside_her_answer_joins_her_open_case_and_the_survey_goes_on(start, say, now):
+    case = factories.case(now=now - timedelta(days=1))
+    start(INDONESIA)
+    replies = say(INDONESIA, "2, upah lembur masih belum dibayar")  # "overtime still not paid"
+    assert [(purpose, run is None) for purpose, _body, run in replies] == [("added_to_case", True),
+                                                                          ("survey_question", False)]
+    assert replies[1][1] == ON_TIME["id"]
+    assert [c.id for c in cases()] == [case.id]
+    assert any("masih belum dibayar" in m.body for m in cases()[0].messages if m.direction == "inbound")
+    assert answers() == {1: "2"}

@@ -222,3 +222,70 @@ def test_only_the_programme_of_its_country_sees_a_survey(editor, client, sign_in
         assert other.get("/surveys/").status_code == index, email
         assert other.get(f"/surveys/{survey.id}").status_code == page, email
         assert "Wages 2026" not in other.get("/surveys/").get_data(as_text=True)
+
+
+def test_a_choice_a_worker_could_not_answer_with_is_refused_and_named(client, sign_in):
+    factories.factory(code="NIC-0001", name="Textiles Nica", country="NI", number="+50522000001")
+    factories.user(email="ana@example.org", role="advisor", name="Ana", country="NI", language="en")
+    sign_in("ana@example.org", factories.PASSWORD)
+    token = csrf_token(client.get("/surveys/").get_data(as_text=True))
+    client.post("/surveys/", data={"survey-title": "Calor", "survey-kind": "survey", "survey-country": "NI",
+                                   "csrf_token": token})
+    survey = db.session.scalar(select(Survey).where(Survey.title == "Calor"))
+    token = csrf_token(client.get(f"/surveys/{survey.id}").get_data(as_text=True))
+    client.post(f"/surveys/{survey.id}/questions", data={"question-kind": "choice", "question-choices": "3",
+                                                         "csrf_token": token})
+
+    def save(*labels):
+        token = csrf_token(client.get(f"/surveys/{survey.id}").get_data(as_text=True))
+        data = {f"texts-q1c{number}_es": label for number, label in enumerate(labels, start=1)}
+        return client.post(f"/surveys/{survey.id}/texts", data={**data, "csrf_token": token})
+
+    # ALTO stops every message, whatever she is asked; IDIOMA opens the language menu.
+    response = save("Alto", "Idioma", "Bajo")
+    page = _page(response)
+    assert response.status_code == 400
+    assert "A worker who replies “Alto” would not be choosing it" in page
+    assert "A worker who replies “Idioma” would not be choosing it" in page and "“Bajo”" not in page
+    db.session.expire_all()
+    assert survey.questions[0].choices == [{}, {}, {}]
+    # BAJA and ALTA are keywords too, but an answer to the question they are in is taken as one.
+    assert save("Alta", "Media", "Baja").status_code == 302
+    db.session.expire_all()
+    assert [choice["es"] for choice in survey.questions[0].choices] == ["Alta", "Media", "Baja"]
+
+
+def test_an_advisor_of_one_factory_changes_no_survey_sent_to_another(client, sign_in):
+    mine = factories.factory(code="KHM-0001", name="Sample Garment Co", country="KH", number="+85523900001")
+    other = factories.factory(code="KHM-0002", name="Other Garment Co", country="KH", number="+85523900002")
+    factories.advisor(email="one@example.org", country=None, factory_code="KHM-0001", language="en")
+    now = utcnow()
+    texts = {"km": KHMER_QUESTION, "en": "Were you paid on time?"}
+    sent_elsewhere, sent_here = (Survey(kind="survey", title=title, country_code="KH", intro=texts, thanks=texts,
+                                        created_at=now, updated_at=now) for title in ("Elsewhere", "Here"))
+    db.session.add_all([sent_elsewhere, sent_here])
+    db.session.flush()
+    db.session.add_all([SurveyRun(survey_id=sent_elsewhere.id, factory_id=other.id, country_code="KH", created_at=now),
+                        SurveyRun(survey_id=sent_here.id, factory_id=mine.id, country_code="KH", created_at=now)])
+    db.session.commit()
+    sign_in("one@example.org", factories.PASSWORD)
+
+    # She may read the survey sent to another factory (and send it to hers), not see where it went.
+    page = _page(client.get(f"/surveys/{sent_elsewhere.id}"))
+    assert "Other Garment Co" not in page and 'id="runs"' not in page
+    assert "only the programme's staff of the country can change it" in page and "Save the texts" not in page
+    token = csrf_token(page)
+    response = client.post(f"/surveys/{sent_elsewhere.id}/texts",
+                           data={"texts-intro_en": "Changed", "csrf_token": token})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert sent_elsewhere.intro == texts
+    # The one sent to her factory alone is hers to correct.
+    page = _page(client.get(f"/surveys/{sent_here.id}"))
+    assert "Sample Garment Co" in page and "Save the texts" in page
+    response = client.post(f"/surveys/{sent_here.id}/texts",
+                           data={"texts-intro_en": "Corrected", "texts-intro_km": KHMER_QUESTION,
+                                 "csrf_token": csrf_token(page)})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert sent_here.intro == {"km": KHMER_QUESTION, "en": "Corrected"}

@@ -21,7 +21,7 @@ from grievance.web import ROW_ID
 from grievance.web.forms import ActionForm
 from grievance.web.surveys.blueprint import bp
 from grievance.web.surveys.forms import (KIND_LABELS, QUESTION_KIND_LABELS, NewSurveyForm, QuestionForm,
-                                         question_data, text_parts, texts_form, texts_given)
+                                         command_choices_named, question_data, text_parts, texts_form, texts_given)
 from grievance.workflows.surveys import editing
 from grievance.workflows.surveys.definition import missing_texts
 
@@ -61,6 +61,20 @@ def _survey(survey_id: int) -> Survey:
     if found is None:
         abort(404)
     return found
+
+
+def _runs(survey: Survey) -> list[SurveyRun]:
+    return list(db.session.scalars(select(SurveyRun).where(SurveyRun.survey_id == survey.id)
+                                   .order_by(SurveyRun.created_at.desc(), SurveyRun.id.desc())))
+
+
+def _not_hers(found: Survey):
+    """A redirect when she may read the survey but not change it; None when she may."""
+    if current_viewer().may_edit_survey(found, _runs(found)):
+        return None
+    flash(_("This survey was also sent to factories you do not send to: only the programme's staff of the "
+            "country can change it."))
+    return redirect(url_for("surveys.survey", survey_id=found.id))
 
 
 def _question(survey: Survey, question_id: int) -> SurveyQuestion:
@@ -108,12 +122,12 @@ def _render(survey: Survey, *, texts=None, question_forms: dict | None = None, n
              for question in survey.questions}
     forms.update(question_forms or {})
     missing = missing_texts(survey, languages)
+    viewer, runs = current_viewer(), _runs(survey)
     return render_template(
         "surveys/survey.html", survey=survey, languages=languages, texts=texts, parts=text_parts(survey),
         costs=_costs(texts, survey, languages), max_chars=TWILIO_MAX_CHARS, question_forms=forms,
         new_question=new_question or QuestionForm(prefix="question"), locked=editing.has_runs(db.session, survey),
-        runs=db.session.scalars(select(SurveyRun).where(SurveyRun.survey_id == survey.id)
-                                .order_by(SurveyRun.created_at.desc(), SurveyRun.id.desc())).all(),
+        runs=[run for run in runs if viewer.may_dispatch_run(run)], editable=viewer.may_edit_survey(survey, runs),
         missing={language: [m for m in missing if m.language == language] for language in languages},
         ready=not missing, action=ActionForm(), is_announcement=survey.kind == ANNOUNCEMENT, YES_NO=YES_NO,
         SURVEY=SURVEY), status
@@ -129,9 +143,11 @@ def survey(survey_id: int):
 @login_required
 def save_texts(survey_id: int):
     found = _survey(survey_id)
+    if (refused := _not_hers(found)) is not None:
+        return refused
     languages = list(found.country.languages)
     form = texts_form(found, languages, formdata=request.form)
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or command_choices_named(form, found, languages):
         return _render(found, texts=form, status=400)
     editing.save_texts(found, texts_given(form, found, languages), utcnow())
     db.session.commit()
@@ -166,7 +182,7 @@ def add_question(survey_id: int):
     found = _survey(survey_id)
     if found.kind == ANNOUNCEMENT:
         abort(404)
-    if (refused := _locked(found)) is not None:
+    if (refused := _not_hers(found)) is not None or (refused := _locked(found)) is not None:
         return refused
     count = len(found.questions) + 1
     form, shape = _shape_form(found, "question", count, count)
@@ -183,7 +199,7 @@ def add_question(survey_id: int):
 def change_question(survey_id: int, question_id: int):
     found = _survey(survey_id)
     question = _question(found, question_id)
-    if (refused := _locked(found)) is not None:
+    if (refused := _not_hers(found)) is not None or (refused := _locked(found)) is not None:
         return refused
     form, shape = _shape_form(found, f"question{question.id}", question.position, len(found.questions))
     if shape is None:
@@ -199,7 +215,7 @@ def change_question(survey_id: int, question_id: int):
 def delete_question(survey_id: int, question_id: int):
     found = _survey(survey_id)
     question = _question(found, question_id)
-    if (refused := _locked(found)) is not None:
+    if (refused := _not_hers(found)) is not None or (refused := _locked(found)) is not None:
         return refused
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -215,7 +231,7 @@ def delete_question(survey_id: int, question_id: int):
 def move_question(survey_id: int, question_id: int):
     found = _survey(survey_id)
     question = _question(found, question_id)
-    if (refused := _locked(found)) is not None:
+    if (refused := _not_hers(found)) is not None or (refused := _locked(found)) is not None:
         return refused
     step = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
     if step is None or not ActionForm().validate_on_submit():

@@ -10,6 +10,7 @@ from wtforms import FloatField, IntegerField, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, Length, Optional
 
 from grievance.channels.segments import TWILIO_MAX_CHARS
+from grievance.language.answers import read_as_command
 from grievance.models import Survey
 from grievance.models.survey import ANNOUNCEMENT, CHOICE, FREE_TEXT, SCALE, SURVEY, YES_NO
 from grievance.workflows.surveys.editing import CHOICE_COUNTS, MAX_RANDOMIZED_SHARE, SCALE_TOPS, QuestionShape
@@ -119,6 +120,23 @@ def texts_form(survey: Survey, languages: list[str], formdata=None) -> FlaskForm
                     TextAreaField(language, validators=[Optional(), Length(max=TWILIO_MAX_CHARS)]))
             data[f"{stem}_{language}"] = texts.get(language, "")
     return TextsForm(formdata=formdata, data=data, prefix="texts")
+
+
+def command_choices_named(form: FlaskForm, survey: Survey, languages: list[str]) -> bool:
+    """Names, on its field, each choice a worker could not answer with: her reply would be read
+    as an instruction (ALTO stops every message, ENCUESTA or IDIOMA …) instead of her choice.
+    True when there was one."""
+    found = False
+    for part, stem, _texts in text_parts(survey):
+        for language in languages if part[0] == "choice" else ():
+            field = form[f"{stem}_{language}"]
+            if (field.data or "").strip() and read_as_command(field.data):
+                field.errors = list(field.errors) + [_(
+                    "A worker who replies “%(word)s” would not be choosing it: the service reads that word as "
+                    "an instruction (such as stop every message). Write this choice another way.",
+                    word=field.data.strip())]
+                found = True
+    return found
 
 
 def texts_given(form: FlaskForm, survey: Survey, languages: list[str]) -> dict[tuple, dict[str, str]]:

@@ -85,6 +85,8 @@ def _route(turn: Turn, message: Message, language: str, conversation: Conversati
         return join(session, named, message, language, turn.now, turn.reply)
     if conversation is not None:
         return KINDS[conversation.kind].answer(turn, conversation, message)
+    if (thanked := survey.after_cancel(turn, message, language)) is not None:
+        return thanked
 
     cases = open_cases_here(session, worker, message.endpoint)
     if is_new_request(text) or not cases:

@@ -7,18 +7,27 @@
     her reply ─┬─ fits the question ─────────► recorded; the skip rule; the next question or the thanks
                ├─ NEW, or a grave complaint ──► taken at once (the survey waits, and asks again after)
                ├─ names one of her cases ─────► joins that case; the question again
-               ├─ no fit, names a category ───► an intake (closed questions; her words in a free text
-               │                                are an answer unless grave)
+               ├─ a complaint beside or ──────► the answer she led with is recorded (if any); the
+               │  instead of the answer         complaint joins her open case, or an intake takes it;
+               │                                the survey goes on after
+               │                                (closed questions; her words in a free text are an
+               │                                answer unless grave)
                └─ no fit ─► the question again with a hint; a second miss records "unanswered"
 
 A survey speaks last (priority 5): a worker in the middle of an intake, a choice of case or a
 rating is asked once that is over; a complaint she sends mid-survey is taken at once (the
 intake outranks the survey, which waits and asks its question again after the acknowledgement).
 Her opt-out (STOP in her language) ends her surveys on that channel (``stop``); "END" or
-"CANCEL" is an answer like any other.
+"CANCEL" is an answer like any other, and so is a keyword that is one of the question's answers
+("Baja" for "3 baja", ``keyword_answers``), except the opt-out word she is told to use. A
+survey that waited behind another on WhatsApp, resuming once her 24-hour window has closed,
+sends the invite template again, and its question follows her reply.
+
+A reply that is only a number or a yes/no, to a survey cancelled while she was answering it,
+is thanked and goes no further (``after_cancel``): it answers a question, it is no complaint.
 
 ``data`` holds ``run_id``, ``delivery_id``, ``survey_id`` and ``position`` (the question being
-asked, 1-based; 0 while only invited).
+asked, 1-based; 0 while only invited the first time, her place when invited again).
 """
 
 from __future__ import annotations
@@ -26,18 +35,21 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from grievance.channels.base import inside_whatsapp_window
 from grievance.i18n.worker import worker_text
-from grievance.language.answers import read_answer
+from grievance.language.answers import is_bare_answer, leading_value, read_answer
+from grievance.language.keywords import yields_to_answer
 from grievance.language.lexicon import categories_named, is_new_request
 from grievance.models import ChannelEndpoint, Conversation, Message, Survey, SurveyDelivery, SurveyQuestion, SurveyRun
 from grievance.models.conversation import WAITING
-from grievance.models.survey import FREE_TEXT, NO_ANSWER, SCALE, SKIPPED_ANSWER
-from grievance.workflows.conversations import intake
+from grievance.models.message import CANCELLED as MESSAGE_CANCELLED, OUTBOUND
+from grievance.models.survey import CANCELLED, CHOICE, FREE_TEXT, NO_ANSWER, SCALE, SKIPPED_ANSWER, YES_NO
+from grievance.workflows.conversations import intake, pick_case
 from grievance.workflows.conversations.joining import join, named_case
-from grievance.workflows.conversations.registry import Kind, Turn, begin, end, register
-from grievance.workflows.intake import grave_category
+from grievance.workflows.conversations.registry import Kind, Turn, active, begin, end, register
+from grievance.workflows.intake import grave_category, open_cases_here
 from grievance.workflows.conversations.survey_answers import close_delivery, record_answer
 
 SURVEY = "survey"
@@ -48,6 +60,7 @@ INVITED = "invited"  # WhatsApp outside the window: the template went, no questi
 # The purposes of a survey's messages (a WhatsApp template of the invite's purpose opens it).
 INVITE_PURPOSE, QUESTION_PURPOSE, THANKS_PURPOSE = "survey_invite", "survey_question", "survey_thanks"
 STOPPED = "stopped"  # a delivery's reason when she opted out, or out of surveys, mid-survey
+CANCELLED_PURPOSE = "survey_cancelled"  # the thanks for an answer to a survey cancelled meanwhile
 
 
 def invite(turn: Turn, run: SurveyRun, delivery: SurveyDelivery, provider: str) -> list[Message]:
@@ -99,6 +112,9 @@ def resume(turn: Turn, conversation: Conversation) -> list[Message]:
     survey = turn.session.get(Survey, conversation.data["survey_id"])
     language, run_id = conversation.language, conversation.data["run_id"]
     intro = text_in(survey.intro, language)
+    if conversation.endpoint.channel == "whatsapp" and not inside_whatsapp_window(
+            turn.worker.whatsapp_last_inbound_at, turn.now):
+        conversation.step = INVITED  # a free text would fail: the template again, her place kept
     if conversation.step == INVITED:
         return tag(turn.reply(INVITE_PURPOSE, language, body=intro, intro=intro), run_id)
     prefix = None
@@ -128,8 +144,8 @@ def _ask(turn: Turn, conversation: Conversation, prefix: str | None = None, hint
 
 def answer(turn: Turn, conversation: Conversation, message: Message) -> list[Message]:
     text = message.body_normalized or message.body
-    if conversation.step == INVITED:  # her reply opened the window: the first question now
-        _move_to(conversation, 1)
+    if conversation.step == INVITED:  # her reply opened the window: her question now
+        _move_to(conversation, conversation.data.get("position") or 1)
         if is_new_request(text) or categories_named(text):
             return _complaint(turn, conversation, message)
         return _ask(turn, conversation)
@@ -141,19 +157,57 @@ def answer(turn: Turn, conversation: Conversation, message: Message) -> list[Mes
     case = named_case(turn.session, turn.worker, text)
     if case is not None:  # about one of her cases (its reference is no answer): it goes there
         return join(turn.session, case, message, conversation.language, turn.now, turn.reply) + _ask(turn, conversation)
+    if question.kind != FREE_TEXT and _complaint_beside(text, question):
+        return _answer_and_complaint(turn, conversation, question, message)
     value = read_answer(message.shown if question.kind == FREE_TEXT else text, kind=question.kind,
                         top=question.scale_max, choices=question.choices)
     if value is not None:
         return _take(turn, conversation, question, value, message)
-    if question.kind != FREE_TEXT and categories_named(text):
-        return _complaint(turn, conversation, message)
     return _miss(turn, conversation, question, message)
 
 
+def _complaint_beside(text: str, question: SurveyQuestion) -> bool:
+    """Whether her reply to a closed question also complains: it names a category in the words
+    beyond the answer she led with (all of it, when it does not lead with one), other than a
+    category the question's own choices name ("2 lembur" to "1 gaji 2 lembur" is an answer)."""
+    if not categories_named(text):
+        return False
+    said, rest = leading_value(text, kind=question.kind, top=question.scale_max, choices=question.choices)
+    asked = {category for texts in (question.choices or []) for label in texts.values() if isinstance(label, str)
+             for category in categories_named(label)} if question.kind == CHOICE else set()
+    return bool(set(categories_named(rest if said is not None else text)) - asked)
+
+
+def _answer_and_complaint(turn: Turn, conversation: Conversation, question: SurveyQuestion,
+                          message: Message) -> list[Message]:
+    """The answer she led with is recorded and her place moves on (the question there is asked
+    once her complaint is taken); the complaint goes where any would (``_complaint``). Not on a randomized
+    question: her message is kept on her case, so the answer it gives cannot be drawn for, and
+    the question is asked again after."""
+    text = message.body_normalized or message.body
+    said, _rest = leading_value(text, kind=question.kind, top=question.scale_max, choices=question.choices)
+    replies: list[Message] = []
+    if said is not None and not (question.kind == YES_NO and question.randomized_share):
+        row = record_answer(turn.session, run_id=conversation.data["run_id"], question=question,
+                            worker_id=turn.worker.id, value=said, text=None, message_id=message.id, now=turn.now)
+        replies = _go_on(turn, conversation, question, row.value, ask=False)
+    return replies + _complaint(turn, conversation, message)
+
+
 def _complaint(turn: Turn, conversation: Conversation, message: Message) -> list[Message]:
-    """A complaint mid-survey: the intake outranks the survey, which asks its question again
-    once the case is acknowledged. The intake's replies are no part of the run."""
-    return intake.start(turn, message, message.language or conversation.language)
+    """A complaint mid-survey goes where the same message would go outside it: onto her open
+    case here (she is asked which, when she has several), and the survey asks its question
+    next; else to an intake, which outranks the survey, so the question comes once the case is
+    acknowledged. These replies are no part of the run."""
+    language = message.language or conversation.language
+    text = message.body_normalized or message.body
+    cases = [] if is_new_request(text) else open_cases_here(turn.session, turn.worker, message.endpoint)
+    if not cases:
+        return intake.start(turn, message, language)
+    replies = pick_case.to_open_case(turn, message, cases, language)
+    if active(turn.session, turn.worker) is conversation:  # joined her case: the survey goes on
+        replies += _ask(turn, conversation)
+    return replies
 
 
 def _take(turn: Turn, conversation: Conversation, question: SurveyQuestion, value: str,
@@ -176,9 +230,11 @@ def _miss(turn: Turn, conversation: Conversation, question: SurveyQuestion, mess
     return _go_on(turn, conversation, question, NO_ANSWER)
 
 
-def _go_on(turn: Turn, conversation: Conversation, question: SurveyQuestion, stored: str) -> list[Message]:
+def _go_on(turn: Turn, conversation: Conversation, question: SurveyQuestion, stored: str,
+           ask: bool = True) -> list[Message]:
     """The next question, by the skip rule on the answer as stored (so a randomized answer's
-    follow-up questions never contradict what the records show), or the thank-you."""
+    follow-up questions never contradict what the records show), or the thank-you. Without
+    ``ask``, her place moves to it and it is asked when the survey next speaks."""
     later = [q for q in turn.session.get(Survey, conversation.data["survey_id"]).questions
              if q.position > question.position]
     target = later[0].position if later else 0
@@ -192,7 +248,7 @@ def _go_on(turn: Turn, conversation: Conversation, question: SurveyQuestion, sto
     if target == 0 or not any(q.position == target for q in later):
         return _finish(turn, conversation)
     _move_to(conversation, target)
-    return _ask(turn, conversation)
+    return _ask(turn, conversation) if ask else []
 
 
 def _move_to(conversation: Conversation, position: int) -> None:
@@ -228,7 +284,7 @@ def interrupted(turn: Turn, conversation: Conversation) -> None:
     """A grave complaint came instead of an answer and was taken at once: the survey waits, and
     its question is asked again (never the invitation) once the acknowledgement is queued."""
     if conversation.step == INVITED:
-        _move_to(conversation, 1)
+        _move_to(conversation, conversation.data.get("position") or 1)
     conversation.status = WAITING
 
 
@@ -243,6 +299,40 @@ def stop(turn: Turn, *, channel: str | None = None) -> int:
             end(turn, conversation)
             ended += 1
     return ended
+
+
+def keyword_answers(turn: Turn, text: str) -> bool:
+    """Whether a whole-message keyword is, here, her answer to the closed question her active
+    survey asks ("Baja" to "1 alta 2 media 3 baja"); see language.keywords on which give way."""
+    conversation = active(turn.session, turn.worker)
+    if (conversation is None or conversation.kind != SURVEY or conversation.step == INVITED
+            or conversation.expires_at <= turn.now or not yields_to_answer(text)):
+        return False
+    question = question_at(turn, conversation)
+    return (question is not None and question.kind != FREE_TEXT
+            and read_answer(text, kind=question.kind, top=question.scale_max, choices=question.choices) is not None)
+
+
+def after_cancel(turn: Turn, message: Message, language: str) -> list[Message] | None:
+    """Her bare answer ("1", "ya") when the last thing we sent her was a question of a survey
+    cancelled since (within a survey's expiry): thanked, and taken no further (no complaint is
+    opened on it). None when that is not so, and her message goes on its way."""
+    if not is_bare_answer(message.body_normalized or message.body):
+        return None
+    run = _last_run_asked(turn.session, turn.worker.id)
+    if run is None or run.status != CANCELLED or run.cancelled_at is None:
+        return None
+    if turn.now - run.cancelled_at > SURVEY_EXPIRY:
+        return None
+    # Not tagged with the run: the cancelled run's messages are the ones never sent.
+    return turn.reply(CANCELLED_PURPOSE, language)
+
+
+def _last_run_asked(session: Session, worker_id: int) -> SurveyRun | None:
+    run_id = session.scalar(select(Message.run_id).where(
+        Message.worker_id == worker_id, Message.direction == OUTBOUND, Message.status != MESSAGE_CANCELLED)
+        .order_by(Message.id.desc()).limit(1))
+    return session.get(SurveyRun, run_id) if run_id is not None else None
 
 
 register(Kind(name=SURVEY, priority=SURVEY_PRIORITY, expiry=SURVEY_EXPIRY, answer=answer, expire=expire,
