@@ -3,13 +3,15 @@ factory's manager uploads it: the plan first, the progress while it goes, pause 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
 from grievance.extensions import db
-from grievance.models import AdminEvent, Message, SurveyDelivery, SurveyRun, SurveySubscriber
+from grievance.models import AdminEvent, Conversation, Message, SurveyDelivery, SurveyRun, SurveySubscriber
 from grievance.models.base import utcnow
-from grievance.models.survey import CANCELLED, FINISHED
+from grievance.models.survey import CANCELLED, FINISHED, PLANNED
 from grievance.workflows.surveys.dispatch import pause_run, start_run
 from grievance.workflows.surveys.planning import plan_run
 from tests import factories
@@ -42,6 +44,13 @@ def form_post(client, page: str, url: str, data: dict):
     return client.post(url, data={**data, "csrf_token": token})
 
 
+def start_url(html: str) -> str:
+    """Where the plan's "Send it now" button posts."""
+    found = re.search(r'action="(/surveys/runs/\d+/start)"', html)
+    assert found, "the plan offers no button to start it"
+    return found.group(1)
+
+
 def test_the_plan_comes_first_then_the_run_sends_and_its_page_shows_the_progress(world, client, sign_in, run_jobs):
     assert sign_in(ADVISOR, factories.PASSWORD).status_code == 302
     survey, factory = world["survey"], world["factory"]
@@ -51,10 +60,11 @@ def test_the_plan_comes_first_then_the_run_sends_and_its_page_shows_the_progress
     html = shown.get_data(as_text=True)
     assert shown.status_code == 200
     assert "3 recipients" in html and "Send it now" in html
-    assert db.session.scalar(select(func.count()).select_from(SurveyRun)) == 0  # only a plan so far
+    run = db.session.scalars(select(SurveyRun)).one()  # only a plan so far: nothing is sent
+    assert run.status == PLANNED
+    assert db.session.scalar(select(func.count()).select_from(SurveyDelivery)) == 0
 
-    started = form_post(client, page, page, {"run-target": f"factory:{factory.id}", "confirm": "yes"})
-    run = db.session.scalars(select(SurveyRun)).one()
+    started = client.post(start_url(html), data={"csrf_token": csrf_token(html)})
     assert started.headers["Location"].endswith(f"/surveys/runs/{run.id}")
     run_jobs()
     db.session.expire_all()
@@ -151,11 +161,52 @@ def test_an_announcement_goes_to_a_whole_country_from_its_page(world, client, si
     assert "Every factory of Indonesia" in client.get(page).get_data(as_text=True)
     plan = form_post(client, page, page, {"run-target": "country:ID"}).get_data(as_text=True)
     assert "5 recipients" in plan
-    started = form_post(client, page, page, {"run-target": "country:ID", "confirm": "yes"})
-    assert started.status_code == 302
+    started = client.post(start_url(plan), data={"csrf_token": csrf_token(plan)})
+    assert started.status_code == 303
     run_jobs()
     run = db.session.scalars(select(SurveyRun)).one()
     assert (run.factory_id, run.country_code) == (None, "ID")
     purposes = db.session.scalars(select(Message.purpose).where(Message.run_id == run.id)).all()
     assert purposes == ["announcement"] * 5
     assert client.get(f"/surveys/runs/{run.id}/progress.json").get_json()["sent"] == 5
+
+
+def test_send_it_now_pressed_twice_sends_the_survey_once(world, client, sign_in, run_jobs):
+    sign_in(ADVISOR, factories.PASSWORD)
+    page = f"/surveys/{world['survey'].id}/runs/new"
+    plan = form_post(client, page, page, {"run-target": f"factory:{world['factory'].id}"}).get_data(as_text=True)
+    token = csrf_token(plan)
+    first = client.post(start_url(plan), data={"csrf_token": token})
+    second = client.post(start_url(plan), data={"csrf_token": token})  # a double click
+    run_jobs()
+    run = db.session.scalars(select(SurveyRun)).one()
+    assert first.headers["Location"] == second.headers["Location"] == f"/surveys/runs/{run.id}"
+    assert db.session.scalar(select(func.count()).select_from(SurveyDelivery)) == 3
+    sent = db.session.scalars(select(Message.worker_id).where(Message.run_id == run.id)).all()
+    assert len(sent) == len(set(sent)) == 3
+
+
+def test_a_run_whose_invitations_all_went_can_still_be_cancelled_while_workers_are_mid_survey(
+        world, client, sign_in, run_jobs):
+    sign_in(ADVISOR, factories.PASSWORD)
+    run = plan_run(db.session, survey=world["survey"], factory=world["factory"], actor=None, now=world["now"])
+    start_run(db.session, run, None, world["now"])
+    db.session.commit()
+    run_jobs()
+    url = f"/surveys/runs/{run.id}"
+    db.session.expire_all()
+    assert db.session.get(SurveyRun, run.id).status == FINISHED
+    assert "Cancel the run" in client.get(url).get_data(as_text=True)  # three workers can still answer
+    done = form_post(client, url, f"{url}/cancel", {"confirm": "yes"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(SurveyRun, run.id).status == CANCELLED
+    assert db.session.scalar(select(func.count()).select_from(Conversation)) == 0
+    assert "Cancel the run" not in client.get(url).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/surveys/99999999999999999999/runs/new", "/surveys/99999999999999999999",
+                                  "/surveys/runs/99999999999999999999", "/surveys/runs/99999999999999999999/results"])
+def test_an_id_too_large_for_the_database_is_a_page_that_is_not_there(world, client, sign_in, path):
+    sign_in(ADVISOR, factories.PASSWORD)
+    assert client.get(path).status_code == 404
