@@ -3,6 +3,7 @@ factory's manager uploads it: the plan first, the progress while it goes, pause 
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -143,7 +144,7 @@ def test_a_factory_manager_uploads_a_roster_and_sees_each_bad_row(world, client,
         "roster-file": (BytesIO(csv.encode()), "roster.csv")}, content_type="multipart/form-data")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "1 worker added" in html
+    assert "1 row accepted" in html
     assert "Row 3" in html and "Row 4" in html and "Row 2:" not in html
     assert "7000" not in html  # no number of hers on the page
     assert db.session.scalar(select(func.count()).select_from(SurveySubscriber)) == 3 + 1
@@ -210,3 +211,45 @@ def test_a_run_whose_invitations_all_went_can_still_be_cancelled_while_workers_a
 def test_an_id_too_large_for_the_database_is_a_page_that_is_not_there(world, client, sign_in, path):
     sign_in(ADVISOR, factories.PASSWORD)
     assert client.get(path).status_code == 404
+
+
+def upload(client, factory, body: bytes):
+    page = client.get("/surveys/rosters").get_data(as_text=True)
+    return client.post("/surveys/rosters", data={
+        "csrf_token": csrf_token(page), "roster-factory": str(factory.id),
+        "roster-file": (io.BytesIO(body), "roster.csv")}, content_type="multipart/form-data")
+
+
+def test_a_roster_does_not_tell_a_factory_manager_which_numbers_had_texted(world, client, sign_in):
+    from grievance.privacy import vault
+    from grievance.workflows.surveys.consent import subscribe
+    from grievance.workflows.workers import find_or_create_worker
+
+    worker = find_or_create_worker(db.session, "+6281298765432", vault(), "ID", world["now"])
+    subscribe(db.session, worker=worker, factory_id=world["factory"].id, source="texted", channel="sms",
+              language="id", consent_where="text message", consent_at=world["now"], now=world["now"])
+    db.session.commit()  # she said yes by text herself
+    factories.user(email="fm@example.org", role="factory_manager", factory_code="IDN-0001", language="en")
+    sign_in("fm@example.org", factories.PASSWORD)
+    pages = []
+    for number in ("+6281298765432", "+6281298765499"):  # known, and new
+        response = upload(client, world["factory"], f"phone,language,consent_where,consent_at\n{number},id,Canteen,"
+                                                    f"2026-08-01\n".encode())
+        pages.append(re.search(r'role="status">(.*?)</section>', response.get_data(as_text=True), re.S).group(1))
+    assert pages[0] == pages[1] and "1 row accepted" in pages[0]
+
+
+@pytest.mark.parametrize("body", [
+    b"phone,language,consent_where,consent_at\r0812 7000 0001,id,Canteen,2026-08-01\r",  # Excel "CSV (Macintosh)"
+    b"phone,language,consent_where,consent_at\n0812 7000 0001,id,\"" + b"a" * 200_000 + b"\",2026-08-01\n",
+])
+def test_a_roster_the_csv_reader_chokes_on_is_refused_with_a_reason_not_an_error_page(world, client, sign_in, body):
+    factories.user(email="fm@example.org", role="factory_manager", factory_code="IDN-0001", language="en")
+    sign_in("fm@example.org", factories.PASSWORD)
+    response = upload(client, world["factory"], body)
+    html = response.get_data(as_text=True)
+    if b"\r0812" in body:  # read as the two lines it is
+        assert response.status_code == 200 and "1 row accepted" in html
+    else:
+        assert response.status_code == 422 and "cannot be read as CSV" in html
+        assert "aaaa" not in html
