@@ -36,7 +36,7 @@ from grievance.models.conversation import WAITING
 from grievance.models.survey import FREE_TEXT, NO_ANSWER, SCALE, SKIPPED_ANSWER
 from grievance.workflows.conversations import intake
 from grievance.workflows.conversations.joining import join, named_case
-from grievance.workflows.conversations.registry import Kind, Turn, begin, end, register
+from grievance.workflows.conversations.registry import Kind, Turn, begin, end, register, settle_where_asked
 from grievance.workflows.intake import grave_category
 from grievance.workflows.conversations.survey_answers import close_delivery, record_answer
 
@@ -242,6 +242,7 @@ def stop(turn: Turn, *, channel: str | None = None) -> int:
             _close(turn, conversation, reason=STOPPED)
             end(turn, conversation)
             ended += 1
+    settle_where_asked(turn)  # a survey on another channel that waited behind one of these speaks
     return ended
 
 

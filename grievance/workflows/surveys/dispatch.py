@@ -70,6 +70,10 @@ def _defer_batch(run: SurveyRun) -> None:
 
 
 def _locked(session: Session, run_id: int) -> SurveyRun | None:
+    # An UPDATE first: SQLite ignores FOR UPDATE, and two batch jobs of one run reading its
+    # pending deliveries side by side would both send them.
+    session.execute(update(SurveyRun).where(SurveyRun.id == run_id).values(id=SurveyRun.id),
+                    execution_options={"synchronize_session": False})
     return session.scalar(select(SurveyRun).where(SurveyRun.id == run_id).with_for_update()
                           .execution_options(populate_existing=True))
 

@@ -1,0 +1,79 @@
+"""Whose turn it is when surveys meet: two runs' batches sent at the same moment to one worker,
+and a survey that waited behind one that ended without a message of hers (pipeline tier for the
+first: two sessions, as two job threads have)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from grievance.extensions import db
+from grievance.models import Conversation, Message
+from grievance.models.base import utcnow
+from grievance.models.conversation import ACTIVE, WAITING
+from grievance.workflows.surveys.audience import DispatchSettings
+from grievance.workflows.surveys.dispatch import BATCH_JOB, send_batch, start_run
+from grievance.workflows.surveys.planning import plan_run
+from tests import factories
+from tests.conftest import _clean
+from tests.surveys import builders
+from tests.surveys.test_replies import CANTEEN, INDONESIA, places, say, start, three_questions  # noqa: F401
+
+SETTINGS = DispatchSettings(sms_rate=50, whatsapp_rate=80, batch_seconds=10, messages_per_month=30)
+
+
+@pytest.fixture
+def app(make_app):
+    made = make_app(CHANNELS=("simulator",))
+    _clean(made)
+    with made.app_context():
+        yield made
+
+
+def test_two_runs_batches_sent_at_once_make_one_of_her_surveys_active_and_the_other_wait(app, monkeypatch):
+    monkeypatch.delitem(app.extensions, BATCH_JOB)  # the two batches below are the only ones
+    factory = factories.factory()
+    builders.subscribers(factory=factory, count=1, now=utcnow())
+    now = utcnow()
+    first, second = (start_run(db.session, plan_run(db.session, survey=builders.survey(now=now, title=title),
+                                                    factory=factory, actor=None, now=now, settings=SETTINGS),
+                               None, now, SETTINGS).id for title in ("Pertama", "Kedua"))
+    db.session.commit()
+    assert send_batch(db.session, first, now, SETTINGS).sent == 1  # not committed yet: its job is mid-batch
+
+    failures = []
+
+    def other_job():
+        with app.app_context():
+            try:
+                send_batch(db.session, second, now, SETTINGS)
+                db.session.commit()
+            except Exception as error:  # pragma: no cover - shown by the assertion below
+                failures.append(error)
+
+    racing = threading.Thread(target=other_job)
+    racing.start()
+    time.sleep(0.5)
+    db.session.commit()
+    racing.join(10)
+    assert failures == []
+    db.session.expire_all()
+    statuses = db.session.execute(select(Conversation.status, Conversation.data)).all()
+    assert sorted((status, data["run_id"]) for status, data in statuses) == [(ACTIVE, first), (WAITING, second)]
+    asked = db.session.scalars(select(Message.run_id).where(Message.direction == "outbound")).all()
+    assert asked == [first]
+
+
+def test_stop_on_sms_asks_at_once_the_whatsapp_survey_that_waited_behind_her_sms_one(session, start, say, now):
+    say(INDONESIA, "SURVEI", channel="whatsapp", at=now - timedelta(hours=1))  # her WhatsApp window is open
+    start(INDONESIA)
+    assert start(INDONESIA, channel="whatsapp") == []  # it waits behind the SMS survey
+    say(INDONESIA, "BERHENTI", at=now + timedelta(minutes=1))  # by SMS
+    asked = session.scalars(select(Message).where(Message.channel == "whatsapp", Message.direction == "outbound",
+                                                  Message.run_id.is_not(None))).all()
+    assert [(m.purpose, m.body.splitlines()[-1]) for m in asked] == [("survey_question", CANTEEN["id"])]
+    assert session.scalars(select(Conversation.status)).all() == [ACTIVE]
