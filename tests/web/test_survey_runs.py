@@ -253,3 +253,33 @@ def test_a_roster_the_csv_reader_chokes_on_is_refused_with_a_reason_not_an_error
     else:
         assert response.status_code == 422 and "cannot be read as CSV" in html
         assert "aaaa" not in html
+
+
+def test_a_text_of_a_sending_survey_is_not_removed_and_a_run_paused_for_one_names_it(world, client, sign_in):
+    from grievance.workflows.surveys.dispatch import send_batch
+
+    survey = world["survey"]
+    run = plan_run(db.session, survey=survey, factory=world["factory"], actor=None, now=world["now"])
+    start_run(db.session, run, None, world["now"])
+    pause_run(db.session, run, None, world["now"])
+    db.session.commit()
+    sign_in(ADVISOR, factories.PASSWORD)
+    page = f"/surveys/{survey.id}"
+    texts = {"texts-intro_id": "", "texts-intro_en": "A short survey.", "texts-q1_id": survey.questions[0].text["id"],
+             "texts-q1_en": survey.questions[0].text["en"], "texts-thanks_id": "Terima kasih.",
+             "texts-thanks_en": "Thank you."}
+    refused = form_post(client, page, f"{page}/texts", texts)
+    assert refused.status_code == 409 and "cannot be removed until it is over" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(type(survey), survey.id).intro["id"] == "Survei singkat dari pabrik Anda."
+
+    # Removed some other way: the next batch pauses the run, and its page says which text is missing.
+    found = db.session.get(type(survey), survey.id)
+    found.intro = {"en": found.intro["en"]}
+    db.session.get(SurveyRun, run.id).status = "running"
+    db.session.commit()
+    assert send_batch(db.session, run.id, world["now"]).sent == 0
+    db.session.commit()
+    html = client.get(f"/surveys/runs/{run.id}").get_data(as_text=True)
+    assert "Paused because these texts were removed" in html and "Introduction: Bahasa Indonesia" in html
+    assert form_post(client, f"/surveys/runs/{run.id}", f"/surveys/runs/{run.id}/resume", {}).status_code == 409
