@@ -20,9 +20,11 @@ from grievance.channels.base import (OutboundMessage, PermanentSendError, SendEr
 from grievance.channels.pacing import reserve_slot
 from grievance.extensions import db, queues
 from grievance.language.keywords import OPT_OUT
-from grievance.models import Message
+from grievance.models import Message, SurveyRun
 from grievance.models.base import utcnow
+from grievance.models.message import CANCELLED as MESSAGE_CANCELLED
 from grievance.models.message import FAILED, OUTBOUND, QUEUED, SENDING
+from grievance.models.survey import CANCELLED as RUN_CANCELLED
 from grievance.privacy import vault
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,12 @@ def _claim(message_id: int) -> Message | None:
     return db.session.get(Message, message_id, options=[joinedload(Message.worker)]) if claimed else None
 
 
+def _run_cancelled(run_id: int) -> bool:
+    # FOR SHARE: a cancel still being committed holds the run's row; its outcome is waited for.
+    status = db.session.scalar(select(SurveyRun.status).where(SurveyRun.id == run_id).with_for_update(read=True))
+    return status == RUN_CANCELLED
+
+
 def _fail(message: Message, reason: str) -> None:
     message.status, message.error = FAILED, reason[:255]
     db.session.commit()
@@ -84,6 +92,12 @@ def send_message(message_id: int, reserved: bool = False) -> float | None:
     ``reconcile_interrupted``, and is raised too."""
     message = _claim(message_id)
     if message is None:
+        return None
+    if message.run_id is not None and _run_cancelled(message.run_id):
+        # Queued after the cancel had stopped the run's queued messages (her answer processed
+        # at that moment asked the next question): it never goes.
+        message.status, message.error = MESSAGE_CANCELLED, "its run was cancelled"
+        db.session.commit()
         return None
     if message.worker.opted_out(message.channel) and message.purpose != OPT_OUT:
         _fail(message, "the worker opted out of messages on this channel")

@@ -48,14 +48,20 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def insert_ignoring_conflicts(session: Session, model: type[Base], values: dict[str, Any], conflict: list[str],
-                              where=None):
+def insert_ignoring_conflicts(session: Session, model: type[Base], values: dict[str, Any] | list[dict[str, Any]],
+                              conflict: list[str], where=None):
     """INSERT … ON CONFLICT (conflict) [WHERE where] DO NOTHING RETURNING id; the new id or None.
+    Given a list of rows, one INSERT of them all, returning nothing.
 
     ``where`` names the predicate of a partial unique index.
     """
     dialect = session.get_bind().dialect.name
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    if isinstance(values, list):
+        if values:
+            session.execute(insert(model).values(values).on_conflict_do_nothing(index_elements=conflict,
+                                                                                index_where=where))
+        return None
     statement = (
         insert(model)
         .values(**values)

@@ -29,25 +29,24 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import object_session
 
 from grievance.access.viewer import PROGRAMME, Viewer
 from grievance.models import Factory, Survey, SurveyAnswer, SurveyDelivery, SurveyQuestion, SurveyRun
-from grievance.models.survey import (ANSWERED, CANCELLED, CHOICE, FINISHED, FREE_TEXT, NO_ANSWER, PAUSED, RUNNING,
-                                     SENT, SKIPPED_ANSWER, SURVEY, UNANSWERED, YES_NO)
+from grievance.models.survey import (ANSWERED, CHOICE, FREE_TEXT, NO_ANSWER, SENT, SKIPPED_ANSWER, SURVEY, UNANSWERED,
+                                     YES_NO)
 from grievance.summaries.disclosure import (Relation, Thresholds, benchmark_figure, share_figure, statistic_n,
                                             suppress, thresholds)
 from grievance.summaries.tables import SHARE, Column, Figure, Row, Summary, Table
 from grievance.workflows.surveys.definition import answers_of
+from grievance.workflows.surveys.progress import answers_over
 
 # A delivery that reached her: the denominator of the response rate.
 REACHED = (SENT, ANSWERED, UNANSWERED)
-# How long a run that is still sending must have been under way before anyone outside the
-# programme reads its results: figures that move answer by answer could be subtracted.
-READY_AFTER = timedelta(days=1)
 
 WORKERS = Column("workers", _l("Workers"))
 SHARE_COLUMN = Column("share", _l("Share of those who answered"))
@@ -231,10 +230,11 @@ def results_audience(viewer: Viewer, run: SurveyRun) -> str | None:
 
 def results_ready(run: SurveyRun, now: datetime) -> bool:
     """Whether a run's results may be read outside the programme: a survey (not an
-    announcement) that is over, or has been under way for a day."""
+    announcement) whose answers are all in. While any worker can still answer, figures that
+    move answer by answer would tell, by subtraction, what one worker said."""
     if run.survey.kind != SURVEY or run.started_at is None:
         return False
-    return run.status in (FINISHED, CANCELLED) or (run.status in (RUNNING, PAUSED) and run.started_at <= now - READY_AFTER)
+    return answers_over(object_session(run), run, now)
 
 
 def readable(viewer: Viewer, run: SurveyRun | None, now: datetime) -> bool:

@@ -21,6 +21,10 @@ from grievance.workflows.surveys.audience import DispatchSettings
 from grievance.workflows.surveys.dispatch import cancel_run, pause_run, resume_run, send_batch, start_run
 from grievance.workflows.surveys.planning import DispatchRefused, plan_run
 from grievance.workflows.surveys.progress import progress
+from grievance.access.roles import Scope
+from grievance.access.viewer import Viewer
+from grievance.summaries.surveys import readable
+from grievance.workflows.surveys import editing
 from tests import factories
 from tests.surveys import builders
 
@@ -281,3 +285,115 @@ def test_each_sender_number_sends_at_most_its_own_rate_in_a_batch(session, now):
     by_channel = dict(session.execute(select(Message.channel, func.count()).where(Message.run_id == run.id)
                                       .group_by(Message.channel)).all())
     assert by_channel == {"sms": 50, "whatsapp": 80}
+
+
+# -- when the answers are in; a cancel after the last invitation; what a cancel lets through ----
+
+def _three_invited(session, factory, now):
+    """A run of one question whose three invitations all went in one batch."""
+    builders.subscribers(factory=factory, count=3, now=now)
+    run = start_run(session, plan_run(session, survey=builders.survey(now=now), factory=factory, actor=None, now=now,
+                                      settings=SETTINGS), None, now, SETTINGS)
+    assert send_batch(session, run.id, now, SETTINGS).status == FINISHED
+    session.commit()
+    return run
+
+
+def test_results_stay_the_programmes_while_a_worker_can_still_answer(session, factory, now, receive):
+    run = _three_invited(session, factory, now)
+    manager = Viewer(None, [Scope("factory_manager", factory.id, None, None)])
+    programme = Viewer(None, [Scope("advisor", None, "ID", None)])
+    assert readable(programme, run, now) and not readable(manager, run, now)
+    for number in ("+628120000000", "+628120000001"):
+        receive("1", sender=number, at=now + timedelta(hours=1))
+    # One worker still has the question before her: two answers in, figures would move with hers.
+    assert not readable(manager, run, now + timedelta(hours=1))
+    receive("2", sender="+628120000002", at=now + timedelta(hours=2))
+    assert readable(manager, run, now + timedelta(hours=2))
+
+
+def test_results_open_once_each_questions_expiry_has_passed_since_the_last_invitation(session, factory, now):
+    run = _three_invited(session, factory, now)
+    manager = Viewer(None, [Scope("factory_manager", factory.id, None, None)])
+    assert not readable(manager, run, now + timedelta(days=2))
+    assert readable(manager, run, now + timedelta(days=3))
+
+
+def test_a_run_whose_invitations_all_went_is_cancelled_while_workers_are_mid_survey(session, factory, now, receive):
+    run = _three_invited(session, factory, now)
+    cancel_run(session, run, None, now + timedelta(minutes=1))
+    session.commit()
+    assert db.session.get(type(run), run.id).status == CANCELLED
+    assert session.scalar(select(func.count()).select_from(Conversation)) == 0
+    with pytest.raises(DispatchRefused, match="over already"):
+        cancel_run(session, run, None, now + timedelta(minutes=2))
+
+
+def test_a_question_queued_after_the_cancel_stopped_the_runs_messages_is_never_sent(
+        session, factory, now, monkeypatch):
+    run = _three_invited(session, factory, now)
+    cancel_run(session, run, None, now + timedelta(minutes=1))
+    session.commit()
+    # Her answer, processed at that same moment, queued the next question after the cancel's UPDATE.
+    late = Message(worker_id=session.scalars(select(Worker.id)).first(), endpoint_id=factory.endpoints[0].id,
+                   direction="outbound", channel="sms", provider="simulator", purpose="survey_question",
+                   language="id", body="Pertanyaan berikutnya", status=QUEUED, run_id=run.id, created_at=now)
+    session.add(late)
+    session.commit()
+    sends = []
+    monkeypatch.setattr(SimulatorChannel, "send", lambda self, message: sends.append(message.message_id))
+    assert send_message(late.id) is None
+    assert sends == []
+    assert db.session.get(Message, late.id).status == MESSAGE_CANCELLED
+
+
+def test_a_survey_waiting_behind_a_cancelled_one_is_asked_at_once(session, factory, now):
+    (worker_id,) = builders.subscribers(factory=factory, count=1, now=now)
+    first, second = (start_run(session, plan_run(session, survey=builders.survey(now=now, title=title), factory=factory,
+                                                 actor=None, now=now, settings=SETTINGS), None, now, SETTINGS)
+                     for title in ("Pertama", "Kedua"))
+    send_batch(session, first.id, now, SETTINGS)
+    send_batch(session, second.id, now, SETTINGS)
+    session.commit()
+    assert session.scalars(select(Message.run_id).where(Message.worker_id == worker_id)).all() == [first.id]
+    cancel_run(session, first, None, now + timedelta(minutes=1))
+    session.commit()
+    asked = session.scalars(select(Message).where(Message.run_id == second.id)).all()
+    assert [(m.purpose, m.status) for m in asked] == [("survey_question", QUEUED)]
+    assert session.scalars(select(Conversation.status)).all() == ["active"]
+
+
+def test_overlapping_runs_cannot_add_up_past_the_monthly_cap(session, factory, now):
+    builders.subscribers(factory=factory, count=1, now=now)
+    ten = [{"kind": "yes_no", "text": {"id": f"P{i}? 1 ya 2 tidak", "en": f"Q{i}? 1 yes 2 no"}} for i in range(10)]
+    results = []
+    for number in range(3):  # three surveys of ten questions and a thank-you each, the same day
+        survey = builders.survey(now=now, title=f"S{number}", questions=ten)
+        run = start_run(session, plan_run(session, survey=survey, factory=factory, actor=None, now=now,
+                                          settings=SETTINGS), None, now, SETTINGS)
+        results.append(send_batch(session, run.id, now, SETTINGS))
+        session.commit()
+    assert [r.sent for r in results] == [1, 1, 0]  # 22 of 30 set aside; a third would make it 33
+    assert session.scalars(select(SurveyDelivery.reason).where(SurveyDelivery.status == SKIPPED)).all() == [
+        "monthly_cap"]
+
+
+def test_a_text_cannot_be_removed_while_a_run_sends_and_a_batch_without_it_pauses(session, factory, now):
+    builders.subscribers(factory=factory, count=30, now=now)
+    survey = builders.survey(now=now)
+    slow = DispatchSettings(sms_rate=1, batch_seconds=10)
+    run = start_run(session, plan_run(session, survey=survey, factory=factory, actor=None, now=now, settings=slow),
+                    None, now, slow)
+    send_batch(session, run.id, now, slow)
+    session.commit()
+    with pytest.raises(editing.TextsInUse) as refused:
+        editing.save_texts(survey, {("intro",): {"id": "", "en": "A short survey."}, ("question", 1): {"id": ""}}, now)
+    assert refused.value.parts == [(("intro",), "id"), (("question", 1), "id")]
+    assert survey.intro["id"] and survey.intro["en"] == "A short survey from your factory."  # nothing changed
+    survey.intro = {"en": survey.intro["en"]}  # removed some other way (an import, by hand)
+    session.commit()
+    paused = send_batch(session, run.id, now + timedelta(seconds=11), slow)
+    assert (paused.sent, paused.status) == (0, PAUSED)
+    assert session.scalar(select(func.count()).select_from(Message).where(Message.run_id == run.id)) == 10
+    with pytest.raises(DispatchRefused, match="missing"):
+        resume_run(session, run, None, now + timedelta(minutes=1))

@@ -4,6 +4,7 @@ API show, figure by figure, and who may read them."""
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -149,13 +150,13 @@ def test_a_buyer_reads_results_only_while_the_factory_grants_her_organisation_ac
     assert buyer.get(paths[0].format(granting.id)).status_code == 200
 
 
-def test_a_run_still_sending_is_for_the_programme_until_it_has_run_a_day(app):
+def test_a_run_still_sending_is_for_the_programme_only_even_after_days(app):
     from grievance.models.base import utcnow
 
     people = worlds.build()
     made = world.survey(questions=CONDITIONS)
     fresh = world.run(made, people.factories["A"], sent=12, answers={1: values(_3=12)}, status=RUNNING,
-                      started=utcnow())
+                      started=utcnow() - timedelta(days=5))
     assert signed_in(app, people.emails["buyer"]).get(f"/surveys/runs/{fresh.id}/results").status_code == 404
     assert signed_in(app, people.emails["factory_manager"]).get(f"/surveys/runs/{fresh.id}/results").status_code == 404
     assert signed_in(app, people.emails["advisor_country"]).get(f"/surveys/runs/{fresh.id}/results").status_code == 200

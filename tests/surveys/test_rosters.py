@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -73,15 +74,10 @@ def test_the_same_roster_again_updates_and_adds_nobody(session, factory, now):
 
 
 def test_nothing_is_half_imported_when_writing_fails(session, factory, now, monkeypatch):
-    real, calls = rosters.subscribe, []
+    def failing(*args, **kwargs):  # the workers are written; their subscriptions fail
+        raise RuntimeError("the database went away")
 
-    def failing(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("the database went away")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(rosters, "subscribe", failing)
+    monkeypatch.setattr(rosters, "_subscribe_rows", failing)
     with pytest.raises(RuntimeError):
         import_roster(session, factory=factory, data=ROSTER, vault=vault(), now=now, actor=None)
     assert subscribers(session) == []
@@ -101,3 +97,56 @@ def test_a_consent_in_the_future_is_a_bad_row(session, factory, now):
     data = "phone,language,consent_where,consent_at\n+85512345678,km,Canteen,2027-01-01\n"
     result = import_roster(session, factory=factory, data=data, vault=vault(), now=now, actor=None)
     assert [(error.row, error.reason) for error in result.errors] == [(2, "The consent date is in the future.")]
+
+
+def _subscription(session, phone: str) -> SurveySubscriber:
+    worker = session.scalar(select(Worker).where(Worker.phone_hash == vault().hash(phone)))
+    return session.scalar(select(SurveySubscriber).where(SurveySubscriber.worker_id == worker.id))
+
+
+def test_a_roster_leaves_her_no_to_surveys_and_her_own_yes_as_she_texted_them(session, factory, now, receive):
+    said_no, said_yes = "+85512345678", "+85512999885"
+    receive("ស្ទង់មតិ", sender=said_no, to="+85523900001")
+    receive("ឈប់ស្ទង់មតិ", sender=said_no, to="+85523900001", at=now + timedelta(minutes=1))
+    receive("ស្ទង់មតិ", sender=said_yes, to="+85523900001")
+    texted = _subscription(session, said_yes)
+    before = (texted.source, texted.consent_where, texted.consent_at)
+    data = ("phone,language,consent_where,consent_at\n"
+            f"{said_no},km,Canteen,2026-01-01\n{said_yes},en,Canteen,2026-01-01\n+85512999884,km,Canteen,2026-01-01\n")
+    result = import_roster(session, factory=factory, data=data, vault=vault(), now=now + timedelta(hours=1),
+                           actor=None)
+    session.commit()
+    assert (result.imported, result.updated, result.withdrawn, result.accepted) == (1, 1, 1, 3)
+    assert _subscription(session, said_no).withdrawn_at is not None  # still no
+    texted = _subscription(session, said_yes)
+    assert (texted.source, texted.consent_where, texted.consent_at) == before
+    # Only her own text says yes again.
+    receive("ស្ទង់មតិ", sender=said_no, to="+85523900001", at=now + timedelta(hours=2))
+    assert _subscription(session, said_no).withdrawn_at is None
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"phone,language,consent_where,consent_at\r+85512345678,km,Canteen,2026-08-01\r+85512999885,km,Hall,2026-08-01\r",
+     None),
+    (b"phone,language,consent_where,consent_at\n+85512345678,km,\"" + b"a" * 200_000 + b"\",2026-08-01\n",
+     "Row 2 cannot be read as CSV"),
+])
+def test_a_file_saved_with_cr_line_ends_reads_and_an_overlong_field_is_refused_whole(session, factory, now, data,
+                                                                                        reason):
+    result = import_roster(session, factory=factory, data=data, vault=vault(), now=now, actor=None)
+    if reason is None:
+        assert (result.imported, result.errors) == (2, [])
+    else:
+        assert result.imported == 0 and [error.row for error in result.errors] == [0]
+        assert result.errors[0].reason.startswith(reason)
+
+
+def test_a_roster_of_the_largest_size_is_written_within_a_web_requests_time(session, factory, now):
+    lines = ["phone,language,consent_where,consent_at"] + [f"+855 12 {i:06d},km,Canteen,2026-08-01"
+                                                           for i in range(rosters.MAX_ROWS)]
+    began = time.monotonic()
+    result = import_roster(session, factory=factory, data="\n".join(lines), vault=vault(), now=now, actor=None)
+    took = time.monotonic() - began
+    assert (result.imported, result.errors) == (rosters.MAX_ROWS, [])
+    assert session.scalar(select(func.count()).select_from(SurveySubscriber)) == rosters.MAX_ROWS
+    assert took < 20, f"{took:.1f} s: gunicorn gives a request 30"

@@ -149,7 +149,15 @@ def save_texts(survey_id: int):
     form = texts_form(found, languages, formdata=request.form)
     if not form.validate_on_submit() or command_choices_named(form, found, languages):
         return _render(found, texts=form, status=400)
-    editing.save_texts(found, texts_given(form, found, languages), utcnow())
+    try:
+        editing.save_texts(found, texts_given(form, found, languages), utcnow())
+    except editing.TextsInUse as refused:
+        stems = {part: stem for part, stem, _texts in text_parts(found)}
+        for part, language in refused.parts:
+            form[f"{stems[part]}_{language}"].errors = [_(
+                "A run of this survey is sending or paused: this text cannot be removed until it is over, or its "
+                "workers would be asked in another language. Correct it instead.")]
+        return _render(found, texts=form, status=409)
     db.session.commit()
     flash(_("Texts saved."))
     return redirect(url_for("surveys.survey", survey_id=found.id) + "#texts")

@@ -57,14 +57,18 @@ def rosters():
         return _render(form, status=400)
     factory = db.session.get(Factory, int(form.factory.data))
     result = import_roster(db.session, factory=factory, data=data, vault=vault(), now=utcnow(), actor=current_user)
-    if result.imported or result.updated:
+    if result.accepted:
         record("surveys", "roster", factory.code, imported=result.imported, updated=result.updated,
-               bad_rows=len(result.errors))
+               withdrawn=result.withdrawn, bad_rows=len(result.errors))
     db.session.commit()
-    nothing = result.errors and not (result.imported or result.updated)
-    return _render(form, result=result, factory=factory, status=422 if nothing else 200)
+    nothing = result.errors and not result.accepted
+    # Those who send the surveys see who was new, known or had said no (a plan shows them as
+    # much); a factory's manager sees one count, or an upload would tell her who had texted.
+    detailed = current_viewer().may_dispatch(factory)
+    return _render(form, result=result, factory=factory, detailed=detailed, status=422 if nothing else 200)
 
 
-def _render(form: RosterForm, result=None, factory: Factory | None = None, status: int = 200):
-    return render_template("surveys/roster.html", form=form, result=result, factory=factory, columns=COLUMNS,
-                           max_rows=MAX_ROWS), status
+def _render(form: RosterForm, result=None, factory: Factory | None = None, detailed: bool = False,
+            status: int = 200):
+    return render_template("surveys/roster.html", form=form, result=result, factory=factory, detailed=detailed,
+                           columns=COLUMNS, max_rows=MAX_ROWS), status

@@ -20,11 +20,11 @@ from grievance.extensions import db
 from grievance.i18n.pages import LANGUAGE_NAMES
 from grievance.models import Country, Factory, Survey, SurveyRun
 from grievance.models.base import utcnow
-from grievance.models.survey import ANNOUNCEMENT, PAUSED, PLANNED, RUNNING
+from grievance.models.survey import ANNOUNCEMENT, FINISHED, PAUSED, PLANNED, RUNNING
 from grievance.web import ROW_ID
 from grievance.web.forms import ActionForm
 from grievance.web.surveys.blueprint import bp
-from grievance.workflows.surveys.dispatch import cancel_run, pause_run, resume_run, start_run
+from grievance.workflows.surveys.dispatch import PAUSED_FOR, cancel_run, may_cancel, pause_run, resume_run, start_run
 from grievance.workflows.surveys.planning import DispatchRefused, plan_run
 from grievance.workflows.surveys.progress import progress
 
@@ -97,10 +97,11 @@ def _visible_run(run_id: int) -> SurveyRun:
     return found
 
 
-@bp.route("/<int:survey_id>/runs/new", methods=["GET", "POST"])
+@bp.route(f"/<{ROW_ID}:survey_id>/runs/new", methods=["GET", "POST"])
 @login_required
 def new_run(survey_id: int):
-    """Pick where it goes; the plan is shown; a second press creates the run and starts it."""
+    """Pick where it goes; the plan is shown, kept as a planned run whose own button starts it
+    (so a second press, or a double click, finds it started and sends nothing again)."""
     survey = _survey(survey_id)
     choices = _targets(survey)
     if not choices:
@@ -116,19 +117,32 @@ def new_run(survey_id: int):
     except DispatchRefused as refused:
         db.session.rollback()
         return _render_new(survey, form, refused=refused, status=422)
-    if request.form.get("confirm") != "yes":
-        plan = run.plan
-        db.session.rollback()  # only a plan to look at: no run is kept until it is confirmed
-        return _render_new(survey, form, plan=plan)
-    start_run(db.session, run, current_user, utcnow())
     db.session.commit()
-    return redirect(url_for("surveys.run", run_id=run.id))
+    return _render_new(survey, form, plan=run.plan, planned=run)
+
+
+@bp.post(f"/runs/<{ROW_ID}:run_id>/start")
+@login_required
+def start(run_id: int):
+    found = _visible_run(run_id)
+    if not ActionForm().validate_on_submit():
+        return _render_run(found, status=400, problem=_("The form expired; press the button again."))
+    if found.status != PLANNED:  # pressed twice: it started with the first press
+        return redirect(url_for("surveys.run", run_id=run_id), code=303)
+    try:
+        start_run(db.session, found, current_user, utcnow())
+    except DispatchRefused as refused:
+        db.session.rollback()
+        return _render_run(db.session.get(SurveyRun, run_id), status=409, problem=str(refused.reason))
+    db.session.commit()
+    return redirect(url_for("surveys.run", run_id=run_id), code=303)
 
 
 def _render_new(survey: Survey, form: TargetForm, plan: dict | None = None, refused: DispatchRefused | None = None,
-                status: int = 200):
+                status: int = 200, planned: SurveyRun | None = None):
     return render_template("surveys/run_new.html", survey=survey, form=form, plan=plan, refused=refused,
-                           language_names=LANGUAGE_NAMES, part_label=part_label, editor=link("surveys.survey", survey_id=survey.id)), status
+                           planned=planned, action=ActionForm(), language_names=LANGUAGE_NAMES, part_label=part_label,
+                           editor=link("surveys.survey", survey_id=survey.id)), status
 
 
 @bp.get(f"/runs/<{ROW_ID}:run_id>")
@@ -138,10 +152,17 @@ def run(run_id: int):
     return _render_run(found)
 
 
+def _offered(found: SurveyRun) -> tuple[str, ...]:
+    if found.status == FINISHED:  # every invitation went; a cancel still stops those mid-survey
+        return ("cancel",) if may_cancel(db.session, found) else ()
+    return OFFERED.get(found.status, ())
+
+
 def _render_run(found: SurveyRun, status: int = 200, problem: str | None = None):
     return render_template(
         "surveys/run.html", run=found, survey=found.survey, progress=progress(db.session, found),
-        offered=OFFERED.get(found.status, ()), form=ActionForm(), problem=problem, language_names=LANGUAGE_NAMES,
+        offered=_offered(found), form=ActionForm(), problem=problem, language_names=LANGUAGE_NAMES,
+        paused_for=(found.plan or {}).get(PAUSED_FOR, []), part_label=part_label,
         results=link("surveys.results", run_id=found.id), editor=link("surveys.survey", survey_id=found.survey_id),
     ), status
 

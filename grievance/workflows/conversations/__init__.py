@@ -32,17 +32,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grievance.language.lexicon import find_reference, is_new_request, leading_answer, status_request
-from grievance.models import Case, ChannelEndpoint, Conversation, Message, Worker
+from grievance.models import Case, Conversation, Message, Worker
 from grievance.models.case import ROUTE_ADVISOR
 from grievance.models.conversation import ACTIVE
 from grievance.privacy import PhoneVault
 from grievance.workflows.conversations import intake, pick_case, rating, survey  # noqa: F401 (registers)
 from grievance.workflows.conversations.joining import join
-from grievance.workflows.conversations.registry import KINDS, Reply, Turn, active, pending, settle
+from grievance.workflows.conversations.registry import (KINDS, Reply, Turn, active, pending, replier, settle,
+                                                        settle_where_asked)
 from grievance.workflows.intake import (
     acknowledgement_purpose, acknowledgement_variables, grave_category, open_advisor_case, open_case, open_cases_here,
 )
-from grievance.workflows.outbox import queue_reply
 from grievance.workflows.status import status_text
 
 __all__ = ["KINDS", "converse", "expire_conversations", "replier"]
@@ -117,15 +117,6 @@ def _to_advisors(turn: Turn, conversation: Conversation | None, message: Message
                                 **acknowledgement_variables(case, language))
 
 
-def replier(session: Session, worker: Worker, endpoint: ChannelEndpoint, provider: str, now: datetime) -> Reply:
-    """Replies to her on one number and provider (where she last wrote about the matter)."""
-    def reply(purpose: str, language: str, case: Case | None = None, body: str | None = None,
-              **variables: str) -> list[Message]:
-        return [queue_reply(session, worker=worker, endpoint=endpoint, provider=provider, purpose=purpose,
-                            language=language, now=now, case=case, body=body, **variables)]
-    return reply
-
-
 def expire_conversations(session: Session, now: datetime) -> list[Message]:
     """The periodic round: finish what workers left unanswered, then ask each of them what waited
     behind it; returns the replies queued."""
@@ -144,8 +135,5 @@ def expire_conversations(session: Session, now: datetime) -> list[Message]:
         turn = Turn(session=session, worker=worker, now=now,
                     reply=replier(session, worker, conversation.endpoint, conversation.provider, now))
         replies += KINDS[conversation.kind].expire(turn, conversation)
-        following = next(iter(pending(session, worker)), None)
-        if following is not None:  # its question goes where she wrote about its matter
-            turn.reply = replier(session, worker, following.endpoint, following.provider, now)
-        replies += settle(turn)
+        replies += settle_where_asked(turn)
     return replies

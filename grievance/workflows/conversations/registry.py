@@ -18,12 +18,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import select
+from dataclasses import replace
+
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from grievance.models import Conversation, Message, Worker
+from grievance.models import ChannelEndpoint, Conversation, Message, Worker
 from grievance.models.conversation import ACTIVE, WAITING
 from grievance.privacy import PhoneVault
+from grievance.workflows.outbox import queue_reply
 
 Reply = Callable[..., list[Message]]
 
@@ -87,9 +90,12 @@ def active(session: Session, worker: Worker) -> Conversation | None:
 def begin(turn: Turn, conversation: Conversation) -> list[Message]:
     """A new conversation: it speaks now if it outranks the active one, else it waits its turn."""
     session, kind = turn.session, KINDS[conversation.kind]
-    # Her row locked, as her messages lock it: a case resolved while her message is processed
-    # must not make a second conversation active beside the one her message starts.
-    session.execute(select(Worker.id).where(Worker.id == turn.worker.id).with_for_update())
+    # Her row locked, as her messages lock it: a case resolved while her message is processed,
+    # or two runs' batches sent at once, must not make two of her conversations active. An
+    # UPDATE, not SELECT … FOR UPDATE, because SQLite ignores the latter; its write lock is
+    # taken before her conversations are read, so the second one waits and then reads the first.
+    session.execute(update(Worker).where(Worker.id == turn.worker.id).values(id=Worker.id),
+                    execution_options={"synchronize_session": False})
     current = active(session, turn.worker)
     if current is not None and current is not conversation and KINDS[current.kind].priority >= kind.priority:
         conversation.status = WAITING
@@ -128,3 +134,22 @@ def settle(turn: Turn) -> list[Message]:
             break
         replies += _speak(turn, first)
     return replies
+
+
+def settle_where_asked(turn: Turn) -> list[Message]:
+    """``settle`` after a conversation ended outside one of her messages (it expired, its run
+    was cancelled, she stopped it on another channel): what waited speaks on the number and
+    through the provider it began on, where she wrote about its matter."""
+    following = next(iter(pending(turn.session, turn.worker)), None)
+    if following is None or following.status == ACTIVE:
+        return []
+    return settle(replace(turn, reply=replier(turn.session, turn.worker, following.endpoint, following.provider,
+                                              turn.now)))
+
+
+def replier(session: Session, worker: Worker, endpoint: ChannelEndpoint, provider: str, now: datetime) -> Reply:
+    """Replies to her on one number and provider (where she last wrote about the matter)."""
+    def reply(purpose: str, language: str, case=None, body: str | None = None, **variables: str) -> list[Message]:
+        return [queue_reply(session, worker=worker, endpoint=endpoint, provider=provider, purpose=purpose,
+                            language=language, now=now, case=case, body=body, **variables)]
+    return reply

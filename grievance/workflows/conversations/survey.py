@@ -48,7 +48,9 @@ from grievance.models.message import CANCELLED as MESSAGE_CANCELLED, OUTBOUND
 from grievance.models.survey import CANCELLED, CHOICE, FREE_TEXT, NO_ANSWER, SCALE, SKIPPED_ANSWER, YES_NO
 from grievance.workflows.conversations import intake, pick_case
 from grievance.workflows.conversations.joining import join, named_case
-from grievance.workflows.conversations.registry import Kind, Turn, active, begin, end, register
+from grievance.workflows.conversations.registry import (
+    Kind, Turn, active, begin, end, register, settle_where_asked,
+)
 from grievance.workflows.intake import grave_category, open_cases_here
 from grievance.workflows.conversations.survey_answers import close_delivery, record_answer
 
@@ -298,6 +300,7 @@ def stop(turn: Turn, *, channel: str | None = None) -> int:
             _close(turn, conversation, reason=STOPPED)
             end(turn, conversation)
             ended += 1
+    settle_where_asked(turn)  # a survey on another channel that waited behind one of these speaks
     return ended
 
 

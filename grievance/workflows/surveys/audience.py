@@ -18,13 +18,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from grievance.channels.base import channels, inside_whatsapp_window
-from grievance.models import ChannelEndpoint, Country, Factory, Message, SurveySubscriber, Worker
+from grievance.models import ChannelEndpoint, Country, Factory, Message, Survey, SurveyDelivery, SurveyRun
+from grievance.models import SurveySubscriber, Worker
 from grievance.models.message import CANCELLED, OUTBOUND
+from grievance.models.survey import ANSWERED, SENT, UNANSWERED
+from grievance.workflows.surveys.definition import messages_each
 
 # Why a subscriber is not sent anything.
 OPTED_OUT, MONTHLY_CAP, NO_NUMBER, NO_CHANNEL, WITHDRAWN = (
     "opted_out", "monthly_cap", "no_number", "no_channel", "withdrawn")
 CAP_WINDOW = timedelta(days=30)
+REACHED = (SENT, ANSWERED, UNANSWERED)  # a delivery whose first message went
 
 
 @dataclass(frozen=True)
@@ -174,14 +178,29 @@ def default_provider(channel: str) -> str | None:
 
 
 def survey_messages_used(session: Session, worker_ids: list[int], now: datetime) -> dict[int, int]:
-    """Survey and announcement messages each worker was sent (or is about to be) in 30 days."""
+    """Survey and announcement messages each worker was sent, or has been set aside for, in 30
+    days: each run that reached her counts every message it may still send her (its questions
+    and thanks), so runs that overlap cannot add up past the cap between them; what was really
+    sent counts when it is more."""
     used: dict[int, int] = {}
+    each: dict[int, int] = {}
     for chunk in _chunks(worker_ids):
-        used.update(session.execute(
+        sent = dict(session.execute(
             select(Message.worker_id, func.count()).where(
                 Message.worker_id.in_(chunk), Message.direction == OUTBOUND, Message.run_id.is_not(None),
                 Message.status != CANCELLED, Message.created_at > now - CAP_WINDOW)
             .group_by(Message.worker_id)).all())
+        reserved: dict[int, int] = {}
+        for worker_id, survey_id in session.execute(
+                select(SurveyDelivery.worker_id, SurveyRun.survey_id)
+                .join(SurveyRun, SurveyRun.id == SurveyDelivery.run_id)
+                .where(SurveyDelivery.worker_id.in_(chunk), SurveyDelivery.status.in_(REACHED),
+                       SurveyDelivery.sent_at > now - CAP_WINDOW)):
+            if survey_id not in each:
+                each[survey_id] = messages_each(session.get(Survey, survey_id))
+            reserved[worker_id] = reserved.get(worker_id, 0) + each[survey_id]
+        for worker_id in sent.keys() | reserved.keys():
+            used[worker_id] = max(sent.get(worker_id, 0), reserved.get(worker_id, 0))
     return used
 
 

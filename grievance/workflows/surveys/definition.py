@@ -8,6 +8,12 @@ from grievance.models import Survey, SurveyQuestion
 from grievance.models.survey import ANNOUNCEMENT, CHOICE, SCALE, YES_NO
 
 
+def messages_each(survey: Survey) -> int:
+    """How many messages a run sends each worker at most: an announcement one; a survey its
+    questions and its thank-you."""
+    return 1 if survey.kind == ANNOUNCEMENT else len(survey.questions) + 1
+
+
 @dataclass(frozen=True)
 class MissingText:
     part: str  # "intro", "thanks", "question 2", "question 3, choice 1"

@@ -3,9 +3,12 @@ resumed, cancelled.
 
     planned ─start─► running ─► finished
                       │  ▲
-                 pause│  │resume            cancel (from planned, running or paused): every
-                      ▼  │                  delivery not yet made and every message not yet
-                     paused                 sent is cancelled; nothing more goes out
+                 pause│  │resume            cancel (from planned, running or paused, or
+                      ▼  │                  finished while a worker is still mid-survey):
+                     paused                 every delivery not yet made and every message not
+                                            yet sent is cancelled; nothing more goes out
+
+"finished" says every invitation went, not that the answers are in (``progress.answers_over``).
 
 Each batch takes, per sender number, at most what it sends in ``batch_seconds`` at its rate,
 and queues each worker's first message (the outbox sends it after the commit, each within the
@@ -33,14 +36,18 @@ from grievance.models.message import QUEUED
 from grievance.models.survey import (ANNOUNCEMENT, CANCELLED, DELIVERY_CANCELLED, FINISHED, PAUSED, PENDING, PLANNED,
                                      RUNNING, SENT, SKIPPED)
 from grievance.workflows.conversations import replier
-from grievance.workflows.conversations.registry import Turn
+from grievance.models.conversation import ACTIVE, WAITING
+from grievance.workflows.conversations.registry import Turn, settle_where_asked
 from grievance.workflows.conversations.survey import SURVEY, invite, tag, text_in
 from grievance.workflows.outbox import queue_reply
 from grievance.workflows.surveys.audience import (MONTHLY_CAP, OPTED_OUT, WITHDRAWN, DispatchSettings, audience,
                                                   providers, survey_messages_used)
 from grievance.workflows.surveys.planning import ANNOUNCEMENT_PURPOSE, DispatchRefused, check_sendable, messages_each
+from grievance.workflows.surveys.progress import of_run, open_conversations
 
 BATCH_JOB = "grievance.survey_batch_job"
+# In a run's plan: the texts (part, language) whose removal paused it, shown on its page.
+PAUSED_FOR = "paused_for_missing"
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,10 @@ def _defer_batch(run: SurveyRun) -> None:
 
 
 def _locked(session: Session, run_id: int) -> SurveyRun | None:
+    # An UPDATE first: SQLite ignores FOR UPDATE, and two batch jobs of one run reading its
+    # pending deliveries side by side would both send them.
+    session.execute(update(SurveyRun).where(SurveyRun.id == run_id).values(id=SurveyRun.id),
+                    execution_options={"synchronize_session": False})
     return session.scalar(select(SurveyRun).where(SurveyRun.id == run_id).with_for_update()
                           .execution_options(populate_existing=True))
 
@@ -105,7 +116,11 @@ def resume_run(session: Session, run: SurveyRun, actor: User | None, now: dateti
     run = _locked(session, run.id)
     if run.status != PAUSED:
         raise DispatchRefused(_l("Only a paused run can be resumed."))
+    refused = _unsendable(session, run)
+    if refused is not None:
+        raise refused
     run.status = RUNNING
+    run.plan = {key: value for key, value in (run.plan or {}).items() if key != PAUSED_FOR}
     session.flush()
     _defer_batch(run)
     return run
@@ -113,9 +128,11 @@ def resume_run(session: Session, run: SurveyRun, actor: User | None, now: dateti
 
 def cancel_run(session: Session, run: SurveyRun, actor: User | None, now: datetime) -> SurveyRun:
     """Nothing more goes out: deliveries not made are cancelled, queued messages of the run are
-    cancelled (the sender claims only queued ones), her survey conversations of this run end."""
+    cancelled (the sender claims only queued ones), her survey conversations of this run end
+    and what waited behind one speaks. A run whose every invitation went may still be cancelled
+    while some worker is in the middle of it."""
     run = _locked(session, run.id)
-    if run.status not in (PLANNED, RUNNING, PAUSED):
+    if not may_cancel(session, run):
         raise DispatchRefused(_l("This run is over already."))
     run.status, run.cancelled_at = CANCELLED, now
     session.execute(update(SurveyDelivery).where(SurveyDelivery.run_id == run.id, SurveyDelivery.status == PENDING)
@@ -123,20 +140,41 @@ def cancel_run(session: Session, run: SurveyRun, actor: User | None, now: dateti
     session.execute(update(Message).where(Message.run_id == run.id, Message.status == QUEUED)
                     .values(status=MESSAGE_CANCELLED, error="its run was cancelled"),
                     execution_options={"synchronize_session": False})
-    _end_conversations(session, run)
+    interrupted = _end_conversations(session, run)
     session.flush()
     session.expire_all()  # rows loaded before the bulk updates show what they say now
+    _settle_after(session, interrupted, now)
     return session.get(SurveyRun, run.id)
 
 
-def _end_conversations(session: Session, run: SurveyRun) -> None:
-    asked = select(SurveyDelivery.worker_id).where(SurveyDelivery.run_id == run.id)
-    found = session.execute(select(Conversation.id, Conversation.data).where(
-        Conversation.kind == SURVEY, Conversation.worker_id.in_(asked))).all()
-    ids = [conversation_id for conversation_id, data in found if (data or {}).get("run_id") == run.id]
+def may_cancel(session: Session, run: SurveyRun) -> bool:
+    """Planned, sending or paused; or every invitation gone while some worker can still answer."""
+    return run.status in (PLANNED, RUNNING, PAUSED) or (run.status == FINISHED
+                                                        and open_conversations(session, run) > 0)
+
+
+def _end_conversations(session: Session, run: SurveyRun) -> list[int]:
+    """Ends the run's conversations; returns the workers whose active one it was."""
+    found = session.execute(select(Conversation.id, Conversation.worker_id, Conversation.status)
+                            .where(of_run(run.id))).all()
+    ids = [conversation_id for conversation_id, _worker, _status in found]
     for start in range(0, len(ids), 2000):
         session.execute(delete(Conversation).where(Conversation.id.in_(ids[start:start + 2000])),
                         execution_options={"synchronize_session": False})
+    return [worker_id for _id, worker_id, status in found if status == ACTIVE]
+
+
+def _settle_after(session: Session, worker_ids: list[int], now: datetime) -> None:
+    """Each worker whose active survey ended is asked what waited behind it (another run's)."""
+    waiting = set(session.scalars(select(Conversation.worker_id).where(
+        Conversation.worker_id.in_(worker_ids), Conversation.status == WAITING))) if worker_ids else set()
+    for worker in session.scalars(select(Worker).where(Worker.id.in_(sorted(waiting)))):
+        settle_where_asked(Turn(session=session, worker=worker, now=now, reply=_no_reply))
+    session.flush()
+
+
+def _no_reply(*_args, **_kwargs) -> list[Message]:
+    return []  # settle_where_asked replies where the waiting conversation began, never here
 
 
 def send_batch(session: Session, run_id: int, now: datetime, settings: DispatchSettings | None = None) -> BatchResult:
@@ -148,6 +186,12 @@ def send_batch(session: Session, run_id: int, now: datetime, settings: DispatchS
     last = session.scalar(select(func.max(SurveyDelivery.sent_at)).where(SurveyDelivery.run_id == run.id))
     if last is not None and now < last + timedelta(seconds=settings.batch_seconds):
         return BatchResult(0, 0, last + timedelta(seconds=settings.batch_seconds), run.status)
+    refused = _unsendable(session, run)
+    if refused is not None:  # a text removed since the start: never in another language
+        run.status = PAUSED
+        run.plan = {**(run.plan or {}), PAUSED_FOR: [[m.part, m.language] for m in refused.missing]}
+        session.flush()
+        return BatchResult(0, 0, None, run.status)
     batch = _next_deliveries(session, run, settings)
     sent = skipped = 0
     if batch:
@@ -159,6 +203,16 @@ def send_batch(session: Session, run_id: int, now: datetime, settings: DispatchS
         session.flush()
         return BatchResult(sent, skipped, None, run.status)
     return BatchResult(sent, skipped, now + timedelta(seconds=settings.batch_seconds), run.status)
+
+
+def _unsendable(session: Session, run: SurveyRun) -> DispatchRefused | None:
+    survey = session.get(Survey, run.survey_id)
+    factory = session.get(Factory, run.factory_id) if run.factory_id is not None else None
+    try:
+        check_sendable(survey, factory.country if factory is not None else survey.country, factory)
+    except DispatchRefused as refused:
+        return refused
+    return None
 
 
 def _next_deliveries(session: Session, run: SurveyRun, settings: DispatchSettings) -> list[SurveyDelivery]:

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from grievance.models import Survey, SurveyQuestion, SurveyRun
-from grievance.models.survey import CHOICE, SCALE, YES_NO
+from grievance.models.survey import CHOICE, PAUSED, RUNNING, SCALE, YES_NO
 from grievance.workflows.surveys.definition import answer_values
 
 SCALE_TOPS = range(2, 11)    # a scale runs 1..N, N from 2 to 10
@@ -26,6 +27,15 @@ END = 0  # a skip rule's target: the survey ends
 
 class SurveyLocked(Exception):
     """The survey has been sent: its questions stay as the workers were asked them."""
+
+
+class TextsInUse(Exception):
+    """A run of the survey is sending (or paused): a text of its country's languages cannot be
+    removed, or its workers would be asked in another language. ``parts``: (part, language)."""
+
+    def __init__(self, parts: list[tuple[tuple, str]]) -> None:
+        super().__init__(parts)
+        self.parts = parts
 
 
 @dataclass(frozen=True)
@@ -164,8 +174,12 @@ def move_question(session, survey: Survey, question: SurveyQuestion, step: int, 
 
 def save_texts(survey: Survey, texts: dict[tuple, dict[str, str]], now: datetime) -> None:
     """``texts``: ("intro",) / ("thanks",) / ("question", position) / ("choice", position, n)
-    → language → text (blank removes it)."""
+    → language → text (blank removes it). Raises TextsInUse, changing nothing, when a text of
+    the country's languages would be removed while a run of the survey is sending or paused."""
     by_position = {question.position: question for question in survey.questions}
+    blanked = _blanked(survey, by_position, texts)
+    if blanked and _sending(object_session(survey), survey):
+        raise TextsInUse(blanked)
 
     def merged(current: dict | None, given: dict[str, str]) -> dict:
         result = dict(current or {})
@@ -191,3 +205,30 @@ def save_texts(survey: Survey, texts: dict[tuple, dict[str, str]], now: datetime
                 choices[part[2] - 1] = merged(choices[part[2] - 1], given)
                 question.choices = choices
     survey.updated_at = now
+
+
+def _texts_of(survey: Survey, by_position: dict, part: tuple) -> dict:
+    if part == ("intro",):
+        return survey.intro or {}
+    if part == ("thanks",):
+        return survey.thanks or {}
+    question = by_position.get(part[1]) if len(part) > 1 else None
+    if question is None:
+        return {}
+    if part[0] == "question":
+        return question.text or {}
+    choices = question.choices or []
+    return choices[part[2] - 1] or {} if part[0] == "choice" and 1 <= part[2] <= len(choices) else {}
+
+
+def _blanked(survey: Survey, by_position: dict, texts: dict[tuple, dict[str, str]]) -> list[tuple[tuple, str]]:
+    """The texts of the country's languages that ``texts`` would remove."""
+    languages = set(survey.country.languages) if survey.country is not None else set()
+    return [(part, language) for part, given in texts.items() for language, words in given.items()
+            if language in languages and not (words or "").strip()
+            and (_texts_of(survey, by_position, part).get(language) or "").strip()]
+
+
+def _sending(session, survey: Survey) -> bool:
+    return session is not None and session.scalar(select(SurveyRun.id).where(
+        SurveyRun.survey_id == survey.id, SurveyRun.status.in_((RUNNING, PAUSED))).limit(1)) is not None

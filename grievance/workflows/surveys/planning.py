@@ -18,7 +18,7 @@ from grievance.models import ChannelEndpoint, Country, Factory, MessageTemplate,
 from grievance.models.survey import ANNOUNCEMENT, PLANNED
 from grievance.workflows.conversations.survey import INVITE_PURPOSE, text_in
 from grievance.workflows.surveys.audience import Audience, DispatchSettings, audience
-from grievance.workflows.surveys.definition import MissingText, missing_texts
+from grievance.workflows.surveys.definition import MissingText, messages_each, missing_texts
 
 ANNOUNCEMENT_PURPOSE = "announcement"
 
@@ -38,12 +38,6 @@ class _Language:
     whatsapp: int = 0
     outside_window: int = 0
     senders: dict = field(default_factory=lambda: defaultdict(int))
-
-
-def messages_each(survey: Survey) -> int:
-    """How many messages a run sends each worker at most: an announcement one; a survey its
-    questions and its thank-you."""
-    return 1 if survey.kind == ANNOUNCEMENT else len(survey.questions) + 1
 
 
 def first_message(survey: Survey, language: str) -> str:

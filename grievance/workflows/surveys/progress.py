@@ -4,13 +4,16 @@ of the run: two GROUP BY queries, whatever the run's size. Counts only, nothing 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from grievance.models import Message, SurveyDelivery, SurveyRun
+from grievance.models import Conversation, Message, SurveyDelivery, SurveyRun
 from grievance.models.message import DELIVERED, FAILED, OUTBOUND
-from grievance.models.survey import ANSWERED, DELIVERY_CANCELLED, PENDING, SENT, SKIPPED, UNANSWERED
+from grievance.models.survey import (ANNOUNCEMENT, ANSWERED, CANCELLED, DELIVERY_CANCELLED, FINISHED, PENDING, SENT,
+                                     SKIPPED, UNANSWERED)
+from grievance.workflows.conversations.survey import SURVEY, SURVEY_EXPIRY
 
 
 @dataclass(frozen=True)
@@ -55,3 +58,29 @@ def progress(session: Session, run: SurveyRun) -> Progress:
         cancelled=counts.get(DELIVERY_CANCELLED, 0),
         skipped=counts.get(SKIPPED, 0),
     )
+
+
+def of_run(run_id: int):
+    """The survey conversations of a run (``data`` names its run), for a WHERE clause."""
+    return (Conversation.kind == SURVEY) & (Conversation.data["run_id"].as_integer() == run_id)
+
+
+def open_conversations(session: Session, run: SurveyRun) -> int:
+    """How many workers are still in the middle of the run's survey (asked, or waiting to be)."""
+    return session.scalar(select(func.count()).select_from(Conversation).where(of_run(run.id))) or 0
+
+
+def answers_over(session: Session, run: SurveyRun, now: datetime) -> bool:
+    """No answer of the run can come any more: every invitation went (or the run was cancelled)
+    and no survey conversation of it is open, or each question's expiry has passed since the
+    last invitation went, so figures read now are the final ones."""
+    if run.status == CANCELLED:
+        return True
+    if run.status != FINISHED:
+        return False
+    if run.survey.kind == ANNOUNCEMENT:
+        return True
+    questions = len(run.survey.questions)
+    if run.finished_at is not None and now >= run.finished_at + SURVEY_EXPIRY * max(questions, 1):
+        return True
+    return open_conversations(session, run) == 0

@@ -18,21 +18,25 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from grievance.i18n.pages import LANGUAGE_NAMES
 from grievance.language.normalize import digits_to_ascii
-from grievance.models import Factory, SurveySubscriber, User
+from grievance.models import Factory, SurveySubscriber, User, Worker
+from grievance.models.base import insert_ignoring_conflicts
 from grievance.models.survey import ROSTER
-from grievance.privacy import PhoneVault
+from grievance.privacy import PhoneVault, new_pseudonym
 from grievance.workflows.workers import find_or_create_worker
-from grievance.workflows.surveys.consent import subscribe
 
 COLUMNS = ("phone", "language", "consent_where", "consent_at")
 # A roster larger than this is refused whole: a factory's workforce, not a phone book.
 MAX_ROWS = 20_000
 WHERE_MAX = 120
+# Longer than any good value (a phone number, a language code, where she agreed): a field is
+# cut to this before it is checked, so a hostile file costs no more than a good one.
+FIELD_MAX = 200
+CHUNK = 1000  # rows looked up and written per statement
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,16 @@ class RosterError:
 class RosterResult:
     imported: int = 0
     updated: int = 0
+    # Rows of workers who said no to the factory's surveys by text: her no stands, and only her
+    # own text says yes again.
+    withdrawn: int = 0
     errors: list[RosterError] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> int:
+        """Every good row, as a factory's uploader is told: added, known or not re-added alike,
+        so the upload does not tell her which numbers had texted the service."""
+        return self.imported + self.updated + self.withdrawn
 
 
 @dataclass(frozen=True)
@@ -60,7 +73,8 @@ class _Good:
 def import_roster(session: Session, *, factory: Factory, data: bytes | str, vault: PhoneVault, now: datetime,
                   actor: User | None) -> RosterResult:
     """Check every row, then subscribe the workers of the good ones to the factory's surveys in
-    one go (a savepoint: an error while writing leaves nothing of the file written)."""
+    one go (a savepoint: an error while writing leaves nothing of the file written), a thousand
+    rows a statement. A consent she gave or withdrew by text is left as she gave it."""
     rows, problem = _read(data)
     if problem is not None:
         return RosterResult(errors=[RosterError(0, problem)])
@@ -68,18 +82,76 @@ def import_roster(session: Session, *, factory: Factory, data: bytes | str, vaul
     result = RosterResult(errors=errors)
     if not good:
         return result
-    known = set(session.scalars(select(SurveySubscriber.worker_id).where(SurveySubscriber.factory_id == factory.id)))
     with session.begin_nested():
-        for row in good:
-            worker = find_or_create_worker(session, row.e164, vault, factory.country_code, now)
-            if worker.id in known:
-                result.updated += 1
-            else:
-                result.imported += 1
-                known.add(worker.id)
-            subscribe(session, worker=worker, factory_id=factory.id, source=ROSTER, channel="sms",
-                      language=row.language, consent_where=row.where, consent_at=row.at, now=now)
+        for start in range(0, len(good), CHUNK):
+            _write(session, factory, good[start:start + CHUNK], vault, now, result)
     return result
+
+
+def _write(session: Session, factory: Factory, chunk: list[_Good], vault: PhoneVault, now: datetime,
+           result: RosterResult) -> None:
+    workers = _worker_ids(session, chunk, vault, factory.country_code, now)
+    existing = {row.worker_id: row for row in session.scalars(select(SurveySubscriber).where(
+        SurveySubscriber.factory_id == factory.id, SurveySubscriber.worker_id.in_(list(workers.values()))))}
+    new, changed = [], []
+    for row in chunk:
+        worker_id = workers[row.e164]
+        current = existing.get(worker_id)
+        if current is None:
+            new.append({"worker_id": worker_id, "factory_id": factory.id, "source": ROSTER, "channel": "sms",
+                        "language": row.language, "consent_where": row.where, "consent_at": row.at,
+                        "created_at": now})
+            result.imported += 1
+        elif current.withdrawn_at is not None:
+            result.withdrawn += 1
+        else:
+            if current.source == ROSTER and current.id is not None:
+                changed.append({"id": current.id, "language": row.language, "consent_where": row.where,
+                                "consent_at": row.at})
+            result.updated += 1
+    _subscribe_rows(session, new, changed)
+    for row in existing.values():
+        if row.id is not None:
+            session.expire(row)
+
+
+def _subscribe_rows(session: Session, new: list[dict], changed: list[dict]) -> None:
+    if new:
+        session.execute(insert(SurveySubscriber), new)
+    if changed:
+        session.execute(update(SurveySubscriber), changed)
+
+
+def _worker_ids(session: Session, chunk: list[_Good], vault: PhoneVault, country_code: str,
+                now: datetime) -> dict[str, int]:
+    """Each row's worker, found by the hash of her number, created when she is new (one INSERT)."""
+    hashes = {row.e164: vault.lookup_hashes(row.e164) for row in chunk}
+    current = {found[0]: e164 for e164, found in hashes.items()}
+    ids = {current[phone_hash]: worker_id for worker_id, phone_hash in session.execute(
+        select(Worker.id, Worker.phone_hash).where(Worker.phone_hash.in_(list(current))))}
+    missing = [e164 for e164 in hashes if e164 not in ids]
+    rotating = [e164 for e164 in missing if len(hashes[e164]) > 1]
+    for e164 in rotating:  # keys are rotating: she may be stored under a previous hash key
+        ids[e164] = find_or_create_worker(session, e164, vault, country_code, now).id
+    new = [e164 for e164 in missing if e164 not in ids]
+    insert_ignoring_conflicts(session, Worker, [
+        {"phone_hash": hashes[e164][0], "phone_encrypted": vault.encrypt(e164), "pseudonym": pseudonym,
+         "country_code": country_code, "opted_out_channels": [], "created_at": now}
+        for e164, pseudonym in zip(new, _pseudonyms(session, len(new)))], conflict=["phone_hash"])
+    wanted = [hashes[e164][0] for e164 in new]
+    if wanted:
+        ids.update((current[phone_hash], worker_id) for worker_id, phone_hash in session.execute(
+            select(Worker.id, Worker.phone_hash).where(Worker.phone_hash.in_(wanted))))
+    return ids
+
+
+def _pseudonyms(session: Session, count: int) -> list[str]:
+    """``count`` pseudonyms no worker has (drawn at random, a thousand at once could meet one)."""
+    chosen: set[str] = set()
+    while len(chosen) < count:
+        drawn = {new_pseudonym() for _ in range(count - len(chosen))} - chosen
+        chosen |= drawn - set(session.scalars(select(Worker.pseudonym).where(Worker.pseudonym.in_(list(drawn)))))
+    return list(chosen)
 
 
 def _read(data: bytes | str) -> tuple[list[dict[str, str]], str | None]:
@@ -89,9 +161,20 @@ def _read(data: bytes | str) -> tuple[list[dict[str, str]], str | None]:
         except UnicodeDecodeError:
             return [], _l("The file is not text in UTF-8: save it as CSV UTF-8 and upload it again.")
     text = data.lstrip("\ufeff")
-    first = text.split("\n", 1)[0]
+    first = next(iter(text.splitlines()), "")
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    # newline="": line ends inside quotes stay in their field, and a file saved with CR alone
+    # (Excel's "CSV (Macintosh)") reads as lines.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return _rows(reader)
+    except csv.Error:
+        return [], _l("Row %(row)s cannot be read as CSV (a quote left open, a NUL character or a field over "
+                      "%(count)s characters); save the file again as CSV UTF-8.", row=reader.line_num,
+                      count=csv.field_size_limit())
+
+
+def _rows(reader) -> tuple[list[dict[str, str]], str | None]:
     header = [name.strip().lower() for name in next(reader, [])]
     missing = [name for name in COLUMNS if name not in header]
     if missing:
@@ -102,7 +185,8 @@ def _read(data: bytes | str) -> tuple[list[dict[str, str]], str | None]:
         if not any(value.strip() for value in values):
             rows.append({})  # an empty line keeps its row number
             continue
-        rows.append({name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header)})
+        rows.append({name: (values[i].strip()[:FIELD_MAX] if i < len(values) else "")
+                     for i, name in enumerate(header)})
         if len(rows) > MAX_ROWS:
             return [], _l("The file has more than %(count)s rows; split it.", count=MAX_ROWS)
     return rows, None
