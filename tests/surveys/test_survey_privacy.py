@@ -67,14 +67,17 @@ def test_no_page_export_log_or_column_of_a_survey_shows_her_number(app, run_jobs
     advisor = _signed_in(app, "adv@example.org")
     new_run = f"/surveys/{survey.id}/runs/new"
     page = advisor.get(new_run).get_data(as_text=True)
-    advisor.post(new_run, data={"run-target": f"factory:{factory.id}", "confirm": "yes", "csrf_token": csrf_token(page)})
+    plan = advisor.post(new_run, data={"run-target": f"factory:{factory.id}", "csrf_token": csrf_token(page)})
+    texts["plan"] = plan.get_data(as_text=True)
+    run = db.session.scalars(select(SurveyRun)).one()
+    started = advisor.post(f"/surveys/runs/{run.id}/start", data={"csrf_token": csrf_token(texts["plan"])})
+    assert started.status_code == 303
     run_jobs()
     page = phone.get("/simulator").get_data(as_text=True)
     phone.post("/simulator", data={"endpoint": 1, "phone": PHONE, "body": "ya", "csrf_token": csrf_token(page)})
     run_jobs()
-    run = db.session.scalars(select(SurveyRun)).one()
     db.session.refresh(run)
-    assert run.plan["recipients"] == 3  # the simulated phone, and the roster's two good rows
+    assert run.status != "planned" and run.plan["recipients"] == 3  # the simulated phone, and the roster's two good rows
 
     for who, http in (("advisor", advisor), ("manager", manager)):
         for url in ("/surveys/", f"/surveys/{survey.id}", "/surveys/runs", f"/surveys/runs/{run.id}",
