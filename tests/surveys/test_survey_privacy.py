@@ -7,15 +7,15 @@ from __future__ import annotations
 import logging
 from io import BytesIO
 
-import pytest
 from sqlalchemy import select
 
 from grievance.extensions import db
 from grievance.models import SurveyRun
 from grievance.models.base import utcnow
 from tests import factories
-from tests.conftest import _clean, csrf_token
+from tests.conftest import csrf_token
 from tests.surveys import builders
+from tests.surveys.apps import simulator_app  # noqa: F401  (the app: the simulator its only channel)
 
 PHONE = "+6281298765432"
 NEIGHBOUR = "+6281311112222"
@@ -23,14 +23,6 @@ FORMS = [form for number in (PHONE, NEIGHBOUR) for form in
          (number, number[1:], "0" + number[3:], number[3:], f"{number[3:6]}-{number[6:10]}-{number[10:]}",
           f"0{number[3:6]} {number[6:10]} {number[10:]}")]
 KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
-
-
-@pytest.fixture
-def app(make_app):
-    made = make_app(CHANNELS=("simulator",))
-    _clean(made)
-    with made.app_context():
-        yield made
 
 
 def _signed_in(app, email: str):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from grievance.extensions import db
@@ -15,16 +14,8 @@ from grievance.tasks.surveys import requeue_runs
 from grievance.workflows.surveys.dispatch import pause_run, resume_run, start_run
 from grievance.workflows.surveys.planning import plan_run
 from tests import factories
-from tests.conftest import _clean
 from tests.surveys import builders
-
-
-@pytest.fixture
-def app(make_app):
-    made = make_app(CHANNELS=("simulator",))
-    _clean(made)
-    with made.app_context():
-        yield made
+from tests.surveys.apps import simulator_app  # noqa: F401  (the app: the simulator its only channel)
 
 
 def test_a_running_run_whose_batch_job_was_lost_gets_one_from_the_round(app, run_jobs):

@@ -16,19 +16,11 @@ from grievance.models.survey import CANCELLED, FINISHED, PLANNED
 from grievance.workflows.surveys.dispatch import pause_run, start_run
 from grievance.workflows.surveys.planning import plan_run
 from tests import factories
-from tests.conftest import _clean, csrf_token
+from tests.conftest import csrf_token
 from tests.surveys import builders
+from tests.surveys.apps import simulator_app  # noqa: F401  (the app: the simulator its only channel)
 
 ADVISOR = "adv@example.org"
-
-
-@pytest.fixture
-def app(make_app):
-    """Replies go to the simulator's phone, so the run's messages are sent and delivered here."""
-    made = make_app(CHANNELS=("simulator",))
-    _clean(made)
-    with made.app_context():
-        yield made
 
 
 @pytest.fixture
