@@ -187,6 +187,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "surveys.runs": {ANY: only(SENDERS_A, "200")},
     "surveys.run": {"own": only(SENDERS_A, "200"), "other": only(SENDERS_COUNTRY, "200")},
     "surveys.run_progress": {"own": only(SENDERS_A, "200"), "other": only(SENDERS_COUNTRY, "200")},
+    "surveys.start": {"own": only(SENDERS_A, "→/surveys/runs/*"), "other": only(SENDERS_COUNTRY, "→/surveys/runs/*")},
     "surveys.run_action": {"own": only(SENDERS_A, "→/surveys/runs/*"),
                            "other": only(SENDERS_COUNTRY, "→/surveys/runs/*")},
     "surveys.rosters": {ANY: only(SENDERS_A | {"factory_manager"}, "200")},
@@ -347,6 +348,9 @@ def _probes(world, rows) -> dict[str, dict[str, tuple[str, str, dict]]]:
                         "other": ("GET", f"/surveys/runs/{rows['dispatch_run_B']}", {})},
         "surveys.run_progress": {"own": ("GET", f"/surveys/runs/{rows['dispatch_run_A']}/progress.json", {}),
                                  "other": ("GET", f"/surveys/runs/{rows['dispatch_run_B']}/progress.json", {})},
+        # A run already sending: pressing its start again only leads back to it.
+        "surveys.start": {"own": ("POST", f"/surveys/runs/{rows['dispatch_run_A']}/start", {}),
+                          "other": ("POST", f"/surveys/runs/{rows['dispatch_run_B']}/start", {})},
         "surveys.run_action": {"own": ("POST", f"/surveys/runs/{rows['dispatch_run_A']}/pause", {}),
                                "other": ("POST", f"/surveys/runs/{rows['dispatch_run_B']}/pause", {})},
         "surveys.rosters": {ANY: ("GET", "/surveys/rosters", {})},

@@ -91,8 +91,7 @@ def _where(target: str) -> dict:
 def _visible_run(run_id: int) -> SurveyRun:
     found = db.session.get(SurveyRun, run_id)
     viewer = current_viewer()
-    if found is None or not (viewer.may_dispatch(found.factory) if found.factory_id is not None
-                             else viewer.may_dispatch_country(found.country_code)):
+    if found is None or not viewer.may_dispatch_run(found):
         abort(404)
     return found
 
@@ -205,7 +204,6 @@ def runs():
         abort(404)
     latest = db.session.scalars(select(SurveyRun).join(Survey, Survey.id == SurveyRun.survey_id)
                                 .where(viewer.survey_rows()).order_by(SurveyRun.id.desc()).limit(RUNS_SHOWN * 2))
-    shown = [found for found in latest if (viewer.may_dispatch(found.factory) if found.factory_id is not None
-                                           else viewer.may_dispatch_country(found.country_code))][:RUNS_SHOWN]
+    shown = [found for found in latest if viewer.may_dispatch_run(found)][:RUNS_SHOWN]
     return render_template("surveys/runs.html", runs=[(found, progress(db.session, found)) for found in shown],
                            countries={c.code: c.name for c in db.session.scalars(select(Country))})
