@@ -105,13 +105,14 @@ def test_a_failing_in_process_job_is_logged_and_its_message_stays_for_the_requeu
 def test_a_survey_blast_keeps_no_worker_thread_from_a_grievance_that_arrives_behind_it(make_app):
     """Twelve survey messages queued at 2 SMS/s take 6 s to go out; a complaint that comes in
     behind them is processed at once, not after the blast (its messages wait for their slots
-    in no thread)."""
+    in no thread). The in-process worker's two threads, on either database: with RQ the same
+    rule holds for its workers (the same send_message)."""
     from grievance.models.base import utcnow
     from grievance.workflows.surveys.dispatch import start_run
     from grievance.workflows.surveys.planning import plan_run
     from tests.surveys import builders
 
-    paced = make_app(SEND_RATE_SMS=2.0, CHANNELS=("simulator",))
+    paced = make_app(SEND_RATE_SMS=2.0, CHANNELS=("simulator",), REDIS_URL=None)
     with paced.app_context():
         factory = factories.factory()
         now = utcnow()
