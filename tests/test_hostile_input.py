@@ -111,3 +111,14 @@ def test_the_sign_in_form_takes_anything_and_names_the_problem(app, client, emai
                            data={"email": email, "password": password, "csrf_token": csrf_token(page.get_data(
                                as_text=True))})
     assert response.status_code in (200, 400, 429), response.status_code
+
+
+def test_a_nul_character_in_a_form_is_refused_with_its_reason_not_stored(client, app):
+    """A NUL in a form field is a 400 that names it, on SQLite as on PostgreSQL (which cannot
+    hold one); the sign-in page stays the only thing that happened."""
+    from tests.conftest import csrf_token as _token
+
+    page = client.get("/login").get_data(as_text=True)
+    response = client.post("/login", data={"email": "ani\x00@example.org", "password": "x", "csrf_token": _token(page)})
+    assert response.status_code == 400
+    assert "NUL" in response.get_data(as_text=True)

@@ -12,7 +12,7 @@ from flask import Flask, current_app, render_template, request
 from flask_babel import get_translations, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 # WTForms' messages for the validators and fields these pages use (wtforms/validators.py,
 # wtforms/fields/*.py), word for word: the catalog is keyed on them.
@@ -77,12 +77,56 @@ def _not_a_page() -> bool:
     return request.path.startswith(("/webhooks/", "/api/", "/healthz", "/readyz"))
 
 
+class NulCharacter(BadRequest):
+    """A NUL character in an address, a query or a form: no person types one, and PostgreSQL can
+    neither hold nor compare one (it would be a 500 there)."""
+
+    description = _l("A NUL character (U+0000) is not accepted in an address, a query or a form: "
+                     "remove it and send it again.")
+
+
+def _refuse_nul_characters(app: Flask) -> None:
+    """Before any view reads the request; the webhooks read their own payloads (their schemas
+    answer for what Twilio may send)."""
+    @app.before_request
+    def _no_nul() -> None:
+        if request.path.startswith("/webhooks/"):
+            return
+        values = [request.path, *request.args.keys(), *request.args.values()]
+        if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+                "application/x-www-form-urlencoded", "multipart/form-data"):
+            values += [*request.form.keys(), *request.form.values()]
+        if request.is_json:
+            values += list(_strings(request.get_json(silent=True)))
+        if any("\x00" in value for value in values):
+            raise NulCharacter()
+
+    @app.errorhandler(NulCharacter)
+    def _refused(error: NulCharacter):
+        api_error = current_app.extensions.get("grievance.api.json_error")
+        if api_error is not None and request.path.startswith("/api/"):
+            return api_error(BadRequest(description=str(error.description)))
+        return error_page(gettext("The request could not be read"), str(error.description), 400)
+
+
+def _strings(value) -> list[str]:
+    """Every key and string value of a JSON document."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for key, item in value.items() for text in (str(key), *_strings(item))]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
 def error_page(title: str, text: str, status: int):
     return render_template("error.html", title=title, text=text), status
 
 
 def register(app: Flask) -> None:
     _forms_speak_the_page_language()
+    _refuse_nul_characters(app)
     pages = {
         400: (_l("The request could not be read"), _l("Something in what was sent is not right. Go back, "
                                                        "reload the page and try again.")),

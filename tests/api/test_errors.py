@@ -38,6 +38,19 @@ def test_a_bad_parameter_names_the_field(call, api, query, field):
     assert list(body["errors"]["query"]) == [field]
 
 
+@pytest.mark.parametrize("path, query", [("/api/v1/factories", {"after": "\x00"}), ("/api/v1/cases", {"factory": "A\x00"}),
+                                         ("/api/v1/factories/IDN\x00", {})])
+def test_a_nul_character_is_a_json_400_that_says_so_on_either_database(call, api, path, query):
+    """PostgreSQL can neither hold nor compare a NUL: refused before any query is made."""
+    body = _error(call("admin", "GET", path, query_string=query), 400)
+    assert "NUL" in body["message"]
+
+
+def test_a_nul_character_in_a_json_body_is_a_json_400(call, api):
+    body = _error(call("admin", "POST", "/api/v1/factories/IDN-0001/grants", json={"organisation": "acme\x00"}), 400)
+    assert "NUL" in body["message"]
+
+
 def test_a_bad_page_key_for_grants_names_it(call, api):
     body = _error(call("admin", "GET", "/api/v1/grants", query_string={"after": "x1"}), 422)
     assert list(body["errors"]["query"]) == ["after"]
