@@ -26,21 +26,26 @@ class Number(fields.Number):
         return value
 
 
+# PostgreSQL can neither hold nor compare a NUL character: a text parameter with one is refused
+# by name (422), and the OpenAPI document says so (its pattern).
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="A NUL character (U+0000) is not accepted.")
+
+
 class _Query(Schema):
     class Meta:
         unknown = EXCLUDE  # unknown query parameters are ignored, as browsers and proxies add some
 
 
 class PageQuery(_Query):
-    after = fields.String(validate=validate.Length(1, 64),
+    after = fields.String(validate=[validate.Length(1, 64), NO_NUL],
                           metadata={"description": "The `next` value of the previous page."})
     limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(1, MAX_LIMIT))
 
 
 class CaseQuery(PageQuery):
     status = fields.String(validate=validate.OneOf(STATUSES))
-    category = fields.String(validate=validate.Length(1, 32))
-    factory = fields.String(validate=validate.Length(1, 32), metadata={"description": "A factory code."})
+    category = fields.String(validate=[validate.Length(1, 32), NO_NUL])
+    factory = fields.String(validate=[validate.Length(1, 32), NO_NUL], metadata={"description": "A factory code."})
 
 
 class GrantQuery(PageQuery):
@@ -113,7 +118,7 @@ class GrantPage(Schema):
 
 
 class GrantIn(Schema):
-    organisation = fields.String(required=True, validate=validate.Length(1, 120),
+    organisation = fields.String(required=True, validate=[validate.Length(1, 120), NO_NUL],
                                  metadata={"description": "The organisation's code (or its name)."})
 
 

@@ -38,17 +38,18 @@ def test_a_bad_parameter_names_the_field(call, api, query, field):
     assert list(body["errors"]["query"]) == [field]
 
 
-@pytest.mark.parametrize("path, query", [("/api/v1/factories", {"after": "\x00"}), ("/api/v1/cases", {"factory": "A\x00"}),
-                                         ("/api/v1/factories/IDN\x00", {})])
-def test_a_nul_character_is_a_json_400_that_says_so_on_either_database(call, api, path, query):
+@pytest.mark.parametrize("path, query, field", [("/api/v1/factories", {"after": "\x00"}, "after"),
+                                                ("/api/v1/cases", {"factory": "A\x00"}, "factory")])
+def test_a_nul_character_is_refused_by_name_on_either_database(call, api, path, query, field):
     """PostgreSQL can neither hold nor compare a NUL: refused before any query is made."""
-    body = _error(call("admin", "GET", path, query_string=query), 400)
-    assert "NUL" in body["message"]
+    body = _error(call("admin", "GET", path, query_string=query), 422)
+    assert list(body["errors"]["query"]) == [field]
 
 
-def test_a_nul_character_in_a_json_body_is_a_json_400(call, api):
-    body = _error(call("admin", "POST", "/api/v1/factories/IDN-0001/grants", json={"organisation": "acme\x00"}), 400)
-    assert "NUL" in body["message"]
+def test_a_nul_character_in_an_address_finds_nothing_and_in_a_body_is_refused_by_name(call, api):
+    _error(call("admin", "GET", "/api/v1/factories/IDN\x00"), 404)
+    body = _error(call("admin", "POST", "/api/v1/factories/IDN-0001/grants", json={"organisation": "acme\x00"}), 422)
+    assert list(body["errors"]["json"]) == ["organisation"]
 
 
 def test_a_bad_page_key_for_grants_names_it(call, api):
