@@ -15,7 +15,7 @@ measures webhook-to-reply-sent time at a steady rate, and the peak RSS of a web 
     apt-get install -y wrk      # the load generator (Debian's package)
     .venv/bin/python bench/ingest.py [--rounds 3] [--seconds 5] [--connections 16]
 
-WEB_CONCURRENCY sets gunicorn's workers as in the Procfile (default 2).
+WEB_CONCURRENCY and WEB_THREADS set gunicorn's workers and their threads as in the Procfile (2 × 4).
 """
 
 from __future__ import annotations
@@ -156,8 +156,9 @@ def run(stack: Stack, bare: Server, quick: Server, directory: Path, args) -> Non
     targets = {"bare Flask": bare.url("/bare"), "quickstart": quick.url("/sms"), "our webhook": ours_url}
     settings = stack.postgres.query("SELECT name, setting FROM pg_settings WHERE name IN "
                                     "('synchronous_commit', 'fsync', 'wal_sync_method')")
-    workers = os.environ.get("WEB_CONCURRENCY", "2")
-    print(f"{os.cpu_count()} cores; gunicorn (Procfile): --workers {workers}, sync; PostgreSQL "
+    web = procfile_web(stack.web_port, env=stack.env)
+    gunicorn = " ".join(web[web.index("--workers"):web.index("--access-logfile")])
+    print(f"{os.cpu_count()} cores; gunicorn (Procfile): {gunicorn}; PostgreSQL "
           + ", ".join(f"{name}={value}" for name, value in sorted(settings)))
     print(f"wrk: {args.threads} threads, {args.connections} connections, {args.seconds:g} s a pass, "
           f"{args.rounds} rounds; every request a new message from a new phone\n")
@@ -231,6 +232,8 @@ def run(stack: Stack, bare: Server, quick: Server, directory: Path, args) -> Non
     wait_until(lambda: not stack.postgres.query(
         "SELECT 1 FROM messages WHERE direction = 'outbound' AND sent_at IS NULL LIMIT 1"), 600, step=0.5)
     took = time.monotonic() - started
+    # A request wrk stopped waiting for at the end of a pass may have committed after the count.
+    stored = count_inbound(stack)
     processed = count_inbound(stack, processed=True)
     print(f"processed by {args.workers} RQ worker processes: {processed} of {stored} in {took:.0f} s "
           f"({processed / took:.0f}/s including start-up)"

@@ -34,9 +34,24 @@ def report(name: str, load: Load, counts: dict[str, int], stack: Stack) -> None:
         print(f"  sent twice to …{phone[-3:]}: {said}")
 
 
+def errors(stack: Stack, name: str) -> str:
+    """The lines of a process's whole log that tell why something failed: tracebacks and
+    error records with what follows them, and every answer other than 200."""
+    lines, kept, follow = stack.log(name, tail=None).splitlines(), [], 0
+    for line in lines:
+        if "Traceback" in line or "ERROR" in line or "[error]" in line.lower():
+            follow = 60
+        if follow or ('HTTP/1.1" ' in line and 'HTTP/1.1" 200' not in line):
+            kept.append(line)
+        follow = max(0, follow - 1)
+    return "\n".join(kept[-200:])
+
+
 def assert_all_once(load: Load, counts: dict[str, int], stack: Stack) -> None:
     expected = len(load.phones)
-    logs = stack.log("web") + stack.log("worker-0")
+    logs = errors(stack, "web") + "\n" + stack.log("worker-0")
+    if set(load.answers) != {200}:
+        print(logs)  # pytest shortens what an assertion shows
     assert set(load.answers) == {200}, (dict(load.answers), logs)
     assert counts == {"stored": expected, "processed": expected, "replied": expected, "duplicates": 0}, \
         (counts, stack.twilio.sent_twice(), logs)

@@ -24,12 +24,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["GRIEVANCE_ENV"] == "production":
         _require_catalogs()
     install_redaction()
-    if app.config["PROXY_FIX_X_FOR"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = app.config["PROXY_FIX_X_FOR"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-
     ext.db.init_app(app)
     ext.migrate.init_app(app, ext.db, directory=_migrations_dir())
     ext.csrf.init_app(app)
@@ -43,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_sqlite(app)
     _init_pool_ping(app)
     _register_blueprints(app)
+    _wrap_wsgi(app)
     if app.config["IN_PROCESS_ROUNDS"] and not app.testing:
         start_in_process_rounds(app)
     register_commands(app)
@@ -201,6 +196,18 @@ def _init_pool_ping(app: Flask) -> None:
             engine.dialect.do_ping(dbapi_connection)  # as pool_pre_ping does: leaves no transaction open
         except Exception as error:  # the pool replaces the connection and tries again
             raise DisconnectionError(type(error).__name__) from error
+
+
+def _wrap_wsgi(app: Flask) -> None:
+    """Twilio's webhooks before Flask's dispatch, and the proxy's headers read before both."""
+    from grievance.channels.twilio.webhook import InboundFastPath
+
+    app.wsgi_app = InboundFastPath(app, app.wsgi_app)
+    if app.config["PROXY_FIX_X_FOR"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX_X_FOR"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -18,7 +18,7 @@ from typing import Any, Callable
 from flask import Flask, current_app
 from sqlalchemy import Connection, Engine, bindparam, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from grievance.channels.base import InboundMessage
 from grievance.channels.endpoints import endpoint_cache, endpoint_id
@@ -58,6 +58,7 @@ def _jobs() -> IngestJobs:
 
 
 NUL, REPLACEMENT = "\x00", "\ufffd"
+SPOOL_FILE = "inbound.jsonl"  # in SPOOL_DIR: messages the database could not take yet
 
 
 def without_nul(text: str) -> str:
@@ -88,7 +89,7 @@ def accept_inbound(inbound: InboundMessage) -> int | None:
         db.session.rollback()
         spool(inbound)
         return None
-    if (_spool_dir() / "inbound.jsonl").exists():
+    if os.path.exists(os.path.join(current_app.config["SPOOL_DIR"], SPOOL_FILE)):
         # The database answers again: replay what waited in this machine's spool, here, since
         # a worker elsewhere cannot see this disk. Her message is stored already: whatever
         # the replay meets, this answer stays a success.
@@ -157,11 +158,57 @@ def _compiled_insert(dialect) -> _CompiledInsert:
     return compiled
 
 
+def _autocommit_engine() -> Engine | None:
+    """The engine, when the one INSERT can commit by itself on a pooled connection: PostgreSQL,
+    the dispatcher handing the job over (nothing waits on the session's commit), and the
+    session not in a transaction (an endpoint looked up this request, say)."""
+    if db.session.registry.has():  # a session of this request: it may hold a transaction
+        session = db.session()
+        bind = session.get_bind()
+        if session.in_transaction():
+            return None
+    else:  # none yet (an endpoint found in the cache): none is made for one INSERT
+        bind = db.engine
+    if not isinstance(bind, Engine) or bind.dialect.name != "postgresql" or not uses_dispatcher():
+        return None
+    return bind
+
+
+def _insert_autocommit(engine: Engine, values: dict[str, Any]) -> int | None:
+    """The INSERT on a connection of the engine's pool, in autocommit: one round trip, as durable
+    as a COMMIT (synchronous_commit holds for it), and none of the session's bookkeeping, which
+    cost more than the statement. Errors come back as SQLAlchemy's (an IntegrityError, an
+    OperationalError), a broken connection leaves the pool."""
+    insert = _compiled_insert(engine.dialect)
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+    try:
+        pooled = engine.raw_connection()  # the pool's checkout: its ping of an idle connection included
+    except dbapi_error as error:  # the server gone: the pool's connect raises the driver's own error
+        raise DBAPIError.instance(None, None, error, dbapi_error, connection_invalidated=True) from error
+    connection = pooled.driver_connection
+    try:
+        connection.autocommit = True
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(insert.sql, insert.parameters(values))
+                row = cursor.fetchone()
+        finally:
+            if not connection.closed:
+                connection.autocommit = False
+    except dbapi_error as error:
+        if engine.dialect.is_disconnect(error, connection, None):
+            pooled.invalidate(error)
+        raise DBAPIError.instance(insert.sql, None, error, dbapi_error) from error
+    finally:
+        pooled.close()
+    return row[0] if row else None
+
+
 def _connection() -> Connection:
     """The session's connection; on PostgreSQL, when the session starts afresh on the engine, in
-    autocommit: the one INSERT commits by itself (durably: synchronous_commit holds for it as
-    for a COMMIT), one round trip where BEGIN, INSERT and COMMIT took three. The session's
-    commit still runs its hooks: the job is handed over after the row is committed."""
+    autocommit: the one INSERT commits by itself, one round trip where BEGIN, INSERT and
+    COMMIT took three. The session's commit still runs its hooks: the job is handed over
+    after the row is committed."""
     session = db.session()
     if not session.in_transaction() and isinstance(session.get_bind(), Engine) \
             and session.get_bind().dialect.name == "postgresql":
@@ -170,12 +217,10 @@ def _connection() -> Connection:
 
 
 def _store(inbound: InboundMessage) -> int | None:
-    connection = _connection()
     endpoint = endpoint_id(inbound.channel, inbound.to_address)
     if endpoint is None:
         raise UnknownEndpoint(inbound.to_address)
-    insert = _compiled_insert(connection.dialect)
-    message_id = connection.exec_driver_sql(insert.sql, insert.parameters({
+    values = {
         "direction": INBOUND,
         "provider": inbound.provider,
         "provider_id": inbound.provider_id,
@@ -186,7 +231,13 @@ def _store(inbound: InboundMessage) -> int | None:
         "media": inbound.media or None,
         "status": RECEIVED,
         "created_at": utcnow(),
-    })).scalar_one_or_none()
+    }
+    engine = _autocommit_engine()
+    if engine is not None:
+        return _insert_autocommit(engine, values)
+    connection = _connection()
+    insert = _compiled_insert(connection.dialect)
+    message_id = connection.exec_driver_sql(insert.sql, insert.parameters(values)).scalar_one_or_none()
     if message_id is not None and not uses_dispatcher():
         queues.defer(_jobs().process, message_id)
     db.session.commit()
@@ -216,7 +267,7 @@ def spool(inbound: InboundMessage) -> None:
     record["from_address"] = vault().encrypt(inbound.from_address)
     line = (json.dumps(record, ensure_ascii=False) + "\n").encode()
     with _spool_lock() as directory:
-        _write_private(directory / "inbound.jsonl", line, append=True)
+        _write_private(directory / SPOOL_FILE, line, append=True)
     log.warning("database unavailable: inbound message spooled for replay")
 
 
@@ -251,7 +302,7 @@ def replay_spool() -> int:
     """
     replayed = 0
     with _spool_lock() as directory:
-        path = directory / "inbound.jsonl"
+        path = directory / SPOOL_FILE
         if not path.exists():
             return 0
         lines = path.read_bytes().splitlines()
@@ -300,7 +351,7 @@ def rotate_spool(rotate: Callable[[str], str | None]) -> dict[str, int]:
     cannot be read is left as it is and counted."""
     counts = {"rotated": 0, "unreadable": 0}
     with _spool_lock() as directory:
-        for name in ("inbound.jsonl", "dead-letter.jsonl"):
+        for name in (SPOOL_FILE, "dead-letter.jsonl"):
             path = directory / name
             if not path.exists():
                 continue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from grievance.privacy import InvalidPhoneNumber, normalize_phone
@@ -18,9 +20,18 @@ class Address(fields.String):
         if text.startswith(WHATSAPP_PREFIX):
             channel, text = "whatsapp", text[len(WHATSAPP_PREFIX):]
         try:
-            return channel, normalize_phone(text)
+            return channel, self.normalize(text)
         except InvalidPhoneNumber:
             raise ValidationError("is not a phone number") from None
+
+    normalize = staticmethod(normalize_phone)
+
+
+class ServiceAddress(Address):
+    """A number of this service (To): the same few on every message, so each is parsed once
+    per process. Never a worker's number: hers is parsed anew and kept nowhere."""
+
+    normalize = staticmethod(functools.lru_cache(maxsize=256)(normalize_phone))
 
 
 class InboundMessageSchema(Schema):
@@ -32,7 +43,7 @@ class InboundMessageSchema(Schema):
     )
     account_sid = fields.String(data_key="AccountSid", validate=validate.Regexp(r"^AC[0-9a-fA-F]{32}$"))
     from_ = Address(required=True, data_key="From")
-    to = Address(required=True, data_key="To")
+    to = ServiceAddress(required=True, data_key="To")
     body = fields.String(load_default="", data_key="Body")
     num_media = fields.Integer(load_default=0, data_key="NumMedia", validate=validate.Range(0, 10))
 

@@ -1,4 +1,10 @@
-"""POST /webhooks/twilio/messages and /status: check, parse, store, answer. Nothing slow."""
+"""POST /webhooks/twilio/messages and /status: check, parse, store, answer. Nothing slow.
+
+Both are answered by ``InboundFastPath`` before Flask dispatches the request: none of what
+Flask does for a page applies to Twilio (a session cookie, CSRF, the rate limiter, sign-in,
+the page language, the pages' headers), and at a survey's peak that work cost more than
+storing the message. The blueprint's routes answer the same way through the same functions
+(``url_for`` and the pages matrix know them), for a request the fast path did not take."""
 
 from __future__ import annotations
 
@@ -6,8 +12,9 @@ import functools
 import logging
 from urllib.parse import parse_qsl
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Request, Response, current_app, jsonify, request
 from marshmallow import ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 from twilio.twiml.messaging_response import MessagingResponse
 
 from grievance.channels.base import InboundMessage
@@ -39,11 +46,13 @@ class BadPayload(Exception):
 
 
 @bp.errorhandler(BadPayload)
-def _bad_payload(error: BadPayload):
-    return jsonify(error=error.reason), error.status
+def _bad_payload(error: BadPayload) -> Response:
+    response = jsonify(error=error.reason)
+    response.status_code = error.status
+    return response
 
 
-def _form() -> dict[str, str]:
+def _form(request: Request) -> dict[str, str]:
     """Parse the form ourselves: werkzeug would silently replace invalid UTF-8."""
     if request.mimetype != "application/x-www-form-urlencoded":
         raise BadPayload("expected application/x-www-form-urlencoded", 415)
@@ -63,10 +72,10 @@ def _form() -> dict[str, str]:
     return form
 
 
-def _authenticated_form() -> dict[str, str]:
+def _authenticated_form(request: Request) -> dict[str, str]:
     if not current_app.config.get("TWILIO_AUTH_TOKEN"):
         raise BadPayload("Twilio is not configured on this server", 403)
-    form = _form()
+    form = _form(request)
     if not signature.is_valid(request, form):
         raise BadPayload("invalid or missing X-Twilio-Signature", 403)
     return form
@@ -82,7 +91,16 @@ def _errors(error: ValidationError) -> str:
 
 @bp.post("/messages")
 def inbound_message():
-    form = _authenticated_form()
+    return receive_message(request)
+
+
+@bp.post("/status")
+def status_callback():
+    return receive_status(request)
+
+
+def receive_message(request: Request) -> Response:
+    form = _authenticated_form(request)
     schema = _inbound_schema(current_app.config["INBOUND_BODY_MAX_CHARS"])
     try:
         data = schema.load(form)
@@ -111,9 +129,8 @@ def inbound_message():
     return Response(EMPTY_TWIML, mimetype="text/xml")
 
 
-@bp.post("/status")
-def status_callback():
-    form = _authenticated_form()
+def receive_status(request: Request) -> Response:
+    form = _authenticated_form(request)
     try:
         data = StatusCallbackSchema().load(form)
     except ValidationError as error:
@@ -121,3 +138,38 @@ def status_callback():
     record_status(data["message_sid"], data["message_status"], data["error_code"])
     db.session.commit()
     return Response(status=204)
+
+
+class InboundFastPath:
+    """WSGI middleware: Twilio's POSTs answered in an application context of their own.
+
+    What a page request pays for and Twilio's does not use: matching the URL against every
+    page's rule, opening and saving a session cookie, CSRF, the rate limiter's bookkeeping
+    (the webhook is exempt, yet it was asked on every request), sign-in, the page language and
+    the pages' headers. An error is answered as the blueprint's own handler answers it; an
+    unexpected one is logged and answered 500, or raised where Flask would raise it (tests)."""
+
+    def __init__(self, app: Flask, wsgi_app) -> None:
+        self.app, self.wsgi_app = app, wsgi_app
+        self.handlers = {f"{bp.url_prefix}/messages": receive_message, f"{bp.url_prefix}/status": receive_status}
+
+    def __call__(self, environ, start_response):
+        handler = self.handlers.get(environ.get("PATH_INFO", ""))
+        if handler is None or environ.get("REQUEST_METHOD") != "POST":
+            return self.wsgi_app(environ, start_response)
+        with self.app.app_context():
+            try:
+                response = handler(self.app.request_class(environ))
+            except BadPayload as error:
+                response = _bad_payload(error)
+            except RequestEntityTooLarge:
+                limit = self.app.config["MAX_CONTENT_LENGTH"]
+                response = _bad_payload(BadPayload(f"the request is larger than {limit} bytes", 413))
+            except Exception:
+                db.session.rollback()
+                if self.app.config["PROPAGATE_EXCEPTIONS"] or (
+                        self.app.config["PROPAGATE_EXCEPTIONS"] is None and (self.app.testing or self.app.debug)):
+                    raise
+                log.exception("the Twilio webhook failed")
+                response = _bad_payload(BadPayload("internal error", 500))
+        return response(environ, start_response)

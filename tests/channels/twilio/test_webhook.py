@@ -197,3 +197,46 @@ def test_two_messages_from_one_worker_processed_at_once_open_one_case(app, facto
     db.session.expire_all()
     acknowledgements = db.session.scalars(select(Message).where(Message.purpose == "acknowledgement")).all()
     assert len(acknowledgements) == count(Case)
+
+
+def test_behind_a_proxy_without_a_public_url_the_forwarded_address_is_what_twilio_signed(make_app, factory):
+    """The proxy's headers are read before the webhook answers (PROXY_FIX_X_FOR, no PUBLIC_BASE_URL)."""
+    app = make_app(PUBLIC_BASE_URL=None, PROXY_FIX_X_FOR=1)
+    params = inbound_params("Saya belum menerima upah")
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "sms.example.org", "X-Forwarded-For": "203.0.113.9"}
+    http = app.test_client()
+
+    signed_for_proxy = http.post("/webhooks/twilio/messages", data=params, headers={
+        **forwarded, "X-Twilio-Signature": sign("https://sms.example.org/webhooks/twilio/messages", params)})
+    signed_for_us = http.post("/webhooks/twilio/messages", data={**params, "MessageSid": new_sid()}, headers={
+        **forwarded, "X-Twilio-Signature": sign("http://localhost/webhooks/twilio/messages", params)})
+
+    assert signed_for_proxy.status_code == 200
+    assert signed_for_us.status_code == 403
+    assert count(Message) == 1
+
+
+def test_a_body_over_the_size_limit_is_a_413_with_its_reason(factory, post_twilio):
+    response = post_twilio(inbound_params("x" * (300 * 1024)))
+
+    assert response.status_code == 413
+    assert response.get_json()["error"] == "the request is larger than 262144 bytes"
+    assert count(Message) == 0
+
+
+def test_an_unexpected_failure_is_a_500_that_logs_no_number(make_app, factory, monkeypatch, caplog):
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    def broken(inbound):
+        raise RuntimeError(f"could not take the message from {inbound.from_address}")
+
+    monkeypatch.setattr("grievance.channels.twilio.webhook.accept_inbound", broken)
+    params = inbound_params("Saya belum menerima upah", sender="+6281298765432")
+    url = "http://localhost/webhooks/twilio/messages"
+    response = app.test_client().post("/webhooks/twilio/messages", data=params,
+                                      headers={"X-Twilio-Signature": sign(url, params)})
+
+    assert response.status_code == 500
+    assert response.get_json() == {"error": "internal error"}
+    assert "could not take the message" in caplog.text
+    assert "6281298765432" not in caplog.text and "81298765432" not in caplog.text
