@@ -1,7 +1,7 @@
 """Processing throughput of ONE worker process, end-to-end latency, and peak memory.
 
 Not a test. Starts the production configuration of ``faults/stack.py`` (a private PostgreSQL and
-Redis, gunicorn with 2 sync workers, one RQ SimpleWorker of the Procfile's class, a stand-in for
+Redis, gunicorn as the Procfile runs it, one RQ SimpleWorker of the Procfile's class, a stand-in for
 Twilio that records every send) with factories in seven countries, and measures:
 
 - throughput: the worker is frozen while a phase's webhooks are posted (stored and queued),
