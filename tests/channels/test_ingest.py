@@ -12,7 +12,7 @@ from grievance.channels.ingest import replay_spool
 from grievance.extensions import db
 from grievance.models import Case, ChannelEndpoint, Message
 from tests import factories
-from tests.conftest import inbound_params, sign, uses_postgres
+from tests.conftest import inbound_params, sign
 
 
 def test_a_message_arriving_while_the_database_is_down_is_spooled_then_replayed(app, make_app, test_root,
@@ -38,9 +38,8 @@ def test_a_message_arriving_while_the_database_is_down_is_spooled_then_replayed(
     assert db.session.scalar(select(Case)) is not None
 
 
-@pytest.mark.skipif(not uses_postgres(), reason="the webhook's own autocommit INSERT is PostgreSQL's")
-def test_a_postgresql_server_that_refuses_connections_has_the_message_spooled_not_a_500(app, make_app, test_root,
-                                                                                          monkeypatch):
+def test_a_postgresql_server_that_refuses_connections_has_the_message_spooled_not_a_500(
+        app, make_app, test_root, monkeypatch, require_postgres, require_redis):
     """With the dispatcher, the INSERT takes a pooled connection itself: a server that is gone
     must still end in the spool (the pool raises the driver's own error there)."""
     import grievance.channels.ingest as ingest
