@@ -7,7 +7,7 @@ Twilio that records every send) with factories in seven countries, and measures:
 - throughput: the worker is frozen while a phase's webhooks are posted (stored and queued),
   then let go; messages per second = the phase's inbound messages / (last reply received by
   the stand-in − first message claimed). Replies are sent by the same worker process (the
-  send jobs share its queue), so this is the whole path. Phases, in order:
+  batch job that queued them sends them after its commit), so this is the whole path. Phases, in order:
     first   new workers' first messages: Indonesian, Khmer (unspaced), Burmese (Unicode and
             Zawgyi), Bengali, Arabic, Spanish, Vietnamese (with and without its marks), English
     answer  answers to the question each was asked (digits in Latin, Khmer, Burmese, Bengali

@@ -164,6 +164,8 @@ class TwilioStandIn:
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # kept alive, as Twilio's API keeps a client's connection
+
             def log_message(self, *args) -> None:
                 pass
 
@@ -195,7 +197,13 @@ class TwilioStandIn:
                                  "uri": url.path, "first_page_uri": url.path, "next_page_uri": None,
                                  "previous_page_uri": None})
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address) -> None:
+                # A worker killed mid-send closed its end: expected here, not worth a traceback.
+                if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+                    super().handle_error(request, client_address)
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

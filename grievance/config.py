@@ -218,6 +218,10 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None,
         # (tasks/dispatch.py); off, the webhook enqueues each message itself after its commit.
         "INBOUND_DISPATCHER": _flag(setting("INBOUND_DISPATCHER"), default=bool(redis_url)),
         "DISPATCH_POLL_SECONDS": float(setting("DISPATCH_POLL_SECONDS", 0.05)),
+        # A job processes up to this many stored messages in one transaction, then sends their
+        # replies itself, this many at once (tasks/inbound.py).
+        "INBOUND_BATCH": int(setting("INBOUND_BATCH", 20)),
+        "REPLY_SEND_THREADS": int(setting("REPLY_SEND_THREADS", 4)),
         "IN_PROCESS_ROUNDS": _flag(setting("IN_PROCESS_ROUNDS"), default=not redis_url and not production),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(catalog_dir()),

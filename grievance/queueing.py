@@ -83,6 +83,16 @@ class JobQueues:
             session.begin()  # so that a rollback, even of an empty transaction, forgets the job
         session.info.setdefault(PENDING_KEY, []).append((func, args, options))
 
+    def take(self, func: Callable) -> list[tuple]:
+        """Take back every ``func`` job the current session would hand over at its commit, and
+        return their arguments: the caller runs them itself once it has committed (a job that
+        sends the replies it queued). Should the caller die first, the rows they are for are
+        committed and the periodic requeue finds them, as it finds a job Redis lost."""
+        pending = self._db.session().info.get(PENDING_KEY) or []
+        taken = [args for job_func, args, _ in pending if job_func is func]
+        pending[:] = [entry for entry in pending if entry[0] is not func]
+        return taken
+
     def dispatch_all(self, pending: list[tuple[Callable, tuple, dict]]) -> None:
         """Hand over what a commit deferred: to Redis in one round trip, or run it here."""
         if not self.uses_redis or len(pending) == 1:

@@ -53,15 +53,23 @@ def outbound(message: Message) -> OutboundMessage:
     )
 
 
-def _claim(message_id: int) -> Message | None:
-    claimed = db.session.execute(
+def claim(message_ids: list[int]) -> list[int]:
+    """Queued → sending, committed, for those of these replies still queued; returns their ids.
+    Only the caller that claimed a reply sends it (``send_claimed``)."""
+    claimed = db.session.scalars(
         update(Message)
-        .where(Message.id == message_id, Message.direction == OUTBOUND, Message.status == QUEUED)
+        .where(Message.id.in_(message_ids), Message.direction == OUTBOUND, Message.status == QUEUED)
         .values(status=SENDING, send_started_at=utcnow())
-    ).rowcount
+        .returning(Message.id)
+        .execution_options(synchronize_session=False)
+    ).all()
     db.session.commit()
+    return claimed
+
+
+def _claimed(message_id: int) -> Message:
     # With its worker: her number and opt-out are read next (one round trip, not two).
-    return db.session.get(Message, message_id, options=[joinedload(Message.worker)]) if claimed else None
+    return db.session.get(Message, message_id, options=[joinedload(Message.worker)])
 
 
 def _run_cancelled(run_id: int) -> bool:
@@ -90,9 +98,14 @@ def send_message(message_id: int, reserved: bool = False) -> float | None:
     A channel error that proves the message never left puts it back to queued and is raised,
     so the job's retry sends it later; one that leaves it uncertain keeps it 'sending' for
     ``reconcile_interrupted``, and is raised too."""
-    message = _claim(message_id)
-    if message is None:
+    if not claim([message_id]):
         return None
+    return send_claimed(message_id, reserved)
+
+
+def send_claimed(message_id: int, reserved: bool = False) -> float | None:
+    """``send_message`` for a reply this process has claimed already (``claim``)."""
+    message = _claimed(message_id)
     if message.run_id is not None and _run_cancelled(message.run_id):
         # Queued after the cancel had stopped the run's queued messages (her answer processed
         # at that moment asked the next question): it never goes.

@@ -1,9 +1,9 @@
 """The dispatcher: moves stored inbound messages to the queue, so the webhook never waits on Redis.
 
 With Redis, the webhook only stores a message (status ``received``) and answers. A loop in
-each RQ worker process (``AppWorker``) marks what is waiting as ``dispatched`` and gives each
-such message a ``process_inbound`` job once that mark is committed, all enqueued in one round
-trip. Several dispatchers never take the same message (``SKIP LOCKED``); a message marked whose
+each RQ worker process (``AppWorker``) marks what is waiting as ``dispatched`` and gives every
+``INBOUND_BATCH`` of them a ``process_inbound_batch`` job once that mark is committed, all
+enqueued in one round trip. Several dispatchers never take the same message (``SKIP LOCKED``); a message marked whose
 job was lost (Redis down, the process killed between commit and enqueue) is unprocessed still,
 and the requeue round gives it a job after ``REQUEUE_STALE_SECONDS``, as it always did.
 """
@@ -13,13 +13,13 @@ from __future__ import annotations
 import logging
 import threading
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select, update
 
 from grievance.extensions import db, queues
 from grievance.models import Message
 from grievance.models.message import DISPATCHED, INBOUND, RECEIVED
-from grievance.tasks.inbound import process_inbound
+from grievance.tasks.inbound import process_inbound_batch
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +39,16 @@ def dispatch_received(limit: int = BATCH) -> int:
         update(Message).where(Message.id.in_(waiting.scalar_subquery())).values(status=DISPATCHED)
         .returning(Message.id)
     ).all()
-    for message_id in sorted(ids):
-        queues.defer(process_inbound, message_id)
+    defer_batches(sorted(ids))
     db.session.commit()  # the jobs are enqueued after this commit, together
     return len(ids)
+
+
+def defer_batches(message_ids: list[int]) -> None:
+    """A ``process_inbound_batch`` job for every ``INBOUND_BATCH`` of these messages, after the commit."""
+    size = max(1, current_app.config["INBOUND_BATCH"])
+    for start in range(0, len(message_ids), size):
+        queues.defer(process_inbound_batch, message_ids[start:start + size])
 
 
 def start_dispatcher(app: Flask) -> threading.Event:

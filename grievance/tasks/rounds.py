@@ -20,7 +20,7 @@ from grievance.models.base import utcnow
 from grievance.models.message import INBOUND, OUTBOUND, QUEUED
 from grievance.queueing import job
 from grievance.summaries import facts
-from grievance.tasks.inbound import process_inbound
+from grievance.tasks.dispatch import defer_batches
 from grievance.tasks.outbound import send_again
 from grievance.tasks.surveys import requeue_runs
 from grievance.web.digest import render_digest
@@ -47,8 +47,7 @@ def requeue_stale() -> dict[str, int]:
     # Untouched this long: handed to a job again. Left "sending" this long: the provider is asked.
     stale = now - timedelta(seconds=config["REQUEUE_STALE_SECONDS"])
     inbound, outbound = _stale_ids(INBOUND, stale), _stale_ids(OUTBOUND, stale)
-    for message_id in inbound:
-        queues.defer(process_inbound, message_id)
+    defer_batches(inbound)
     interrupted, again = reconcile_interrupted(now - timedelta(seconds=config["REQUEUE_INTERRUPTED_SECONDS"]))
     for message_id in outbound + again:
         send_again(message_id)

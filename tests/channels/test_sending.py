@@ -28,7 +28,11 @@ def queued_reply(make_app, post_twilio, run_jobs, monkeypatch):
     factories.factory()
     from grievance.extensions import queues
 
-    monkeypatch.setattr(queues, "dispatch", lambda func, args, options: None)  # we run the jobs by hand
+    from grievance.tasks import inbound
+
+    # We run the jobs by hand: none is handed over, and the inbound job sends no reply itself.
+    monkeypatch.setattr(queues, "dispatch", lambda func, args, options: None)
+    monkeypatch.setattr(inbound, "send_committed", lambda lanes: None)
     post_twilio(inbound_params("Saya belum menerima upah lembur bulan ini"))
     from grievance.tasks.inbound import process_inbound
 

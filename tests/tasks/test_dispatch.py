@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from grievance.extensions import db, queues
-from grievance.models import Case, Message
+from grievance.models import Case, ChannelEndpoint, Message
 from grievance.tasks.dispatch import dispatch_received, start_dispatcher
 from tests import factories
 from tests.conftest import inbound_params
@@ -19,7 +20,7 @@ def inbound() -> list[Message]:
 
 
 @pytest.mark.redis
-def test_the_webhook_stores_without_enqueueing_and_the_dispatcher_enqueues_each_message_once(
+def test_the_webhook_stores_without_enqueueing_and_the_dispatcher_hands_each_message_over_once(
         require_redis, app, post_twilio, run_jobs):
     factories.factory()
     statuses = [post_twilio(inbound_params("Upah saya dipotong", sender=f"+6281298765{i:03d}")).status_code
@@ -31,7 +32,8 @@ def test_the_webhook_stores_without_enqueueing_and_the_dispatcher_enqueues_each_
 
     assert dispatch_received() == 3
     assert dispatch_received() == 0  # taken once, never twice
-    assert queues.queue().count == 3
+    (batch,) = queues.queue().get_jobs()  # one job for the three, one transaction
+    assert batch.func_name.endswith("process_inbound_batch") and batch.args == ([m.id for m in inbound()],)
     assert [m.status for m in inbound()] == ["dispatched"] * 3
 
     run_jobs()
@@ -56,3 +58,94 @@ def test_the_dispatch_loop_hands_a_stored_message_to_a_worker_within_moments(req
     (message,) = inbound()
     assert message.processed_at is not None
 
+
+
+def _simulated(app, phones_and_texts: list[tuple[str, str]]) -> None:
+    """Texts from the simulator's phones, stored (not processed: the dispatcher has them)."""
+    from tests.conftest import csrf_token
+
+    endpoint = db.session.scalar(select(ChannelEndpoint.id).where(ChannelEndpoint.address == "+622150000001"))
+    http = app.test_client()
+    for phone, text in phones_and_texts:
+        token = csrf_token(http.get("/simulator").get_data(as_text=True))
+        http.post("/simulator", data={"endpoint": endpoint, "phone": phone, "body": text, "csrf_token": token})
+
+
+def _work(monkeypatch) -> list[str]:
+    """Dispatch and work the queue as the worker process does; the names of the jobs handed to Redis."""
+    from rq import SimpleWorker
+
+    handed: list[str] = []
+    real = type(queues).dispatch_all
+
+    def dispatch_all(self, pending):
+        handed.extend(func.__name__ for func, _args, _options in pending)
+        real(self, pending)
+
+    with monkeypatch.context() as patch:  # on the class: undone without leaving the instance patched
+        patch.setattr(type(queues), "dispatch_all", dispatch_all)
+        dispatch_received()
+        SimpleWorker([queues.queue()], connection=queues.connection()).work(burst=True)
+    return handed
+
+
+def _replies() -> list[Message]:
+    db.session.rollback()
+    return db.session.scalars(select(Message).where(Message.direction == "outbound").order_by(Message.id)).all()
+
+
+@pytest.mark.redis
+def test_a_batch_sends_the_replies_it_queued_itself_each_workers_in_order(
+        require_postgres, require_redis, app, monkeypatch):
+    factories.factory(code="IDN-0001", number="+622150000001")
+    _simulated(app, [("+6281311110001", "Upah lembur saya belum dibayar"),
+                     ("+6281311110002", "Supervisor membentak kami"),
+                     ("+6281311110001", "Sudah tiga minggu")])
+
+    handed = _work(monkeypatch)
+
+    assert [m.processed_at is not None for m in inbound()] == [True] * 3
+    replies = _replies()
+    assert len(replies) >= 3 and {r.status for r in replies} == {"delivered"}
+    assert "send_outbound" not in handed  # no job of their own: the batch sent them
+    first_phone = [r for r in replies if r.worker_id == inbound()[0].worker_id]
+    assert [r.sent_at for r in first_phone] == sorted(r.sent_at for r in first_phone)
+
+
+@pytest.mark.redis
+def test_a_message_that_fails_holds_up_no_other_of_its_batch_and_is_tried_again(
+        require_postgres, require_redis, app, monkeypatch):
+    import time_machine
+    from rq import SimpleWorker
+
+    from grievance.models.base import utcnow
+    from grievance.tasks import inbound as inbound_job
+    from grievance.tasks.rounds import requeue_stale
+
+    factories.factory(code="IDN-0001", number="+622150000001")
+    real = inbound_job.handle_inbound
+
+    def failing(session, message, *args, **kwargs):
+        if "lantai" in message.body:
+            raise RuntimeError("a bug met this message")
+        return real(session, message, *args, **kwargs)
+
+    monkeypatch.setattr(inbound_job, "handle_inbound", failing)
+    _simulated(app, [("+6281311110001", "Upah lembur saya belum dibayar"),
+                     ("+6281311110002", "Air di lantai pabrik"),
+                     ("+6281311110003", "Supervisor membentak kami")])
+    _work(monkeypatch)
+
+    first, failed, third = inbound()
+    assert first.processed_at is not None and third.processed_at is not None
+    assert failed.processed_at is None and failed.status == "dispatched"
+    assert {r.worker_id for r in _replies()} == {first.worker_id, third.worker_id}  # both answered
+    assert {r.status for r in _replies()} == {"delivered"}
+
+    monkeypatch.setattr(inbound_job, "handle_inbound", real)  # the bug mended
+    with time_machine.travel(utcnow() + timedelta(minutes=2), tick=False):
+        requeue_stale()
+    SimpleWorker([queues.queue()], connection=queues.connection()).work(burst=True)
+    first, failed, third = inbound()
+    assert failed.processed_at is not None
+    assert failed.worker_id in {r.worker_id for r in _replies() if r.status == "delivered"}

@@ -31,13 +31,14 @@ def _sign_in(app, email: str):
 def handed_over(monkeypatch):
     """The (job name, first argument) of every job a commit hands over, as it goes."""
     seen: list[tuple[str, object]] = []
-    real = queues.dispatch_all
+    real = type(queues).dispatch_all
 
-    def dispatch_all(pending):
+    def dispatch_all(self, pending):
         seen.extend((func.__name__, args[0] if args else None) for func, args, _options in pending)
-        real(pending)
+        real(self, pending)
 
-    monkeypatch.setattr(queues, "dispatch_all", dispatch_all)
+    # On the class: patching the instance would leave it patched with the real method after.
+    monkeypatch.setattr(type(queues), "dispatch_all", dispatch_all)
     return seen
 
 
