@@ -158,20 +158,24 @@ def _compiled_insert(dialect) -> _CompiledInsert:
     return compiled
 
 
+def _fresh_postgres(session) -> Engine | None:
+    """The session's engine when it is PostgreSQL's and the session is in no transaction yet."""
+    bind = session.get_bind()
+    if session.in_transaction() or not isinstance(bind, Engine) or bind.dialect.name != "postgresql":
+        return None
+    return bind
+
+
 def _autocommit_engine() -> Engine | None:
     """The engine, when the one INSERT can commit by itself on a pooled connection: PostgreSQL,
     the dispatcher handing the job over (nothing waits on the session's commit), and the
     session not in a transaction (an endpoint looked up this request, say)."""
-    if db.session.registry.has():  # a session of this request: it may hold a transaction
-        session = db.session()
-        bind = session.get_bind()
-        if session.in_transaction():
-            return None
-    else:  # none yet (an endpoint found in the cache): none is made for one INSERT
-        bind = db.engine
-    if not isinstance(bind, Engine) or bind.dialect.name != "postgresql" or not uses_dispatcher():
+    if not uses_dispatcher():
         return None
-    return bind
+    if db.session.registry.has():  # a session of this request: it may hold a transaction
+        return _fresh_postgres(db.session())
+    # None yet (an endpoint found in the cache): none is made for one INSERT.
+    return db.engine if db.engine.dialect.name == "postgresql" else None
 
 
 def _insert_autocommit(engine: Engine, values: dict[str, Any]) -> int | None:
@@ -210,8 +214,7 @@ def _connection() -> Connection:
     COMMIT took three. The session's commit still runs its hooks: the job is handed over
     after the row is committed."""
     session = db.session()
-    if not session.in_transaction() and isinstance(session.get_bind(), Engine) \
-            and session.get_bind().dialect.name == "postgresql":
+    if _fresh_postgres(session) is not None:
         return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     return session.connection()
 
