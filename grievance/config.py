@@ -218,6 +218,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None,
         # (tasks/dispatch.py); off, the webhook enqueues each message itself after its commit.
         "INBOUND_DISPATCHER": _flag(setting("INBOUND_DISPATCHER"), default=bool(redis_url)),
         "DISPATCH_POLL_SECONDS": float(setting("DISPATCH_POLL_SECONDS", 0.05)),
+        # The dispatcher hands messages over only while the queue holds fewer jobs than this.
+        "DISPATCH_AHEAD": int(setting("DISPATCH_AHEAD", 1)),
         # A job processes up to this many stored messages in one transaction, then sends their
         # replies itself, this many at once (tasks/inbound.py).
         "INBOUND_BATCH": int(setting("INBOUND_BATCH", 20)),

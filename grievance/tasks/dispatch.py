@@ -27,7 +27,14 @@ BATCH = 500
 
 
 def dispatch_received(limit: int = BATCH) -> int:
-    """Give up to ``limit`` stored messages their job; returns how many."""
+    """Give up to ``limit`` stored messages their jobs; returns how many.
+
+    Only while the queue holds fewer than ``DISPATCH_AHEAD`` jobs: what comes in meanwhile waits
+    in the database, and the next round hands it over in full batches. Otherwise, under a steady
+    stream, every round would queue a batch of the one or two messages that came in since the
+    last, and a backlog would build up in Redis as tiny jobs, each paying a job's whole cost."""
+    if queues.uses_redis and queues.queue().count >= current_app.config["DISPATCH_AHEAD"]:
+        return 0
     waiting = (
         select(Message.id)
         .where(Message.direction == INBOUND, Message.status == RECEIVED)
