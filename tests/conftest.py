@@ -341,7 +341,8 @@ def run_jobs(app):
         while time.monotonic() < deadline:
             dispatch_received()  # what the worker processes' dispatcher does
             SimpleWorker([queue], connection=queues.connection()).work(burst=True)
-            if queue.count == 0 and started.count == 0:
+            # Empty, and nothing stored waits (the dispatcher holds back while a job is queued).
+            if queue.count == 0 and started.count == 0 and dispatch_received() == 0:
                 break
             time.sleep(0.05)
         return 1

@@ -36,9 +36,13 @@ def test_the_webhook_stores_without_enqueueing_and_the_dispatcher_hands_each_mes
     assert batch.func_name.endswith("process_inbound_batch") and batch.args == ([m.id for m in inbound()],)
     assert [m.status for m in inbound()] == ["dispatched"] * 3
 
+    # While a job waits in the queue, what comes in waits in the database, for a fuller batch.
+    assert post_twilio(inbound_params("Upah saya dipotong", sender="+6281298765999")).status_code == 200
+    assert dispatch_received() == 0 and [m.status for m in inbound()][-1] == "received"
+
     run_jobs()
     assert all(m.processed_at is not None for m in inbound())
-    assert len(db.session.scalars(select(Case)).all()) == 3
+    assert len(db.session.scalars(select(Case)).all()) == 4
 
 
 @pytest.mark.redis
