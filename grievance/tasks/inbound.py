@@ -2,9 +2,11 @@
 
 A batch is processed in one transaction: one claim, one read of the messages, what they share
 (their factory's number, its country, the rules) read once, one commit. With Redis, the
-replies are then sent by the same job (``send_committed``), not by an RQ job each. Should one message of a batch
-fail, the batch is rolled back and each message is processed on its own, so one bad message
-holds up no other; it stays unprocessed and the requeue round tries it again.
+replies are then sent by the same job (``send_committed``), not by an RQ job each. Should one
+message of a batch fail, the batch is rolled back and each message is processed on its own, so
+one bad message holds up no other; it stays unprocessed and the requeue round tries it again.
+The same holds when two batches running at once lock two workers' rows in opposite orders:
+PostgreSQL ends one of them (a deadlock), and its messages are processed one by one.
 """
 
 from __future__ import annotations
