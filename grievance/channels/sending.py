@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
-from grievance.channels.base import (OutboundMessage, PermanentSendError, SendError, TransientSendError,
-                                     advance, channel_for)
-from grievance.channels.pacing import reserve_slot
+from grievance.channels.base import (Channel, OutboundMessage, PermanentSendError, SendError, SendResult,
+                                     TransientSendError, advance, channel_for)
+from grievance.channels.pacing import reserve_slots
 from grievance.extensions import db, queues
 from grievance.language.keywords import OPT_OUT
 from grievance.models import Message, SurveyRun
@@ -55,7 +56,7 @@ def outbound(message: Message) -> OutboundMessage:
 
 def claim(message_ids: list[int]) -> list[int]:
     """Queued → sending, committed, for those of these replies still queued; returns their ids.
-    Only the caller that claimed a reply sends it (``send_claimed``)."""
+    Only the caller that claimed a reply sends it (``prepare``, ``Attempt.send``, ``record``)."""
     claimed = db.session.scalars(
         update(Message)
         .where(Message.id.in_(message_ids), Message.direction == OUTBOUND, Message.status == QUEUED)
@@ -67,27 +68,130 @@ def claim(message_ids: list[int]) -> list[int]:
     return claimed
 
 
-def _claimed(message_id: int) -> Message:
-    # With its worker: her number and opt-out are read next (one round trip, not two).
-    return db.session.get(Message, message_id, options=[joinedload(Message.worker)])
+@dataclass(eq=False)
+class Attempt:
+    """One claimed reply on its way out: all a sending thread needs, nothing of the session."""
+
+    message_id: int
+    outbound: OutboundMessage
+    channel: Channel
+    ready_at: float = 0.0  # time.monotonic() of its sender's slot
+    result: SendResult | None = None
+    error: Exception | None = None
+
+    def send(self) -> None:
+        """Wait for its slot and hand it to its channel; the outcome is kept for ``record``.
+        Safe on any thread with an app context: it reads and writes no row of the session."""
+        if self.error is not None:  # it could not be given a slot: it is tried again later
+            return
+        time.sleep(max(0.0, self.ready_at - time.monotonic()))
+        try:
+            self.result = self.channel.send(self.outbound)
+        except Exception as error:
+            self.error = error
 
 
-def _run_cancelled(run_id: int) -> bool:
+def _cancelled_runs(run_ids: set[int]) -> set[int]:
+    if not run_ids:
+        return set()
     # FOR SHARE: a cancel still being committed holds the run's row; its outcome is waited for.
-    status = db.session.scalar(select(SurveyRun.status).where(SurveyRun.id == run_id).with_for_update(read=True))
-    return status == RUN_CANCELLED
+    rows = db.session.execute(select(SurveyRun.id, SurveyRun.status).where(SurveyRun.id.in_(run_ids))
+                              .with_for_update(read=True))
+    return {run_id for run_id, status in rows if status == RUN_CANCELLED}
+
+
+def prepare(message_ids: list[int], reserved: bool = False) -> tuple[list[Attempt], dict[int, float]]:
+    """Claimed replies, read in one statement and checked: one whose run was cancelled never
+    goes, one to a worker who opted out fails. The others' senders' slots are reserved (unless
+    ``reserved``: a reply coming back for the slot it was given). Commits; returns what goes
+    now, in the order given, and ``{id: seconds}`` of those put back to queued because their
+    slot is too far off: the caller schedules them, to come back ``reserved``."""
+    found = {message.id: message for message in db.session.scalars(
+        select(Message).where(Message.id.in_(message_ids)).options(joinedload(Message.worker))).unique()}
+    messages = [found[message_id] for message_id in message_ids if message_id in found]
+    cancelled = _cancelled_runs({message.run_id for message in messages if message.run_id is not None})
+    going: list[tuple[Message, Attempt]] = []
+    for message in messages:
+        if message.run_id in cancelled:
+            # Queued after the cancel had stopped the run's queued messages (her answer processed
+            # at that moment asked the next question): it never goes.
+            message.status, message.error = MESSAGE_CANCELLED, "its run was cancelled"
+        elif message.worker.opted_out(message.channel) and message.purpose != OPT_OUT:
+            _fail(message, "the worker opted out of messages on this channel")
+        else:
+            going.append((message, Attempt(message.id, outbound(message),
+                                           channel_for(message.provider, message.channel))))
+    deferred: dict[int, float] = {}
+    if going and not reserved:
+        config = current_app.config
+        try:
+            waits = reserve_slots([
+                (f"{message.channel}:{message.endpoint.address}",
+                 config["SEND_RATE_WHATSAPP" if message.channel == "whatsapp" else "SEND_RATE_SMS"])
+                for message, _ in going])
+        except Exception as error:  # Redis is away: nothing goes unpaced; each is tried again later
+            log.warning("senders' pace unavailable (%s): %s replies wait", type(error).__name__, len(going))
+            for _, attempt in going:
+                attempt.error = TransientSendError(f"pace unavailable ({type(error).__name__})")
+            waits = [0.0] * len(going)
+        now, kept = time.monotonic(), []
+        for (message, attempt), wait in zip(going, waits):
+            bulk = message.run_id is not None
+            if wait > (BULK_PACING_WAIT if bulk else MAX_PACING_WAIT) and (bulk or queues.uses_redis):
+                message.status = QUEUED
+                deferred[message.id] = wait
+            else:
+                attempt.ready_at = now + min(max(wait, 0.0), MAX_PACING_WAIT)
+                kept.append((message, attempt))
+        going = kept
+    db.session.commit()
+    return [attempt for _, attempt in going], deferred
+
+
+def record(attempts: list[Attempt]) -> list[Attempt]:
+    """The outcomes of sent attempts, written in one statement and committed. Returns the
+    attempts to try again: a channel error that proves the message never left put it back to
+    queued; one that leaves it uncertain kept it 'sending' for ``reconcile_interrupted``."""
+    if not attempts:
+        return []
+    rows, again, opted_out = [], [], []
+    for attempt in attempts:
+        row = {"id": attempt.message_id, "provider_id": None, "sent_at": None}
+        error = attempt.error
+        if error is None:
+            row.update(provider_id=attempt.result.provider_id, status=advance(SENDING, attempt.result.status),
+                       sent_at=utcnow(), error=None)
+        elif isinstance(error, PermanentSendError):
+            row.update(status=FAILED, error=str(error)[:255])
+            log.warning("outbound message %s failed: %s", attempt.message_id, error)
+            if error.opted_out:
+                opted_out.append(attempt)
+        else:
+            reason = error.reason if isinstance(error, SendError) else type(error).__name__
+            if isinstance(error, TransientSendError):
+                # The provider surely did not take it: back to queued, to be sent again later.
+                row.update(status=QUEUED, error=f"{reason}, will retry"[:255])
+            else:
+                # It may have gone out (a read timeout): it stays 'sending'; the requeue asks
+                # the provider before anything is sent again.
+                row.update(status=SENDING, error=f"{reason}, checking with the provider"[:255])
+            again.append(attempt)
+        rows.append(row)
+    db.session.execute(update(Message), rows)
+    for attempt in opted_out:
+        worker = db.session.get(Message, attempt.message_id).worker
+        worker.set_opted_out(attempt.outbound.channel, True)
+    db.session.commit()
+    sent = [attempt.message_id for attempt in attempts if attempt.error is None]
+    if sent:
+        log.info("outbound messages %s sent through %s", ", ".join(map(str, sent)),
+                 ", ".join(sorted({attempt.channel.name for attempt in attempts if attempt.error is None})))
+    return again
 
 
 def _fail(message: Message, reason: str) -> None:
     message.status, message.error = FAILED, reason[:255]
-    db.session.commit()
     log.warning("outbound message %s failed: %s", message.id, reason)
-
-
-def _slot_wait(message: Message) -> float:
-    """Seconds until this message's sender may send again (its slot is reserved now)."""
-    rate = current_app.config["SEND_RATE_WHATSAPP" if message.channel == "whatsapp" else "SEND_RATE_SMS"]
-    return reserve_slot(f"{message.channel}:{message.endpoint.address}", rate)
 
 
 def send_message(message_id: int, reserved: bool = False) -> float | None:
@@ -100,59 +204,12 @@ def send_message(message_id: int, reserved: bool = False) -> float | None:
     ``reconcile_interrupted``, and is raised too."""
     if not claim([message_id]):
         return None
-    return send_claimed(message_id, reserved)
-
-
-def send_claimed(message_id: int, reserved: bool = False) -> float | None:
-    """``send_message`` for a reply this process has claimed already (``claim``)."""
-    message = _claimed(message_id)
-    if message.run_id is not None and _run_cancelled(message.run_id):
-        # Queued after the cancel had stopped the run's queued messages (her answer processed
-        # at that moment asked the next question): it never goes.
-        message.status, message.error = MESSAGE_CANCELLED, "its run was cancelled"
-        db.session.commit()
-        return None
-    if message.worker.opted_out(message.channel) and message.purpose != OPT_OUT:
-        _fail(message, "the worker opted out of messages on this channel")
-        return None
-    channel = channel_for(message.provider, message.channel)
-    if not reserved:
-        wait = _slot_wait(message)
-        bulk = message.run_id is not None
-        if wait > (BULK_PACING_WAIT if bulk else MAX_PACING_WAIT) and (bulk or queues.uses_redis):
-            message.status = QUEUED
-            db.session.commit()
-            return wait
-        time.sleep(min(max(wait, 0.0), MAX_PACING_WAIT))
-    try:
-        result = channel.send(outbound(message))
-    except PermanentSendError as error:
-        if error.opted_out:
-            message.worker.set_opted_out(message.channel, True)
-        _fail(message, str(error))
-        return None
-    except Exception as error:
-        _keep_for_retry(message, error)
-        raise
-    message.provider_id = result.provider_id
-    message.status = advance(SENDING, result.status)
-    message.sent_at = utcnow()
-    message.error = None
-    db.session.commit()
-    log.info("outbound message %s sent through %s", message_id, channel.name)
-    return None
-
-
-def _keep_for_retry(message: Message, error: Exception) -> None:
-    reason = error.reason if isinstance(error, SendError) else type(error).__name__
-    if isinstance(error, TransientSendError):
-        # The provider surely did not take it: put it back; the job's retry sends it later.
-        message.status, message.error = QUEUED, f"{reason}, will retry"[:255]
-    else:
-        # It may have gone out (a read timeout): keep it 'sending'; the requeue asks the
-        # provider before anything is sent again.
-        message.error = f"{reason}, checking with the provider"[:255]
-    db.session.commit()
+    attempts, deferred = prepare([message_id], reserved)
+    for attempt in attempts:
+        attempt.send()
+    for attempt in record(attempts):
+        raise attempt.error
+    return deferred.get(message_id)
 
 
 def reconcile_interrupted(cutoff: datetime) -> tuple[int, list[int]]:

@@ -5,8 +5,10 @@ A batch is processed in one transaction: one claim, one read of the messages, wh
 replies are then sent by the same job (``send_committed``), not by an RQ job each. Should one
 message of a batch fail, the batch is rolled back and each message is processed on its own, so
 one bad message holds up no other; it stays unprocessed and the requeue round tries it again.
-The same holds when two batches running at once lock two workers' rows in opposite orders:
-PostgreSQL ends one of them (a deadlock), and its messages are processed one by one.
+The senders' rows are read and locked in one statement (the new ones created in one more), in
+the order of their hash, so two batches running at once that share workers do not deadlock on
+them (should two lock rows in opposite orders elsewhere, PostgreSQL ends one of them, and its
+messages are processed one by one).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from grievance.privacy import vault
 from grievance.queueing import job
 from grievance.tasks.outbound import send_committed, send_outbound
 from grievance.workflows.inbound import handle_inbound
+from grievance.workflows.workers import lock_workers
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +47,12 @@ def _process(message_ids: list[int]) -> None:
         return
     messages = db.session.scalars(select(Message).where(Message.id.in_(claimed)).order_by(Message.id)).all()
     per_hour, secrets = current_app.config["INBOUND_PER_WORKER_PER_HOUR"], vault()
+    senders = lock_workers(db.session, [(secrets.decrypt(message.address_encrypted), message.endpoint.country_code)
+                                        for message in messages if message.address_encrypted is not None],
+                           secrets, now)
     replies = 0
     for message in messages:
-        replies += len(handle_inbound(db.session, message, utcnow(), secrets, per_hour=per_hour))
+        replies += len(handle_inbound(db.session, message, utcnow(), secrets, per_hour=per_hour, workers=senders))
     lanes = _reply_lanes() if queues.uses_redis else []
     db.session.commit()
     log.info("%s inbound messages processed (%s), %s replies queued", len(messages),

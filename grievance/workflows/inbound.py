@@ -43,11 +43,13 @@ def _recent_inbound(session: Session, worker: Worker, now: datetime) -> int:
 
 
 def handle_inbound(session: Session, message: Message, now: datetime, vault: PhoneVault,
-                   per_hour: int = INBOUND_PER_WORKER_PER_HOUR) -> list[Message]:
-    """Attach the message to its worker and case; return the replies it calls for (queued rows)."""
+                   per_hour: int = INBOUND_PER_WORKER_PER_HOUR,
+                   workers: dict[str, Worker] | None = None) -> list[Message]:
+    """Attach the message to its worker and case; return the replies it calls for (queued rows).
+    ``workers``: the known senders of a batch, read and locked together (``lock_workers``)."""
     endpoint = message.endpoint
     worker = find_or_create_worker(session, vault.decrypt(message.address_encrypted), vault,
-                                   endpoint.country_code, now)
+                                   endpoint.country_code, now, known=workers)
     message.worker_id = worker.id
     message.address_encrypted = None  # the worker row is now the only place the number lives
     if message.channel == "whatsapp":

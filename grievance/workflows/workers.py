@@ -5,31 +5,90 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, SessionTransaction
 
 from grievance.models import Worker
 from grievance.models.base import insert_ignoring_conflicts
 from grievance.privacy import PhoneVault, new_pseudonym
 
 
+# The ids of the workers whose rows this session's transaction holds locked (PostgreSQL).
+_LOCKED = "grievance.locked_workers"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _unlocked(session: Session, _transaction: SessionTransaction) -> None:
+    # Any end, a savepoint's too: a rollback to a savepoint releases the locks taken after it.
+    session.info.pop(_LOCKED, None)
+
+
+def _locked(session: Session, workers: list[Worker]) -> None:
+    if session.get_bind().dialect.name == "postgresql":  # SQLite ignores FOR UPDATE
+        session.info.setdefault(_LOCKED, set()).update(worker.id for worker in workers)
+
+
+def holds_lock(session: Session, worker: Worker) -> bool:
+    """Whether this transaction has her row locked already (by ``find_or_create_worker``)."""
+    return worker.id in session.info.get(_LOCKED, ())
+
+
+def lock_workers(session: Session, senders: list[tuple[str, str]], vault: PhoneVault,
+                 now: datetime) -> dict[str, Worker]:
+    """The workers of these (number, country code) pairs, read and locked in one statement, and
+    those not known yet created in one more, each in the order of their hash: two batches that
+    share workers take their rows in the same order, so neither can end up waiting for the
+    other. Returns them by hash, for ``find_or_create_worker``'s ``known``. (While keys rotate,
+    a number not found under the current hash may be stored under an old one: nobody is created
+    here then, ``find_or_create_worker`` looks.)"""
+    numbers: dict[str, tuple[str, str]] = {}
+    rotating = False
+    for e164, country_code in senders:
+        current, *previous = vault.lookup_hashes(e164)
+        numbers.setdefault(current, (e164, country_code))
+        rotating = rotating or bool(previous)
+    if not numbers:
+        return {}
+    hashes = sorted(numbers)
+    found = {worker.phone_hash: worker for worker in session.scalars(
+        select(Worker).where(Worker.phone_hash.in_(hashes)).order_by(Worker.phone_hash).with_for_update())}
+    missing = [phone_hash for phone_hash in hashes if phone_hash not in found]
+    if missing and not rotating:
+        insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[session.get_bind().dialect.name]
+        rows = [{"phone_hash": phone_hash, "phone_encrypted": vault.encrypt(numbers[phone_hash][0]),
+                 "pseudonym": new_pseudonym(), "country_code": numbers[phone_hash][1],
+                 "opted_out_channels": [], "created_at": now} for phone_hash in missing]
+        # One just created elsewhere is skipped here (and found by find_or_create_worker).
+        found.update((worker.phone_hash, worker) for worker in session.scalars(
+            insert(Worker).values(rows).on_conflict_do_nothing(index_elements=["phone_hash"]).returning(Worker)))
+    _locked(session, list(found.values()))
+    return found
+
+
 def find_or_create_worker(session: Session, e164: str, vault: PhoneVault, country_code: str,
-                          now: datetime) -> Worker:
+                          now: datetime, known: dict[str, Worker] | None = None) -> Worker:
+    """Her row, locked until the commit; ``known`` holds those ``lock_workers`` read already."""
     current, *previous = vault.lookup_hashes(e164)
+    if known and current in known:
+        _locked(session, [known[current]])
+        return known[current]
     if previous:  # keys are rotating: she may still be stored under a previous hash key
         stored = session.scalar(select(Worker).where(Worker.phone_hash.in_(previous)).with_for_update())
         if stored is not None:
             stored.phone_hash = current
             if not vault.is_current(stored.phone_encrypted):
                 stored.phone_encrypted = vault.encrypt(e164)
+            _locked(session, [stored])
             return stored
     phone_hash = current
     # Most messages come from workers we know: one round trip finds and locks her row.
     # Locked until the commit: two messages from one worker processed at once must not both
     # find "no open case" and open two (PostgreSQL; SQLite serializes writers anyway).
-    known = session.scalar(select(Worker).where(Worker.phone_hash == phone_hash).with_for_update())
-    if known is not None:
-        return known
+    found = session.scalar(select(Worker).where(Worker.phone_hash == phone_hash).with_for_update())
+    if found is not None:
+        _locked(session, [found])
+        return found
     insert_ignoring_conflicts(
         session,
         Worker,
@@ -43,4 +102,6 @@ def find_or_create_worker(session: Session, e164: str, vault: PhoneVault, countr
         },
         conflict=["phone_hash"],
     )
-    return session.scalar(select(Worker).where(Worker.phone_hash == phone_hash).with_for_update())
+    created = session.scalar(select(Worker).where(Worker.phone_hash == phone_hash).with_for_update())
+    _locked(session, [created])
+    return created

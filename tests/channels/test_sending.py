@@ -96,6 +96,38 @@ def test_a_refused_connection_puts_the_message_back_for_a_retry(app, make_app, p
     assert db.session.get(Message, reply.id).status == "queued"
 
 
+def test_while_the_senders_pace_cannot_be_read_nothing_goes_unpaced_and_the_reply_goes_after(
+        app, make_app, post_twilio, run_jobs, monkeypatch):
+    """Redis, which keeps each number's pace across workers, is away at the moment of sending:
+    the reply is not sent at a guess; it goes back to queued with the reason and goes later."""
+    import redis
+
+    from grievance.channels import sending
+    from grievance.channels.base import SendResult
+
+    reply = queued_reply(make_app, post_twilio, run_jobs, monkeypatch)
+    channel = channel_for(reply.provider, reply.channel)
+    sent = []
+    monkeypatch.setattr(channel, "send", lambda message: sent.append(message.message_id)
+                        or SendResult(provider_id="SM" + "0" * 32, status="sent"))
+    real = sending.reserve_slots
+
+    def away(senders):
+        raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379")
+
+    monkeypatch.setattr(sending, "reserve_slots", away)
+    with pytest.raises(TransientSendError):
+        send_outbound(reply.id)
+    db.session.expire_all()
+    waiting = db.session.get(Message, reply.id)
+    assert sent == [] and waiting.status == "queued" and "pace unavailable" in waiting.error
+
+    monkeypatch.setattr(sending, "reserve_slots", real)
+    send_outbound(reply.id)
+    db.session.expire_all()
+    assert sent == [reply.id] and db.session.get(Message, reply.id).status == "sent"
+
+
 def test_an_interrupted_send_is_resent_only_when_twilio_does_not_have_it(
         app, make_app, post_twilio, run_jobs, monkeypatch, twilio_mock, twilio_requests):
     reply = queued_reply(make_app, post_twilio, run_jobs, monkeypatch)

@@ -64,13 +64,16 @@ def test_the_dispatch_loop_hands_a_stored_message_to_a_worker_within_moments(req
 
 
 
-def _simulated(app, phones_and_texts: list[tuple[str, str]]) -> None:
-    """Texts from the simulator's phones, stored (not processed: the dispatcher has them)."""
+def _simulated(app, phones_and_texts: list[tuple[str, str]], phones: dict | None = None) -> None:
+    """Texts from the simulator's phones, stored (not processed: the dispatcher has them). Each
+    phone is a browser of its own (the simulator keeps its identity in the session cookie);
+    ``phones`` keeps them from one call to the next."""
     from tests.conftest import csrf_token
 
     endpoint = db.session.scalar(select(ChannelEndpoint.id).where(ChannelEndpoint.address == "+622150000001"))
-    http = app.test_client()
+    phones = {} if phones is None else phones
     for phone, text in phones_and_texts:
+        http = phones.setdefault(phone, app.test_client())
         token = csrf_token(http.get("/simulator").get_data(as_text=True))
         http.post("/simulator", data={"endpoint": endpoint, "phone": phone, "body": text, "csrf_token": token})
 
@@ -153,3 +156,62 @@ def test_a_message_that_fails_holds_up_no_other_of_its_batch_and_is_tried_again(
     first, failed, third = inbound()
     assert failed.processed_at is not None
     assert failed.worker_id in {r.worker_id for r in _replies() if r.status == "delivered"}
+
+
+@pytest.mark.redis
+def test_two_batches_sharing_workers_at_once_wait_for_each_other_and_neither_falls_apart(
+        require_postgres, require_redis, app, monkeypatch, caplog):
+    """Her message in one batch and her colleague's in another, the two batches' messages in
+    opposite orders, processed at the same moment: the second batch waits for the first (the
+    senders are locked together, in one order), and both go through whole."""
+    import threading
+
+    from grievance.tasks import inbound as inbound_job
+
+    factories.factory(code="IDN-0001", number="+622150000001")
+    a, b = "+6281311110001", "+6281311110002"
+    phones: dict = {}
+    _simulated(app, [(a, "Upah lembur saya belum dibayar"), (b, "Supervisor membentak kami")], phones)
+    _work(monkeypatch)
+    _simulated(app, [(a, "Sudah tiga minggu"), (b, "Setiap hari"), (b, "Di jalur jahit"), (a, "Belum dibayar")],
+               phones)
+    a1, b1, b2, a2 = [m.id for m in inbound()[2:]]
+
+    # Each batch, once its first message is done, waits (a little) for the other to have done
+    # its own first: had each locked only its first sender, each would now wait for the other.
+    both_started = threading.Barrier(2, timeout=2)
+    real = inbound_job.handle_inbound
+    first_done: set[int] = set()
+
+    def pausing(session, message, *args, **kwargs):
+        replies = real(session, message, *args, **kwargs)
+        if message.id in (a1, b2) and message.id not in first_done:
+            first_done.add(message.id)
+            try:
+                both_started.wait()
+            except threading.BrokenBarrierError:
+                pass  # the other batch is waiting for this one's commit
+        return replies
+
+    monkeypatch.setattr(inbound_job, "handle_inbound", pausing)
+    errors: list[BaseException] = []
+
+    def run(ids: list[int]) -> None:
+        try:
+            with app.app_context():
+                inbound_job.process_inbound_batch(ids)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    caplog.set_level("WARNING")
+    threads = [threading.Thread(target=run, args=(ids,)) for ids in ([a1, b1], [b2, a2])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert errors == []
+    assert "each is processed on its own" not in caplog.text
+    later = {m.id: m for m in inbound()[2:]}
+    assert all(m.processed_at is not None for m in later.values())  # none left for the requeue
+    assert later[a1].worker_id == later[a2].worker_id != later[b1].worker_id == later[b2].worker_id

@@ -230,13 +230,16 @@ def test_a_note_with_any_case_reference_a_date_or_her_name_is_refused_with_the_p
 
     case, http = _member_and_case(app)
     other = factories.case(phone="+6281299999999")
-    # Typed without its dash in lower case, a reference is told from a word by its digit; one of
-    # letters only ("iddenfrf") is not recognised that way, so this one is given a digit.
-    other.reference = "ID-7Q4K2M"
+    # A code of letters only, typed in lower case without its dash, reads like a word: it is
+    # known for a reference because one of the factory's cases has it.
+    letters = factories.case(phone="+6281299999998")
+    other.reference, letters.reference = "ID-7Q4K2M", "ID-DENFRF"
     case.name_encrypted, case.anonymous = vault().encrypt("Siti Rahayu"), False
     db.session.commit()
     for note, problem in [(f"Same as {other.reference}", "case reference"),
                           (f"Same as {other.reference.replace('-', '').lower()}", "case reference"),
+                          ("Same as iddenfrf, resolved the same way", "case reference"),
+                          ("Same as id-denfrf", "case reference"),
                           ("Paid on 3/4 as agreed", "date"),
                           ("Paid on 03.04.2026 as agreed", "date"),
                           ("Meeting held on 14 March with the line", "date"),
@@ -245,5 +248,6 @@ def test_a_note_with_any_case_reference_a_date_or_her_name_is_refused_with_the_p
         response = _save(http, case, note)
         html = response.get_data(as_text=True)
         assert response.status_code == 400 and problem in html, note
-    for fine in ("The co-worker and the supervisor met; overtime paid for May 2025.", "Paid at the 2025 rate."):
+    for fine in ("The co-worker and the supervisor met; overtime paid for May 2025.", "Paid at the 2025 rate.",
+                 "Wages paid; iddenfrg is no case of this factory."):
         assert _save(http, case, fine).status_code == 302, fine

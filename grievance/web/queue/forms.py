@@ -8,6 +8,7 @@ import re
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -152,8 +153,20 @@ def _squeezed(text: str) -> str:
     return re.sub(r"[\W_]", "", text).upper()
 
 
-def _has_reference(text: str) -> bool:
-    return any(read_reference(found.group(0)) is not None for found in _REFERENCE.finditer(text))
+# A word that may be a reference typed in lower case without its dash and with no digit in its
+# code ("iddenfrf"): counted only when one of the factory's cases has it.
+_WORD_REFERENCE = re.compile(r"\b[A-Za-z]{2}-?[A-Za-z]{6}\b")
+
+
+def _has_reference(text: str, case: Case | None) -> bool:
+    if any(read_reference(found.group(0)) is not None for found in _REFERENCE.finditer(text)):
+        return True
+    if case is None:
+        return False
+    read = (read_reference(found.group(0)) for found in _WORD_REFERENCE.finditer(text))
+    words = {f"{country}-{code}" for country, code in filter(None, read)}
+    return bool(words) and db.session.scalar(
+        select(Case.id).where(Case.factory_id == case.factory_id, Case.reference.in_(words)).limit(1)) is not None
 
 
 def _names_her(case: Case, text: str) -> bool:
@@ -174,7 +187,7 @@ class FollowupNoteForm(FlaskForm):
 
     def validate_note(self, field):
         text = field.data or ""
-        if (self.case is not None and _squeezed(self.case.reference) in _squeezed(text)) or _has_reference(text):
+        if (self.case is not None and _squeezed(self.case.reference) in _squeezed(text)) or _has_reference(text, self.case):
             raise ValidationError(_("Buyers must not see the case reference: take it out of the note."))
         if _DIGIT_RUN.search(text):
             raise ValidationError(_("The note has a number that looks like a phone number: take it out."))

@@ -27,6 +27,7 @@ from grievance.models import ChannelEndpoint, Conversation, Message, Worker
 from grievance.models.conversation import ACTIVE, WAITING
 from grievance.privacy import PhoneVault
 from grievance.workflows.outbox import queue_reply
+from grievance.workflows.workers import holds_lock
 
 Reply = Callable[..., list[Message]]
 
@@ -94,8 +95,9 @@ def begin(turn: Turn, conversation: Conversation) -> list[Message]:
     # or two runs' batches sent at once, must not make two of her conversations active. An
     # UPDATE, not SELECT … FOR UPDATE, because SQLite ignores the latter; its write lock is
     # taken before her conversations are read, so the second one waits and then reads the first.
-    session.execute(update(Worker).where(Worker.id == turn.worker.id).values(id=Worker.id),
-                    execution_options={"synchronize_session": False})
+    if not holds_lock(session, turn.worker):  # her message's processing locked it already
+        session.execute(update(Worker).where(Worker.id == turn.worker.id).values(id=Worker.id),
+                        execution_options={"synchronize_session": False})
     current = active(session, turn.worker)
     if current is not None and current is not conversation and KINDS[current.kind].priority >= kind.priority:
         conversation.status = WAITING
