@@ -3,9 +3,10 @@
 With Redis, the webhook only stores a message (status ``received``) and answers. A loop in
 each RQ worker process (``AppWorker``) marks what is waiting as ``dispatched`` and gives every
 ``INBOUND_BATCH`` of them a ``process_inbound_batch`` job once that mark is committed, all
-enqueued in one round trip. Several dispatchers never take the same message (``SKIP LOCKED``); a message marked whose
-job was lost (Redis down, the process killed between commit and enqueue) is unprocessed still,
-and the requeue round gives it a job after ``REQUEUE_STALE_SECONDS``, as it always did.
+enqueued in one round trip. Several dispatchers never take the same message (``SKIP LOCKED``);
+a message marked whose job was lost (Redis down, the process killed between commit and
+enqueue) is unprocessed still, and the requeue round gives it a job after
+``REQUEUE_STALE_SECONDS``, as it always did.
 """
 
 from __future__ import annotations
