@@ -4,6 +4,7 @@ sending of the replies a job queued, by that job, once it has committed."""
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import weakref
 from concurrent.futures import ThreadPoolExecutor
@@ -56,19 +57,33 @@ def _executor(app: Flask) -> ThreadPoolExecutor:
 _pool_lock = threading.Lock()
 
 
-def _send_lane(app: Flask, attempts: list[Attempt]) -> None:
+def _send_lane(app: Flask, attempts: list[Attempt], done: queue.SimpleQueue) -> None:
     with app.app_context():
         for attempt in attempts:
-            attempt.send()
+            try:
+                attempt.send()
+            finally:
+                done.put(attempt)
+
+
+def _recorded(attempts: list[Attempt]) -> None:
+    for attempt in record(attempts):
+        # Left queued (the provider surely did not take it) or 'sending' (the requeue asks the
+        # provider first): a retry job is harmless either way.
+        log.warning("outbound message %s not sent (%s); retried in %s s", attempt.message_id,
+                    type(attempt.error).__name__, SEND_RETRY.intervals[0])
+        queues.enqueue_in(SEND_RETRY.intervals[0], send_outbound, attempt.message_id, retry=SEND_RETRY)
 
 
 def send_committed(lanes: list[list[int]]) -> None:
     """Send committed replies here and now, instead of one RQ job each: claimed together and
     read together, then each lane (one worker's replies, in order) on a thread of this process,
     ``REPLY_SEND_THREADS`` at once, so a provider's 100–300 ms per request is waited out side
-    by side; their outcomes are recorded together. Returns when all are done: the job that
-    queued them takes no new work meanwhile. Without Redis (SQLite's one writer, the in-process
-    jobs) they go one after another."""
+    by side. Outcomes are recorded as they come back, those that came back together in one
+    statement: the provider's id is stored within moments of its answer, before its delivery
+    callbacks come (a callback for an id not stored yet would find no message). Returns when
+    all are done: the job that queued them takes no new work meanwhile. Without Redis
+    (SQLite's one writer, the in-process jobs) they go one after another."""
     if not any(lanes):
         return
     attempts, deferred = prepare(claim([message_id for lane in lanes for message_id in lane]))
@@ -77,14 +92,26 @@ def send_committed(lanes: list[list[int]]) -> None:
     lanes = [kept for kept in ([going[m] for m in lane if m in going] for lane in lanes) if kept]
     app = current_app._get_current_object()
     if len(lanes) > 1 and queues.uses_redis and app.config["REPLY_SEND_THREADS"] > 1:
-        for future in [_executor(app).submit(_send_lane, app, lane) for lane in lanes]:
+        done: queue.SimpleQueue = queue.SimpleQueue()
+        futures = [_executor(app).submit(_send_lane, app, lane, done) for lane in lanes]
+        left = len(attempts)
+        while left:
+            finished = all(future.done() for future in futures)
+            came = []
+            try:
+                came.append(done.get(timeout=1.0))
+                while True:
+                    came.append(done.get_nowait())
+            except queue.Empty:
+                pass
+            if came:
+                _recorded(came)
+                left -= len(came)
+            elif finished:
+                break  # a lane that could not start: its replies stay 'sending', for the requeue
+        for future in futures:
             future.result()
     else:
         for attempt in attempts:
             attempt.send()
-    for attempt in record(attempts):
-        # Left queued (the provider surely did not take it) or 'sending' (the requeue asks the
-        # provider first): a retry job is harmless either way.
-        log.warning("outbound message %s not sent (%s); retried in %s s", attempt.message_id,
-                    type(attempt.error).__name__, SEND_RETRY.intervals[0])
-        queues.enqueue_in(SEND_RETRY.intervals[0], send_outbound, attempt.message_id, retry=SEND_RETRY)
+            _recorded([attempt])

@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from grievance.extensions import db, queues
 from grievance.models import Case, ChannelEndpoint, Message
@@ -215,3 +215,44 @@ def test_two_batches_sharing_workers_at_once_wait_for_each_other_and_neither_fal
     later = {m.id: m for m in inbound()[2:]}
     assert all(m.processed_at is not None for m in later.values())  # none left for the requeue
     assert later[a1].worker_id == later[a2].worker_id != later[b1].worker_id == later[b2].worker_id
+
+
+@pytest.mark.redis
+def test_a_reply_is_recorded_as_sent_while_the_rest_of_its_batch_is_still_going_out(
+        require_postgres, require_redis, app, monkeypatch):
+    """The provider's id of a reply is stored within moments of the provider's answer, not once
+    the whole batch is sent: its delivery callbacks, which find it by that id, come that soon."""
+    import threading
+
+    from grievance.channels.base import channel_for
+
+    factories.factory(code="IDN-0001", number="+622150000001")
+    _simulated(app, [("+6281311110001", "Upah lembur saya belum dibayar"),
+                     ("+6281311110002", "Upah lembur saya juga belum dibayar")])
+    channel = channel_for("simulator", "sms")
+    real_send = channel.send
+    first = threading.Lock()
+    seen_stored: list[bool] = []
+
+    def send(message):
+        result = real_send(message)
+        if first.acquire(blocking=False):  # the first reply out, held for good
+            return result
+        # The other lane's reply has gone out: is it stored as such, while this one still waits?
+        deadline = time.monotonic() + 5
+        with app.app_context():
+            while time.monotonic() < deadline:
+                stored = db.session.scalar(select(func.count()).select_from(Message).where(
+                    Message.direction == "outbound", Message.provider_id.is_not(None)))
+                db.session.rollback()
+                if stored:
+                    break
+                time.sleep(0.02)
+        seen_stored.append(bool(stored))
+        return result
+
+    monkeypatch.setattr(channel, "send", send)
+    _work(monkeypatch)
+
+    assert seen_stored and all(seen_stored)
+    assert {r.status for r in _replies()} == {"delivered"}
