@@ -22,20 +22,15 @@ _local_next: dict[str, float] = {}
 _local_lock = threading.Lock()
 
 
-def reserve_slots(senders: list[tuple[str, float]]) -> list[float]:
-    """Reserve each (sender, messages per second)'s next sending time, in the order given (a
-    sender named twice gets two slots, one after the other); returns how many seconds from now
-    each is. With Redis, one round trip for them all."""
+def reserve_slot(sender: str, per_second: float) -> float:
+    """Reserve the sender's next sending time; returns how many seconds from now it is."""
+    interval = 1.0 / per_second
     if queues.uses_redis:
         now = time.time()
-        pipe = queues.connection().pipeline(transaction=False)
-        for sender, per_second in senders:
-            pipe.eval(_RESERVE, 1, f"grievance:pace:{sender}", now, 1.0 / per_second)
-        return [float(slot) - now for slot in pipe.execute()]
+        slot = float(queues.connection().eval(_RESERVE, 1, f"grievance:pace:{sender}", now, interval))
+        return slot - now
     with _local_lock:  # one process: a monotonic clock, immune to clock changes
-        now, waits = time.monotonic(), []
-        for sender, per_second in senders:
-            slot = max(now, _local_next.get(sender, 0.0))
-            _local_next[sender] = slot + 1.0 / per_second
-            waits.append(slot - now)
-        return waits
+        now = time.monotonic()
+        slot = max(now, _local_next.get(sender, 0.0))
+        _local_next[sender] = slot + interval
+        return slot - now

@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from grievance.channels.base import (Channel, OutboundMessage, PermanentSendError, SendError, SendResult,
                                      TransientSendError, advance, channel_for)
-from grievance.channels.pacing import reserve_slots
+from grievance.channels.pacing import reserve_slot
 from grievance.extensions import db, queues
 from grievance.language.keywords import OPT_OUT
 from grievance.models import Message, SurveyRun
@@ -70,95 +70,112 @@ def claim(message_ids: list[int]) -> list[int]:
 
 @dataclass(eq=False)
 class Attempt:
-    """One claimed reply on its way out: all a sending thread needs, nothing of the session."""
+    """One claimed reply on its way out: all a sending thread needs, nothing of another
+    thread's session. ``send`` leaves one outcome: ``result``, ``error``, ``deferred`` (seconds
+    to its sender's slot, too far off to wait for) or ``cancelled``."""
 
     message_id: int
-    outbound: OutboundMessage
-    channel: Channel
-    ready_at: float = 0.0  # time.monotonic() of its sender's slot
+    outbound: OutboundMessage | None
+    channel: Channel | None
+    sender: str = ""  # whose pace it keeps: "sms:+622150000001"
+    rate: float = 1.0  # that sender's messages per second
+    run_id: int | None = None  # a survey's or announcement's message
+    reserved: bool = False  # coming back for the slot it was given
     result: SendResult | None = None
     error: Exception | None = None
+    deferred: float | None = None
+    cancelled: bool = False
 
     def send(self) -> None:
-        """Wait for its slot and hand it to its channel; the outcome is kept for ``record``.
-        Safe on any thread with an app context: it reads and writes no row of the session."""
-        if self.error is not None:  # it could not be given a slot: it is tried again later
+        """Reserve its sender's next slot (one Redis round trip, at the moment it is next, so
+        the sends of one number stay spaced however the threads run), wait for it, hand the
+        reply to its channel. A survey's message holds its run's row (FOR SHARE) until the
+        channel has answered, so a cancel committed before it is seen, and one being committed
+        waits for it. Runs on any thread with an app context, in that thread's own session."""
+        if self.error is not None:  # it could not be made ready: it is tried again later
             return
-        time.sleep(max(0.0, self.ready_at - time.monotonic()))
         try:
+            if self.run_id is not None and _run_cancelled(self.run_id):
+                # Queued after the cancel had stopped the run's queued messages (her answer
+                # processed at that moment asked the next question): it never goes.
+                self.cancelled = True
+                return
+            if not self.reserved and not self._wait_for_slot():
+                return
             self.result = self.channel.send(self.outbound)
         except Exception as error:
             self.error = error
+        finally:
+            if self.run_id is not None:
+                db.session.rollback()  # the run's row is let go
+
+    def _wait_for_slot(self) -> bool:
+        try:
+            wait = reserve_slot(self.sender, self.rate)
+        except Exception as error:  # Redis is away: nothing goes unpaced; it is tried again later
+            log.warning("sender's pace unavailable (%s): outbound message %s waits", type(error).__name__,
+                        self.message_id)
+            raise TransientSendError(f"pace unavailable ({type(error).__name__})") from error
+        bulk = self.run_id is not None
+        if wait > (BULK_PACING_WAIT if bulk else MAX_PACING_WAIT) and (bulk or queues.uses_redis):
+            self.deferred = wait
+            return False
+        time.sleep(min(max(wait, 0.0), MAX_PACING_WAIT))
+        return True
 
 
-def _cancelled_runs(run_ids: set[int]) -> set[int]:
-    if not run_ids:
-        return set()
+def _run_cancelled(run_id: int) -> bool:
     # FOR SHARE: a cancel still being committed holds the run's row; its outcome is waited for.
-    rows = db.session.execute(select(SurveyRun.id, SurveyRun.status).where(SurveyRun.id.in_(run_ids))
-                              .with_for_update(read=True))
-    return {run_id for run_id, status in rows if status == RUN_CANCELLED}
+    status = db.session.scalar(select(SurveyRun.status).where(SurveyRun.id == run_id).with_for_update(read=True))
+    return status == RUN_CANCELLED
 
 
-def prepare(message_ids: list[int], reserved: bool = False) -> tuple[list[Attempt], dict[int, float]]:
-    """Claimed replies, read in one statement and checked: one whose run was cancelled never
-    goes, one to a worker who opted out fails. The others' senders' slots are reserved (unless
-    ``reserved``: a reply coming back for the slot it was given). Commits; returns what goes
-    now, in the order given, and ``{id: seconds}`` of those put back to queued because their
-    slot is too far off: the caller schedules them, to come back ``reserved``."""
+def prepare(message_ids: list[int], reserved: bool = False) -> list[Attempt]:
+    """Claimed replies, read with their workers and numbers in one statement, made ready to
+    send, in the order given. One to a worker who opted out fails (whether its run was
+    cancelled is asked when it is sent); one that cannot be made ready (its channel gone from the settings, say)
+    is given a transient error, so it goes back to queued and is tried again. Commits."""
     found = {message.id: message for message in db.session.scalars(
         select(Message).where(Message.id.in_(message_ids)).options(joinedload(Message.worker))).unique()}
     messages = [found[message_id] for message_id in message_ids if message_id in found]
-    cancelled = _cancelled_runs({message.run_id for message in messages if message.run_id is not None})
-    going: list[tuple[Message, Attempt]] = []
+    attempts: list[Attempt] = []
+    config = current_app.config
     for message in messages:
-        if message.run_id in cancelled:
-            # Queued after the cancel had stopped the run's queued messages (her answer processed
-            # at that moment asked the next question): it never goes.
-            message.status, message.error = MESSAGE_CANCELLED, "its run was cancelled"
-        elif message.worker.opted_out(message.channel) and message.purpose != OPT_OUT:
+        if message.worker.opted_out(message.channel) and message.purpose != OPT_OUT:
             _fail(message, "the worker opted out of messages on this channel")
         else:
-            going.append((message, Attempt(message.id, outbound(message),
-                                           channel_for(message.provider, message.channel))))
-    deferred: dict[int, float] = {}
-    if going and not reserved:
-        config = current_app.config
-        try:
-            waits = reserve_slots([
-                (f"{message.channel}:{message.endpoint.address}",
-                 config["SEND_RATE_WHATSAPP" if message.channel == "whatsapp" else "SEND_RATE_SMS"])
-                for message, _ in going])
-        except Exception as error:  # Redis is away: nothing goes unpaced; each is tried again later
-            log.warning("senders' pace unavailable (%s): %s replies wait", type(error).__name__, len(going))
-            for _, attempt in going:
-                attempt.error = TransientSendError(f"pace unavailable ({type(error).__name__})")
-            waits = [0.0] * len(going)
-        now, kept = time.monotonic(), []
-        for (message, attempt), wait in zip(going, waits):
-            bulk = message.run_id is not None
-            if wait > (BULK_PACING_WAIT if bulk else MAX_PACING_WAIT) and (bulk or queues.uses_redis):
-                message.status = QUEUED
-                deferred[message.id] = wait
-            else:
-                attempt.ready_at = now + min(max(wait, 0.0), MAX_PACING_WAIT)
-                kept.append((message, attempt))
-        going = kept
+            try:
+                attempt = Attempt(message.id, outbound(message), channel_for(message.provider, message.channel),
+                                  sender=f"{message.channel}:{message.endpoint.address}",
+                                  rate=config["SEND_RATE_WHATSAPP" if message.channel == "whatsapp" else "SEND_RATE_SMS"],
+                                  run_id=message.run_id, reserved=reserved)
+            except Exception as error:
+                log.exception("outbound message %s could not be made ready to send", message.id)
+                attempt = Attempt(message.id, None, None,
+                                  error=TransientSendError(f"not ready to send ({type(error).__name__})"))
+            attempts.append(attempt)
     db.session.commit()
-    return [attempt for _, attempt in going], deferred
+    return attempts
 
 
 def record(attempts: list[Attempt]) -> list[Attempt]:
-    """The outcomes of sent attempts, written in one statement and committed. Returns the
-    attempts to try again: a channel error that proves the message never left put it back to
-    queued; one that leaves it uncertain kept it 'sending' for ``reconcile_interrupted``."""
+    """The outcomes of attempts that were sent (or tried), written in one statement and
+    committed. Returns those to come back to: deferred ones (their slot is far off: the caller
+    schedules them, ``reserved``), and those with an error that is not final: one that proves
+    the message never left put it back to queued; one that leaves it uncertain kept it
+    'sending' for ``reconcile_interrupted``."""
     if not attempts:
         return []
     rows, again, opted_out = [], [], []
     for attempt in attempts:
         row = {"id": attempt.message_id, "provider_id": None, "sent_at": None}
         error = attempt.error
-        if error is None:
+        if attempt.cancelled:
+            row.update(status=MESSAGE_CANCELLED, error="its run was cancelled")
+        elif attempt.deferred is not None:
+            row.update(status=QUEUED, error=None)
+            again.append(attempt)
+        elif error is None:
             row.update(provider_id=attempt.result.provider_id, status=advance(SENDING, attempt.result.status),
                        sent_at=utcnow(), error=None)
         elif isinstance(error, PermanentSendError):
@@ -182,10 +199,10 @@ def record(attempts: list[Attempt]) -> list[Attempt]:
         worker = db.session.get(Message, attempt.message_id).worker
         worker.set_opted_out(attempt.outbound.channel, True)
     db.session.commit()
-    sent = [attempt.message_id for attempt in attempts if attempt.error is None]
+    sent = [attempt for attempt in attempts if attempt.result is not None and attempt.error is None]
     if sent:
-        log.info("outbound messages %s sent through %s", ", ".join(map(str, sent)),
-                 ", ".join(sorted({attempt.channel.name for attempt in attempts if attempt.error is None})))
+        log.info("outbound messages %s sent through %s", ", ".join(str(attempt.message_id) for attempt in sent),
+                 ", ".join(sorted({attempt.channel.name for attempt in sent})))
     return again
 
 
@@ -204,12 +221,14 @@ def send_message(message_id: int, reserved: bool = False) -> float | None:
     ``reconcile_interrupted``, and is raised too."""
     if not claim([message_id]):
         return None
-    attempts, deferred = prepare([message_id], reserved)
+    attempts = prepare([message_id], reserved)
     for attempt in attempts:
         attempt.send()
     for attempt in record(attempts):
+        if attempt.deferred is not None:
+            return attempt.deferred
         raise attempt.error
-    return deferred.get(message_id)
+    return None
 
 
 def reconcile_interrupted(cutoff: datetime) -> tuple[int, list[int]]:

@@ -7,8 +7,9 @@ message of a batch fail, the batch is rolled back and each message is processed 
 one bad message holds up no other; it stays unprocessed and the requeue round tries it again.
 The senders' rows are read and locked in one statement (the new ones created in one more), in
 the order of their hash, so two batches running at once that share workers do not deadlock on
-them (should two lock rows in opposite orders elsewhere, PostgreSQL ends one of them, and its
-messages are processed one by one).
+them (should two lock rows in opposite orders elsewhere, or while keys rotate, when the new
+ones are created one by one, PostgreSQL ends one of them, and its messages are processed one
+by one).
 """
 
 from __future__ import annotations

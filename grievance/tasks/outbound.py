@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from rq import Retry
 
 from grievance.channels.sending import Attempt, claim, prepare, record, send_message
-from grievance.extensions import queues
+from grievance.extensions import db, queues
 from grievance.queueing import job
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,9 @@ def _send_lane(app: Flask, attempts: list[Attempt], done: queue.SimpleQueue) -> 
 
 def _recorded(attempts: list[Attempt]) -> None:
     for attempt in record(attempts):
+        if attempt.deferred is not None:
+            _come_back({attempt.message_id: attempt.deferred})
+            continue
         # Left queued (the provider surely did not take it) or 'sending' (the requeue asks the
         # provider first): a retry job is harmless either way.
         log.warning("outbound message %s not sent (%s); retried in %s s", attempt.message_id,
@@ -82,36 +85,45 @@ def send_committed(lanes: list[list[int]]) -> None:
     by side. Outcomes are recorded as they come back, those that came back together in one
     statement: the provider's id is stored within moments of its answer, before its delivery
     callbacks come (a callback for an id not stored yet would find no message). Returns when
-    all are done: the job that queued them takes no new work meanwhile. Without Redis
-    (SQLite's one writer, the in-process jobs) they go one after another."""
+    all are done: the job that queued them takes no new work meanwhile. (Called with Redis
+    only: without it the outbox gives each reply a job of its own.)"""
     if not any(lanes):
         return
-    attempts, deferred = prepare(claim([message_id for lane in lanes for message_id in lane]))
-    _come_back(deferred)
+    wanted = [message_id for lane in lanes for message_id in lane]
+    claimed = set(claim(wanted))  # in no particular order: hers go in the order of her lane
+    attempts = prepare([message_id for message_id in wanted if message_id in claimed])
     going = {attempt.message_id: attempt for attempt in attempts}
     lanes = [kept for kept in ([going[m] for m in lane if m in going] for lane in lanes) if kept]
     app = current_app._get_current_object()
-    if len(lanes) > 1 and queues.uses_redis and app.config["REPLY_SEND_THREADS"] > 1:
-        done: queue.SimpleQueue = queue.SimpleQueue()
-        futures = [_executor(app).submit(_send_lane, app, lane, done) for lane in lanes]
-        left = len(attempts)
-        while left:
-            finished = all(future.done() for future in futures)
-            came = []
+    if len(lanes) <= 1 or app.config["REPLY_SEND_THREADS"] <= 1:
+        for lane in lanes:
+            for attempt in lane:
+                attempt.send()
+                _recorded([attempt])
+        return
+    done: queue.SimpleQueue = queue.SimpleQueue()
+    futures = [_executor(app).submit(_send_lane, app, lane, done) for lane in lanes]
+    left, failure = len(attempts), None
+    while left:
+        finished = all(future.done() for future in futures)
+        came = []
+        try:
+            came.append(done.get(timeout=1.0))
+            while True:
+                came.append(done.get_nowait())
+        except queue.Empty:
+            pass
+        if came:
+            left -= len(came)
             try:
-                came.append(done.get(timeout=1.0))
-                while True:
-                    came.append(done.get_nowait())
-            except queue.Empty:
-                pass
-            if came:
                 _recorded(came)
-                left -= len(came)
-            elif finished:
-                break  # a lane that could not start: its replies stay 'sending', for the requeue
-        for future in futures:
-            future.result()
-    else:
-        for attempt in attempts:
-            attempt.send()
-            _recorded([attempt])
+            except Exception as error:  # they stay 'sending': the requeue asks the provider about them
+                db.session.rollback()
+                log.exception("the outcome of %s sent replies could not be recorded", len(came))
+                failure = failure or error
+        elif finished:
+            break  # a lane that could not start: its replies stay 'sending', for the requeue
+    for future in futures:
+        future.result()
+    if failure is not None:
+        raise failure

@@ -30,7 +30,8 @@ def _locked(session: Session, workers: list[Worker]) -> None:
 
 
 def holds_lock(session: Session, worker: Worker) -> bool:
-    """Whether this transaction has her row locked already (by ``find_or_create_worker``)."""
+    """Whether this transaction has her row locked already (``lock_workers``,
+    ``find_or_create_worker``; PostgreSQL only)."""
     return worker.id in session.info.get(_LOCKED, ())
 
 
@@ -41,7 +42,8 @@ def lock_workers(session: Session, senders: list[tuple[str, str]], vault: PhoneV
     share workers take their rows in the same order, so neither can end up waiting for the
     other. Returns them by hash, for ``find_or_create_worker``'s ``known``. (While keys rotate,
     a number not found under the current hash may be stored under an old one: nobody is created
-    here then, ``find_or_create_worker`` looks.)"""
+    here then, and ``find_or_create_worker`` finds or creates each of those on her own, in the
+    order of the messages.)"""
     numbers: dict[str, tuple[str, str]] = {}
     rotating = False
     for e164, country_code in senders:

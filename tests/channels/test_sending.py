@@ -110,19 +110,19 @@ def test_while_the_senders_pace_cannot_be_read_nothing_goes_unpaced_and_the_repl
     sent = []
     monkeypatch.setattr(channel, "send", lambda message: sent.append(message.message_id)
                         or SendResult(provider_id="SM" + "0" * 32, status="sent"))
-    real = sending.reserve_slots
+    real = sending.reserve_slot
 
-    def away(senders):
+    def away(sender, per_second):
         raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379")
 
-    monkeypatch.setattr(sending, "reserve_slots", away)
+    monkeypatch.setattr(sending, "reserve_slot", away)
     with pytest.raises(TransientSendError):
         send_outbound(reply.id)
     db.session.expire_all()
     waiting = db.session.get(Message, reply.id)
     assert sent == [] and waiting.status == "queued" and "pace unavailable" in waiting.error
 
-    monkeypatch.setattr(sending, "reserve_slots", real)
+    monkeypatch.setattr(sending, "reserve_slot", real)
     send_outbound(reply.id)
     db.session.expire_all()
     assert sent == [reply.id] and db.session.get(Message, reply.id).status == "sent"

@@ -347,6 +347,29 @@ def test_a_question_queued_after_the_cancel_stopped_the_runs_messages_is_never_s
     assert db.session.get(Message, late.id).status == MESSAGE_CANCELLED
 
 
+def test_a_question_made_ready_to_send_when_its_run_is_cancelled_is_never_sent(session, factory, now, monkeypatch):
+    """A batch made its replies ready (claimed, read, committed) and is about to send them when
+    the cancel commits: the question is asked about its run at the moment it would go."""
+    from grievance.channels.sending import claim, prepare, record
+
+    run = _three_invited(session, factory, now)
+    question = Message(worker_id=session.scalars(select(Worker.id)).first(), endpoint_id=factory.endpoints[0].id,
+                       direction="outbound", channel="sms", provider="simulator", purpose="survey_question",
+                       language="id", body="Pertanyaan berikutnya", status=QUEUED, run_id=run.id, created_at=now)
+    session.add(question)
+    session.commit()
+    (attempt,) = prepare(claim([question.id]), reserved=True)
+    cancel_run(session, db.session.get(type(run), run.id), None, now + timedelta(minutes=1))
+    session.commit()
+    sends = []
+    monkeypatch.setattr(SimulatorChannel, "send", lambda self, message: sends.append(message.message_id))
+    attempt.send()
+    assert record([attempt]) == []
+    assert sends == []
+    db.session.expire_all()
+    assert db.session.get(Message, question.id).status == MESSAGE_CANCELLED
+
+
 def test_a_survey_waiting_behind_a_cancelled_one_is_asked_at_once(session, factory, now):
     (worker_id,) = builders.subscribers(factory=factory, count=1, now=now)
     first, second = (start_run(session, plan_run(session, survey=builders.survey(now=now, title=title), factory=factory,
