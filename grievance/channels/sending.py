@@ -141,19 +141,19 @@ def prepare(message_ids: list[int], reserved: bool = False) -> list[Attempt]:
     attempts: list[Attempt] = []
     config = current_app.config
     for message in messages:
-        if message.worker.opted_out(message.channel) and message.purpose != OPT_OUT:
-            _fail(message, "the worker opted out of messages on this channel")
-        else:
-            try:
-                attempt = Attempt(message.id, outbound(message), channel_for(message.provider, message.channel),
-                                  sender=f"{message.channel}:{message.endpoint.address}",
-                                  rate=config["SEND_RATE_WHATSAPP" if message.channel == "whatsapp" else "SEND_RATE_SMS"],
-                                  run_id=message.run_id, reserved=reserved)
-            except Exception as error:
-                log.exception("outbound message %s could not be made ready to send", message.id)
-                attempt = Attempt(message.id, None, None,
-                                  error=TransientSendError(f"not ready to send ({type(error).__name__})"))
-            attempts.append(attempt)
+        try:
+            if message.worker.opted_out(message.channel) and message.purpose != OPT_OUT:
+                _fail(message, "the worker opted out of messages on this channel")
+                continue
+            attempt = Attempt(message.id, outbound(message), channel_for(message.provider, message.channel),
+                              sender=f"{message.channel}:{message.endpoint.address}",
+                              rate=config["SEND_RATE_WHATSAPP" if message.channel == "whatsapp" else "SEND_RATE_SMS"],
+                              run_id=message.run_id, reserved=reserved)
+        except Exception as error:
+            log.exception("outbound message %s could not be made ready to send", message.id)
+            attempt = Attempt(message.id, None, None,
+                              error=TransientSendError(f"not ready to send ({type(error).__name__})"))
+        attempts.append(attempt)
     db.session.commit()
     return attempts
 

@@ -128,6 +128,34 @@ def test_while_the_senders_pace_cannot_be_read_nothing_goes_unpaced_and_the_repl
     assert sent == [reply.id] and db.session.get(Message, reply.id).status == "sent"
 
 
+def test_a_reply_that_cannot_be_made_ready_goes_back_to_queued_not_stuck_sending(
+        app, make_app, post_twilio, run_jobs, monkeypatch):
+    from grievance.channels import sending
+    from grievance.channels.base import SendResult
+
+    reply = queued_reply(make_app, post_twilio, run_jobs, monkeypatch)
+    channel = channel_for(reply.provider, reply.channel)
+    sent = []
+    monkeypatch.setattr(channel, "send", lambda message: sent.append(message.message_id)
+                        or SendResult(provider_id="SM" + "1" * 32, status="sent"))
+    real = sending.outbound
+
+    def broken(message):
+        raise ValueError("a number that will not decrypt")
+
+    monkeypatch.setattr(sending, "outbound", broken)
+    with pytest.raises(TransientSendError):
+        send_outbound(reply.id)
+    db.session.expire_all()
+    waiting = db.session.get(Message, reply.id)
+    assert sent == [] and waiting.status == "queued" and "not ready to send" in waiting.error
+
+    monkeypatch.setattr(sending, "outbound", real)
+    send_outbound(reply.id)
+    db.session.expire_all()
+    assert sent == [reply.id] and db.session.get(Message, reply.id).status == "sent"
+
+
 def test_an_interrupted_send_is_resent_only_when_twilio_does_not_have_it(
         app, make_app, post_twilio, run_jobs, monkeypatch, twilio_mock, twilio_requests):
     reply = queued_reply(make_app, post_twilio, run_jobs, monkeypatch)
