@@ -96,64 +96,50 @@ def test_a_refused_connection_puts_the_message_back_for_a_retry(app, make_app, p
     assert db.session.get(Message, reply.id).status == "queued"
 
 
+def held_back_then_sent(reply, monkeypatch, broken: str, failing, reason: str) -> None:
+    """While ``sending.<broken>`` fails as ``failing`` does, the reply is not sent: it waits,
+    queued, with ``reason``; mended, it goes once."""
+    from grievance.channels import sending
+    from grievance.channels.base import SendResult
+
+    channel = channel_for(reply.provider, reply.channel)
+    sent = []
+    monkeypatch.setattr(channel, "send", lambda message: sent.append(message.message_id)
+                        or SendResult(provider_id="SM" + "0" * 32, status="sent"))
+    real = getattr(sending, broken)
+    monkeypatch.setattr(sending, broken, failing)
+    with pytest.raises(TransientSendError):
+        send_outbound(reply.id)
+    db.session.expire_all()
+    waiting = db.session.get(Message, reply.id)
+    assert sent == [] and waiting.status == "queued" and reason in waiting.error
+
+    monkeypatch.setattr(sending, broken, real)
+    send_outbound(reply.id)
+    db.session.expire_all()
+    assert sent == [reply.id] and db.session.get(Message, reply.id).status == "sent"
+
+
 def test_while_the_senders_pace_cannot_be_read_nothing_goes_unpaced_and_the_reply_goes_after(
         app, make_app, post_twilio, run_jobs, monkeypatch):
     """Redis, which keeps each number's pace across workers, is away at the moment of sending:
     the reply is not sent at a guess; it goes back to queued with the reason and goes later."""
     import redis
 
-    from grievance.channels import sending
-    from grievance.channels.base import SendResult
-
-    reply = queued_reply(make_app, post_twilio, run_jobs, monkeypatch)
-    channel = channel_for(reply.provider, reply.channel)
-    sent = []
-    monkeypatch.setattr(channel, "send", lambda message: sent.append(message.message_id)
-                        or SendResult(provider_id="SM" + "0" * 32, status="sent"))
-    real = sending.reserve_slot
-
     def away(sender, per_second):
         raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379")
 
-    monkeypatch.setattr(sending, "reserve_slot", away)
-    with pytest.raises(TransientSendError):
-        send_outbound(reply.id)
-    db.session.expire_all()
-    waiting = db.session.get(Message, reply.id)
-    assert sent == [] and waiting.status == "queued" and "pace unavailable" in waiting.error
-
-    monkeypatch.setattr(sending, "reserve_slot", real)
-    send_outbound(reply.id)
-    db.session.expire_all()
-    assert sent == [reply.id] and db.session.get(Message, reply.id).status == "sent"
+    reply = queued_reply(make_app, post_twilio, run_jobs, monkeypatch)
+    held_back_then_sent(reply, monkeypatch, "reserve_slot", away, "pace unavailable")
 
 
 def test_a_reply_that_cannot_be_made_ready_goes_back_to_queued_not_stuck_sending(
         app, make_app, post_twilio, run_jobs, monkeypatch):
-    from grievance.channels import sending
-    from grievance.channels.base import SendResult
-
-    reply = queued_reply(make_app, post_twilio, run_jobs, monkeypatch)
-    channel = channel_for(reply.provider, reply.channel)
-    sent = []
-    monkeypatch.setattr(channel, "send", lambda message: sent.append(message.message_id)
-                        or SendResult(provider_id="SM" + "1" * 32, status="sent"))
-    real = sending.outbound
-
     def broken(message):
         raise ValueError("a number that will not decrypt")
 
-    monkeypatch.setattr(sending, "outbound", broken)
-    with pytest.raises(TransientSendError):
-        send_outbound(reply.id)
-    db.session.expire_all()
-    waiting = db.session.get(Message, reply.id)
-    assert sent == [] and waiting.status == "queued" and "not ready to send" in waiting.error
-
-    monkeypatch.setattr(sending, "outbound", real)
-    send_outbound(reply.id)
-    db.session.expire_all()
-    assert sent == [reply.id] and db.session.get(Message, reply.id).status == "sent"
+    reply = queued_reply(make_app, post_twilio, run_jobs, monkeypatch)
+    held_back_then_sent(reply, monkeypatch, "outbound", broken, "not ready to send")
 
 
 def test_an_interrupted_send_is_resent_only_when_twilio_does_not_have_it(
