@@ -17,14 +17,13 @@ from typing import Any, Callable
 
 from flask import Flask, current_app
 from sqlalchemy import Connection, Engine, bindparam, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from grievance.channels.base import InboundMessage
 from grievance.channels.endpoints import endpoint_cache, endpoint_id
 from grievance.extensions import db, queues
 from grievance.models import Message
-from grievance.models.base import utcnow
+from grievance.models.base import dialect_insert, utcnow
 from grievance.models.message import INBOUND, RECEIVED
 from grievance.privacy import vault
 
@@ -142,7 +141,7 @@ def _compiled_insert(dialect) -> _CompiledInsert:
     compiled = _inserts.get(dialect.name)
     if compiled is None:
         table = Message.__table__
-        insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect.name]
+        insert = dialect_insert(dialect.name)
         statement = (
             insert(table)
             .values({name: bindparam(name, type_=table.c[name].type) for name in _COLUMNS})

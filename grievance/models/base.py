@@ -48,6 +48,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def dialect_insert(dialect_name: str):
+    """The INSERT of this database's dialect, the one with ON CONFLICT."""
+    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect_name]
+
+
 def insert_ignoring_conflicts(session: Session, model: type[Base], values: dict[str, Any] | list[dict[str, Any]],
                               conflict: list[str], where=None):
     """INSERT … ON CONFLICT (conflict) [WHERE where] DO NOTHING RETURNING id; the new id or None.
@@ -55,8 +60,7 @@ def insert_ignoring_conflicts(session: Session, model: type[Base], values: dict[
 
     ``where`` names the predicate of a partial unique index.
     """
-    dialect = session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    insert = dialect_insert(session.get_bind().dialect.name)
     if isinstance(values, list):
         if values:
             session.execute(insert(model).values(values).on_conflict_do_nothing(index_elements=conflict,

@@ -6,11 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import event, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 
 from grievance.models import Worker
-from grievance.models.base import insert_ignoring_conflicts
+from grievance.models.base import dialect_insert, insert_ignoring_conflicts
 from grievance.privacy import PhoneVault, new_pseudonym
 
 
@@ -57,7 +56,7 @@ def lock_workers(session: Session, senders: list[tuple[str, str]], vault: PhoneV
         select(Worker).where(Worker.phone_hash.in_(hashes)).order_by(Worker.phone_hash).with_for_update())}
     missing = [phone_hash for phone_hash in hashes if phone_hash not in found]
     if missing and not rotating:
-        insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[session.get_bind().dialect.name]
+        insert = dialect_insert(session.get_bind().dialect.name)
         rows = [{"phone_hash": phone_hash, "phone_encrypted": vault.encrypt(numbers[phone_hash][0]),
                  "pseudonym": new_pseudonym(), "country_code": numbers[phone_hash][1],
                  "opted_out_channels": [], "created_at": now} for phone_hash in missing]
