@@ -26,7 +26,7 @@ from grievance.models.message import INBOUND, PROCESSED
 from grievance.privacy import vault
 from grievance.queueing import job
 from grievance.tasks.outbound import send_committed, send_outbound
-from grievance.workflows.inbound import handle_inbound
+from grievance.workflows.inbound import handle_inbound, recent_inbound
 from grievance.workflows.workers import lock_workers
 
 log = logging.getLogger(__name__)
@@ -51,9 +51,11 @@ def _process(message_ids: list[int]) -> None:
     senders = lock_workers(db.session, [(secrets.decrypt(message.address_encrypted), message.endpoint.country_code)
                                         for message in messages if message.address_encrypted is not None],
                            secrets, now)
+    recent = recent_inbound(db.session, [worker.id for worker in senders.values()], now)  # one count for all
     replies = 0
     for message in messages:
-        replies += len(handle_inbound(db.session, message, utcnow(), secrets, per_hour=per_hour, workers=senders))
+        replies += len(handle_inbound(db.session, message, utcnow(), secrets, per_hour=per_hour, workers=senders,
+                                      recent=recent))
     lanes = _reply_lanes() if queues.uses_redis else []
     db.session.commit()
     log.info("%s inbound messages processed (%s), %s replies queued", len(messages),

@@ -15,12 +15,32 @@ from grievance.privacy import PhoneVault, new_pseudonym
 
 # The ids of the workers whose rows this session's transaction holds locked (PostgreSQL).
 _LOCKED = "grievance.locked_workers"
+# What this session's transaction keeps while it holds the rows (``held_while_locked``).
+_HELD = [_LOCKED]
+
+
+def held_while_locked(key: str) -> None:
+    """``session.info[key]`` is dropped when the locks may have gone, as the locks' own record is."""
+    if key not in _HELD:
+        _HELD.append(key)
+
+
+def _release(session: Session) -> None:
+    for key in _HELD:
+        session.info.pop(key, None)
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _unlocked(session: Session, _transaction: SessionTransaction) -> None:
-    # Any end, a savepoint's too: a rollback to a savepoint releases the locks taken after it.
-    session.info.pop(_LOCKED, None)
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the transaction itself, committed, rolled back or closed
+        _release(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _rolled_back(session: Session, _previous: SessionTransaction) -> None:
+    # A rollback to a savepoint releases the locks taken after it (a released savepoint's locks
+    # stay with the transaction: opening a case in one keeps her row locked).
+    _release(session)
 
 
 def _locked(session: Session, workers: list[Worker]) -> None:

@@ -14,20 +14,21 @@ Only the active one's clock runs: it expires ``kind.expiry`` after its question 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Callable, Iterator
 
 from dataclasses import replace
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from grievance.models import ChannelEndpoint, Conversation, Message, Worker
 from grievance.models.conversation import ACTIVE, WAITING
 from grievance.privacy import PhoneVault
 from grievance.workflows.outbox import queue_reply
-from grievance.workflows.workers import holds_lock
+from grievance.workflows.workers import held_while_locked, holds_lock
 
 Reply = Callable[..., list[Message]]
 
@@ -76,10 +77,58 @@ def register(kind: Kind) -> Kind:
     return kind
 
 
+# Worker id → her conversations, read once for the handling of one of her messages (``known``).
+_KNOWN = "grievance.known_conversations"
+held_while_locked(_KNOWN)
+
+
+@contextmanager
+def known(session: Session, worker: Worker) -> Iterator[None]:
+    """Her conversations read in one statement for the handling of one of her messages, her
+    row locked (as her messages and the expiry round lock it): ``pending`` answers from them
+    meanwhile, where each step of the handling asked the database again. This session's adds
+    and deletes are followed (``_followed``); a bulk statement on conversations forgets them
+    (``_bulk``); they are forgotten when the message is handled, and with the locks."""
+    table = session.info.setdefault(_KNOWN, {})
+    table[worker.id] = list(session.scalars(select(Conversation).where(Conversation.worker_id == worker.id)))
+    try:
+        yield
+    finally:
+        session.info.get(_KNOWN, {}).pop(worker.id, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _followed(session: Session, _context) -> None:
+    table = session.info.get(_KNOWN)
+    if not table:
+        return
+    for added in session.new:
+        if isinstance(added, Conversation) and added.worker_id in table:
+            table[added.worker_id].append(added)
+    for removed in session.deleted:
+        if isinstance(removed, Conversation) and removed in table.get(removed.worker_id, ()):
+            table[removed.worker_id].remove(removed)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk(state) -> None:
+    if (not state.is_select and _KNOWN in state.session.info
+            and any(mapper.class_ is Conversation for mapper in state.all_mappers)):
+        state.session.info.pop(_KNOWN, None)
+
+
 def pending(session: Session, worker: Worker) -> list[Conversation]:
     """Her pending conversations, the active one first, then in the order they will speak."""
-    found = session.scalars(select(Conversation).where(Conversation.worker_id == worker.id)
-                            .order_by(Conversation.id)).all()
+    hers = session.info.get(_KNOWN, {}).get(worker.id)
+    if hers is not None:
+        if any(isinstance(changed, Conversation) for changed in (*session.new, *session.deleted)):
+            session.flush()  # as a query's autoflush would: the new get their ids, the deleted go
+            hers = session.info.get(_KNOWN, {}).get(worker.id)
+    if hers is not None:
+        found = list(hers)
+    else:
+        found = session.scalars(select(Conversation).where(Conversation.worker_id == worker.id)
+                                .order_by(Conversation.id)).all()
     return sorted(found, key=lambda c: (c.status != ACTIVE, -KINDS[c.kind].priority, c.id))
 
 
