@@ -3,9 +3,10 @@ a roster names her); her number itself is only ever stored encrypted."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import event, select
+from sqlalchemy import Select, event, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from grievance.models import Worker
@@ -52,6 +53,33 @@ def holds_lock(session: Session, worker: Worker) -> bool:
     """Whether this transaction has her row locked already (``lock_workers``,
     ``find_or_create_worker``; PostgreSQL only)."""
     return worker.id in session.info.get(_LOCKED, ())
+
+
+def lock_rows(session: Session, worker_ids: Iterable[int] | Select) -> dict[int, Worker]:
+    """These workers' rows, locked until the commit, taken in the order of their hash as
+    ``lock_workers`` takes a batch's: whatever else locks her row (a PICC member resolving her
+    case, a survey's batch, the expiry round, a run cancelled) waits for her message being
+    processed, or it for them, and never both for each other. ``worker_ids`` may be a query of
+    ids. Returns the workers by id."""
+    if not isinstance(worker_ids, Select):
+        worker_ids = sorted(set(worker_ids))
+        if not worker_ids:
+            return {}
+    query = select(Worker).where(Worker.id.in_(worker_ids))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.order_by(Worker.phone_hash).with_for_update(of=Worker)
+    else:  # SQLite ignores FOR UPDATE: a write takes its lock on the whole database
+        session.execute(update(Worker).where(Worker.id.in_(worker_ids)).values(id=Worker.id),
+                        execution_options={"synchronize_session": False})
+    found = {worker.id: worker for worker in session.scalars(query)}
+    _locked(session, list(found.values()))
+    return found
+
+
+def lock_worker(session: Session, worker: Worker) -> None:
+    """Her row locked until the commit, unless this transaction holds it already."""
+    if not holds_lock(session, worker):
+        lock_rows(session, [worker.id])
 
 
 def lock_workers(session: Session, senders: list[tuple[str, str]], vault: PhoneVault,

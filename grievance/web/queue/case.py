@@ -32,6 +32,7 @@ from grievance.workflows.outbox import gave_her_name
 from grievance.workflows.deadlines import acknowledge as acknowledge_case
 from grievance.workflows.followup import (add_note, assign, change_category, committee_reply, record_view, reopen,
                                           resolve, set_followup_note)
+from grievance.workflows.workers import lock_rows
 
 READ_LOG_SHOWN = 200
 ASSIGN_CANDIDATES_MAX = 500  # a select longer than this is no use on a phone
@@ -114,6 +115,13 @@ def _case_or_404(reference: str) -> Case:
     found = current_viewer().visible_case(reference, FULL)
     if found is None or not current_viewer().may_act(found):
         abort(404)
+    if request.method == "POST":
+        # An action takes her row first, as her messages' processing does, then reads the case
+        # again: a message of hers being processed now is waited for and then seen (the page
+        # says she wrote again), and the two never wait for each other, one holding the case
+        # and the other her row, until the database gives one of them up.
+        lock_rows(db.session, [found.worker_id])
+        db.session.refresh(found)
     return found
 
 

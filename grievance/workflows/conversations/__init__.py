@@ -44,6 +44,7 @@ from grievance.workflows.intake import (
     acknowledgement_purpose, acknowledgement_variables, grave_category, open_advisor_case, open_case, open_cases_here,
 )
 from grievance.workflows.status import status_text
+from grievance.workflows.workers import lock_rows
 
 __all__ = ["KINDS", "converse", "expire_conversations", "replier"]
 
@@ -123,10 +124,12 @@ def expire_conversations(session: Session, now: datetime) -> list[Message]:
     replies: list[Message] = []
     due = session.execute(select(Conversation.id, Conversation.worker_id).where(
         Conversation.status == ACTIVE, Conversation.expires_at <= now).order_by(Conversation.id)).all()
+    # Their rows locked first, as their messages lock them, all at once in the order a batch of
+    # messages takes them: one of her messages being processed now may have answered or expired
+    # her conversation already.
+    workers = lock_rows(session, [worker_id for _conversation, worker_id in due])
     for conversation_id, worker_id in due:
-        # Her row locked first, as her messages lock it: one of her messages being processed
-        # now may have answered or expired this conversation already.
-        worker = session.scalar(select(Worker).where(Worker.id == worker_id).with_for_update())
+        worker = workers[worker_id]
         conversation = session.scalar(select(Conversation).where(
             Conversation.id == conversation_id, Conversation.status == ACTIVE, Conversation.expires_at <= now)
             .execution_options(populate_existing=True))

@@ -21,14 +21,14 @@ from typing import Callable, Iterator
 
 from dataclasses import replace
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from grievance.models import ChannelEndpoint, Conversation, Message, Worker
 from grievance.models.conversation import ACTIVE, WAITING
 from grievance.privacy import PhoneVault
 from grievance.workflows.outbox import queue_reply
-from grievance.workflows.workers import held_while_locked, holds_lock
+from grievance.workflows.workers import held_while_locked, lock_worker
 
 Reply = Callable[..., list[Message]]
 
@@ -141,12 +141,10 @@ def begin(turn: Turn, conversation: Conversation) -> list[Message]:
     """A new conversation: it speaks now if it outranks the active one, else it waits its turn."""
     session, kind = turn.session, KINDS[conversation.kind]
     # Her row locked, as her messages lock it: a case resolved while her message is processed,
-    # or two runs' batches sent at once, must not make two of her conversations active. An
-    # UPDATE, not SELECT … FOR UPDATE, because SQLite ignores the latter; its write lock is
-    # taken before her conversations are read, so the second one waits and then reads the first.
-    if not holds_lock(session, turn.worker):  # her message's processing locked it already
-        session.execute(update(Worker).where(Worker.id == turn.worker.id).values(id=Worker.id),
-                        execution_options={"synchronize_session": False})
+    # or two runs' batches sent at once, must not make two of her conversations active. The
+    # lock is taken before her conversations are read, so the second one waits and then reads
+    # the first (her message's processing, or whoever began this, may hold it already).
+    lock_worker(session, turn.worker)
     current = active(session, turn.worker)
     if current is not None and current is not conversation and KINDS[current.kind].priority >= kind.priority:
         conversation.status = WAITING

@@ -44,6 +44,7 @@ from grievance.workflows.surveys.audience import (MONTHLY_CAP, OPTED_OUT, WITHDR
                                                   providers, survey_messages_used)
 from grievance.workflows.surveys.planning import ANNOUNCEMENT_PURPOSE, DispatchRefused, check_sendable, messages_each
 from grievance.workflows.surveys.progress import of_run, open_conversations
+from grievance.workflows.workers import lock_rows
 
 BATCH_JOB = "grievance.survey_batch_job"
 # In a run's plan: the texts (part, language) whose removal paused it, shown on its page.
@@ -140,6 +141,9 @@ def cancel_run(session: Session, run: SurveyRun, actor: User | None, now: dateti
     session.execute(update(Message).where(Message.run_id == run.id, Message.status == QUEUED)
                     .values(status=MESSAGE_CANCELLED, error="its run was cancelled"),
                     execution_options={"synchronize_session": False})
+    # Her row locked before her survey conversation ends, as her messages lock it: an answer of
+    # hers being processed now is taken first, or finds the conversation gone.
+    lock_rows(session, select(Conversation.worker_id).where(of_run(run.id)))
     interrupted = _end_conversations(session, run)
     session.flush()
     session.expire_all()  # rows loaded before the bulk updates show what they say now
@@ -232,7 +236,10 @@ def _send(session: Session, run: SurveyRun, batch: list[SurveyDelivery], now: da
           settings: DispatchSettings) -> tuple[int, int]:
     survey = session.get(Survey, run.survey_id)
     worker_ids = [delivery.worker_id for delivery in batch]
-    workers = {worker.id: worker for worker in session.scalars(select(Worker).where(Worker.id.in_(worker_ids)))}
+    # Their rows locked at once, in the order a batch of their messages takes them, before each
+    # is invited (``begin`` would lock them one by one, in the batch's order, and could wait in
+    # a circle with a batch of messages holding some of them).
+    workers = lock_rows(session, worker_ids)
     endpoints = {endpoint.id: endpoint for endpoint in session.scalars(
         select(ChannelEndpoint).where(ChannelEndpoint.id.in_({d.endpoint_id for d in batch})))}
     consenting = set(session.scalars(select(SurveySubscriber.worker_id).where(
