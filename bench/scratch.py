@@ -45,3 +45,19 @@ def build_app(scratch: Path):
         add_factory("IDN-0001", "PT Bench", "ID", None, ["+622150000001"])
         db.session.commit()
     return app
+
+
+def median_ms(action, runs: int, after=None) -> float:
+    """The median time of ``runs`` calls of ``action``, in milliseconds; ``after`` runs untimed
+    after each (a rollback, say)."""
+    import statistics
+    import time
+
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+        if after is not None:
+            after()
+    return statistics.median(times)

@@ -29,7 +29,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from scratch import build_app  # noqa: E402
+from scratch import build_app, median_ms  # noqa: E402
 
 from sqlalchemy import select, text  # noqa: E402
 
@@ -107,15 +107,6 @@ def seed(first: int, last: int) -> None:
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         for table in ("workers", "cases", "summary_facts"):
             connection.execute(text(f"VACUUM ANALYZE {table}"))
-
-
-def median_ms(action, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def change_cases(count: int, salt: int, at: datetime) -> None:

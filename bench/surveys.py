@@ -24,14 +24,13 @@ workflows' own cost in one process; sending is bench/processing.py's.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
-from scratch import build_app  # noqa: E402
+from scratch import build_app, median_ms  # noqa: E402
 
 from sqlalchemy import select, text  # noqa: E402
 
@@ -53,16 +52,6 @@ from tests.surveys import builders  # noqa: E402
 
 SIZES = (1_000, 10_000)
 ANSWERS = 500  # answers timed at each size (the rest answered in bulk for the results)
-
-
-def median_ms(action, runs: int) -> float:
-    timings = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        action()
-        timings.append((time.perf_counter() - began) * 1000)
-        db.session.rollback()
-    return statistics.median(timings)
 
 
 def one_size(count: int, first: int, runs: int) -> dict[str, float]:
@@ -90,14 +79,15 @@ def one_size(count: int, first: int, runs: int) -> dict[str, float]:
         if not result.sent:
             break
     figures["send_batch of 500 (ms)"] = (time.perf_counter() - began) * 1000 / batches
-    figures["progress (ms)"] = median_ms(lambda: progress(db.session, run), runs)
+    figures["progress (ms)"] = median_ms(lambda: progress(db.session, run), runs, after=db.session.rollback)
 
     answered = _answer(run.id, worker_ids[:ANSWERS], moment, first)
     figures["answers through handle_inbound (msg/s)"] = answered
     _answer_rest(run, worker_ids[ANSWERS:], moment)
     admin = db.session.scalar(select(User).where(User.email == "bench-admin@example.org"))
     viewer = Viewer.for_user(admin)
-    figures["run_results (ms)"] = median_ms(lambda: run_results(db.session, viewer, run, moment, "en"), runs)
+    figures["run_results (ms)"] = median_ms(lambda: run_results(db.session, viewer, run, moment, "en"), runs,
+                                            after=db.session.rollback)
     return figures
 
 

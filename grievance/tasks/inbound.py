@@ -27,6 +27,7 @@ from grievance.privacy import vault
 from grievance.queueing import job
 from grievance.tasks.outbound import send_committed, send_outbound
 from grievance.workflows.inbound import handle_inbound, recent_inbound
+from grievance.workflows.conversations.registry import read_for
 from grievance.workflows.workers import lock_workers
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ def _process(message_ids: list[int]) -> None:
                                         for message in messages if message.address_encrypted is not None],
                            secrets, now)
     recent = recent_inbound(db.session, [worker.id for worker in senders.values()], now)  # one count for all
+    read_for(db.session, [worker.id for worker in senders.values()])  # and one read of their conversations
     replies = 0
     for message in messages:
         replies += len(handle_inbound(db.session, message, utcnow(), secrets, per_hour=per_hour, workers=senders,
@@ -68,10 +70,13 @@ def _reply_lanes() -> list[list[int]]:
     lane per worker, in the order queued. (Without Redis, the in-process jobs send them as
     they always did, so a reply waiting for its sender's slot holds up no message.)"""
     db.session.flush()
+    taken = [reply_id for (reply_id,) in queues.take(send_outbound)]
+    # Whose each is, in one statement (the rows flushed need not be in the session any more).
+    whose = dict(db.session.execute(select(Message.id, Message.worker_id).where(Message.id.in_(taken))).all()
+                 ) if taken else {}
     lanes: dict[int | None, list[int]] = {}
-    for (reply_id,) in queues.take(send_outbound):
-        reply = db.session.get(Message, reply_id)  # in the session already: no query
-        lanes.setdefault(reply.worker_id if reply is not None else None, []).append(reply_id)
+    for reply_id in taken:
+        lanes.setdefault(whose.get(reply_id), []).append(reply_id)
     return list(lanes.values())
 
 

@@ -18,7 +18,7 @@ from grievance.models.conversation import ACTIVE, WAITING
 from grievance.workflows.conversations import replier, survey
 from grievance.workflows.conversations.registry import Turn
 from grievance.workflows.surveys.audience import DispatchSettings
-from grievance.workflows.surveys.dispatch import BATCH_JOB, start_run
+from grievance.workflows.surveys.dispatch import BATCH_JOB, send_batch, start_run
 from grievance.workflows.surveys.planning import plan_run
 from tests import factories
 from tests.conftest import _clean
@@ -68,6 +68,46 @@ def test_two_surveys_begun_at_the_same_moment_for_one_worker_make_one_active_and
     assert sorted((status, data["run_id"]) for status, data in statuses) == [(ACTIVE, first), (WAITING, second)]
     asked = db.session.scalars(select(Message.run_id).where(Message.direction == "outbound")).all()
     assert asked == [first]
+
+
+def test_two_runs_sent_at_the_same_moment_never_take_her_past_the_monthly_cap(app, monkeypatch, require_postgres):
+    """Two announcements, each planned while she had room for one more message this month, are
+    sent at the same moment: the second batch waits for her row, then counts the first's message
+    and skips her (on PostgreSQL, where two batches really run at once)."""
+    monkeypatch.delitem(app.extensions, BATCH_JOB)  # the two batches below are the only ones
+    capped = DispatchSettings(sms_rate=50, whatsapp_rate=80, batch_seconds=10, messages_per_month=1)
+    factory = factories.factory()
+    builders.subscribers(factory=factory, count=1, now=utcnow())
+    now = utcnow()
+    first, second = (start_run(db.session, plan_run(db.session, survey=builders.announcement(now=now, intro=intro),
+                                                    factory=factory, actor=None, now=now, settings=capped),
+                               None, now, capped).id
+                     for intro in ({"id": "Rapat PICC hari Jumat.", "en": "PICC meeting on Friday."},
+                                   {"id": "Kantin tutup hari Senin.", "en": "The canteen is shut on Monday."}))
+    db.session.commit()
+    assert send_batch(db.session, first, now, capped).sent == 1  # not committed yet
+
+    failures, results = [], []
+
+    def other_batch():
+        with app.app_context():
+            try:
+                results.append(send_batch(db.session, second, now, capped))
+                db.session.commit()
+            except Exception as error:  # pragma: no cover - shown by the assertion below
+                failures.append(error)
+
+    racing = threading.Thread(target=other_batch)
+    racing.start()
+    time.sleep(0.5)
+    db.session.commit()
+    racing.join(10)
+    assert failures == [] and [(r.sent, r.skipped) for r in results] == [(0, 1)]
+    db.session.expire_all()
+    assert db.session.scalars(select(Message.body).where(Message.direction == "outbound")).all() == [
+        "Rapat PICC hari Jumat."]
+    assert db.session.execute(select(SurveyDelivery.run_id, SurveyDelivery.reason)
+                              .order_by(SurveyDelivery.run_id)).all() == [(first, None), (second, "monthly_cap")]
 
 
 def invite(run_id: int) -> None:

@@ -329,3 +329,18 @@ def test_a_message_to_another_factorys_number_never_joins_her_case_at_the_first(
     on_first = db.session.scalars(select(Message.body).where(Message.case_id == first.id,
                                                              Message.direction == "inbound")).all()
     assert on_first == ["Upah lembur saya belum dibayar"]
+
+
+def test_a_reference_already_taken_is_drawn_again_and_her_case_opens_under_the_new_one(texting, monkeypatch):
+    """Two cases never share a reference: one drawn again for her new case is not used, another
+    is drawn, and she is told the one her case really has."""
+    from grievance.workflows import intake
+
+    taken = factories.case(phone="+6281311112222")
+    drawn = iter([taken.reference, "ID-7QK2MX"])
+    monkeypatch.setattr(intake, "new_reference", lambda country_code: next(drawn))
+    ack = texting.text("Paspor saya ditahan mandor dan saya dipaksa lembur")
+    theirs, hers = db.session.scalars(select(Case).order_by(Case.id)).all()
+    assert theirs.reference == taken.reference and theirs.category == taken.category  # untouched
+    assert hers.reference == "ID-7QK2MX" and hers.category == "forced_labour"
+    assert ack.purpose == "acknowledgement_programme" and "ID-7QK2MX" in ack.body

@@ -77,9 +77,26 @@ def register(kind: Kind) -> Kind:
     return kind
 
 
-# Worker id → her conversations, read once for the handling of one of her messages (``known``).
+# Worker id → her conversations, read once while her row is locked (``known``, ``read_for``).
 _KNOWN = "grievance.known_conversations"
 held_while_locked(_KNOWN)
+
+
+def read_for(session: Session, worker_ids: list[int]) -> None:
+    """The conversations of a batch's senders read in one statement, their rows locked by
+    ``lock_workers``: whatever else changes a worker's conversations takes her row first (a
+    case action, a survey's batch, the expiry round, a run's cancellation), so what is read
+    here stays true until the commit, kept up with this session's own changes (``_followed``,
+    ``_bulk``); ``known`` then reads nothing more for her messages."""
+    table = session.info.setdefault(_KNOWN, {})
+    wanted = sorted({worker_id for worker_id in worker_ids if worker_id not in table})
+    if not wanted:
+        return
+    read: dict[int, list[Conversation]] = {worker_id: [] for worker_id in wanted}
+    for conversation in session.scalars(select(Conversation).where(Conversation.worker_id.in_(wanted))
+                                        .order_by(Conversation.id)):
+        read[conversation.worker_id].append(conversation)
+    table.update(read)
 
 
 @contextmanager
@@ -88,8 +105,12 @@ def known(session: Session, worker: Worker) -> Iterator[None]:
     row locked (as her messages and the expiry round lock it): ``pending`` answers from them
     meanwhile, where each step of the handling asked the database again. This session's adds
     and deletes are followed (``_followed``); a bulk statement on conversations forgets them
-    (``_bulk``); they are forgotten when the message is handled, and with the locks."""
+    (``_bulk``); they are forgotten when the message is handled, and with the locks. Those
+    ``read_for`` read for her batch are kept for her next message."""
     table = session.info.setdefault(_KNOWN, {})
+    if worker.id in table:
+        yield
+        return
     table[worker.id] = list(session.scalars(select(Conversation).where(Conversation.worker_id == worker.id)))
     try:
         yield
