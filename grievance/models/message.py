@@ -78,6 +78,23 @@ class Message(Base):
         return self.body_readable or self.body
 
 
+class EarlyStatus(Base):
+    """A delivery status that came before its message's provider id was stored (the provider
+    answered the send, and its callback overtook our record of that answer): kept, and put on
+    the message by the next round (``channels.twilio.status.apply_early_statuses``), so a
+    failure is never lost. Only a signed callback is kept; one for no message of ours goes
+    after ``EARLY_STATUS_KEPT``."""
+
+    __tablename__ = "early_statuses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    provider_id: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # the provider's own word for it
+    error_code: Mapped[str | None] = mapped_column(String(16))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class MessageTemplate(Base):
     """A WhatsApp template approved by Meta (Twilio Content API), by purpose and language."""
 

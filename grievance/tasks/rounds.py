@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from grievance.channels.ingest import replay_spool
 from grievance.channels.sending import reconcile_interrupted
+from grievance.channels.twilio.status import apply_early_statuses
 from grievance.extensions import db, queues
 from grievance.mail import mailer
 from grievance.models import Message, User
@@ -51,10 +52,11 @@ def requeue_stale() -> dict[str, int]:
     interrupted, again = reconcile_interrupted(now - timedelta(seconds=config["REQUEUE_INTERRUPTED_SECONDS"]))
     for message_id in outbound + again:
         send_again(message_id)
+    early = apply_early_statuses(now)  # delivery statuses that overtook the record of their send
     expired = expire_conversations(db.session, now)  # its replies are sent by the outbox
     db.session.commit()
     return {"spooled": replayed, "inbound": len(inbound), "outbound": len(outbound),
-            "interrupted": interrupted, "conversations_replies": len(expired)}
+            "interrupted": interrupted, "early_statuses": early, "conversations_replies": len(expired)}
 
 
 @job

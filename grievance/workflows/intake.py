@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grievance.language.lexicon import categories_named
 from grievance.i18n.worker import worker_date
 from grievance.models import Case, ChannelEndpoint, Factory, Message, Worker
-from grievance.models.base import dialect_insert
 from grievance.models.case import NEW, OPEN_STATUSES, ROUTE_ADVISOR, new_reference
 from grievance.workflows.attaching import attach
 from grievance.workflows.deadlines import set_deadlines
@@ -63,17 +62,22 @@ def open_case(session: Session, *, worker: Worker, endpoint: ChannelEndpoint, fa
     country = endpoint.country
     route = route_for(session, country.code, category, danger, factory is not None)
     for _attempt in range(5):  # a reference collision is rare; try a fresh one
-        drawn = Case(reference=new_reference(country.code), factory_id=factory.id if factory else None,
-                     country_code=country.code, worker_id=worker.id, category=category, route=route, status=NEW,
-                     language=language, opened_at=now, acknowledge_by=now,
-                     anonymous=anonymous, name_encrypted=name_encrypted, danger_now=danger)
-        drawn.factory, drawn.country = factory, country
-        set_deadlines(session, drawn, now)
-        case = _inserted_unless_taken(session, drawn)
-        if case is not None:
+        reference = new_reference(country.code)
+        if session.scalar(select(Case.id).where(Case.reference == reference)) is None:
             break
     else:
         raise RuntimeError("could not allocate a unique case reference")
+    # Not in a savepoint of its own (two more round trips for every case): a reference drawn at
+    # the same moment by another transaction, which the check above cannot see, fails this one
+    # whole, and its messages are processed again.
+    case = Case(reference=reference, factory_id=factory.id if factory else None, country_code=country.code,
+                worker_id=worker.id, category=category, route=route, status=NEW, language=language,
+                opened_at=now, acknowledge_by=now, anonymous=anonymous, name_encrypted=name_encrypted,
+                danger_now=danger)
+    case.factory, case.country = factory, country
+    set_deadlines(session, case, now)
+    session.add(case)
+    session.flush()
     for message_id in message_ids:
         message = session.get(Message, message_id)
         if message is not None:
@@ -82,17 +86,6 @@ def open_case(session: Session, *, worker: Worker, endpoint: ChannelEndpoint, fa
            danger_now=danger, language=language, acknowledge_by=case.acknowledge_by.isoformat(),
            resolve_by=case.resolve_by.isoformat())
     return case
-
-
-def _inserted_unless_taken(session: Session, drawn: Case) -> Case | None:
-    """The case stored and read back in one statement, or None when its reference is taken
-    already (the caller draws another): where a savepoint around the insert would cost two
-    more round trips for every case, and a failed insert would end the whole transaction."""
-    values = {attribute.key: getattr(drawn, attribute.key) for attribute in inspect(Case).column_attrs
-              if attribute.key in drawn.__dict__}
-    insert = dialect_insert(session.get_bind().dialect.name)
-    return session.scalars(insert(Case).values(values).on_conflict_do_nothing(index_elements=["reference"])
-                           .returning(Case)).first()
 
 
 def acknowledgement_variables(case: Case, language: str) -> dict[str, str]:

@@ -64,3 +64,46 @@ def test_error_21610_marks_the_worker_opted_out_of_that_channel(reply, post_twil
 def test_a_malformed_callback_gets_a_reason(reply, post_twilio):
     response = post_twilio({"MessageSid": SID, "MessageStatus": "exploded"}, path="/webhooks/twilio/status")
     assert response.status_code == 400 and "MessageStatus" in response.get_json()["error"]
+
+
+def test_a_failure_reported_before_the_send_was_recorded_reaches_its_message_at_the_next_round(
+        reply, post_twilio):
+    """Twilio's callback overtook our record of its answer to the send: the failure is kept, not
+    dropped, and the next round puts it on the message, once; the committee sees it failed."""
+    from grievance.models import EarlyStatus
+    from grievance.tasks.rounds import requeue_stale
+
+    reply.provider_id = None  # the send's answer is on its way to being recorded
+    db.session.commit()
+    callbacks(post_twilio, ["queued", "sent", "undelivered"], error_code="30003")
+    assert final_status() is None  # no message has the id yet
+    reply = db.session.get(Message, reply.id)
+    reply.provider_id, reply.status = SID, "sent"  # the record of the send, as sending.record writes it
+    db.session.commit()
+    assert requeue_stale()["early_statuses"] == 2  # "queued" said no more than the record does
+    message = final_status()
+    assert (message.status, message.error) == ("failed", "twilio error 30003")
+    assert db.session.scalars(select(EarlyStatus)).all() == []
+    assert requeue_stale()["early_statuses"] == 0
+
+
+def test_a_status_for_no_message_of_ours_is_kept_two_days_then_dropped(reply, post_twilio):
+    from datetime import timedelta
+
+    import time_machine
+
+    from grievance.models import EarlyStatus
+    from grievance.models.base import utcnow
+    from grievance.tasks.rounds import requeue_stale
+
+    stranger = "SM" + "c" * 32
+    assert post_twilio({"MessageSid": stranger, "MessageStatus": "delivered"},
+                       path="/webhooks/twilio/status").status_code == 204
+    with time_machine.travel(utcnow() + timedelta(days=1)):
+        requeue_stale()
+    assert db.session.scalar(select(EarlyStatus.provider_id)) == stranger
+    with time_machine.travel(utcnow() + timedelta(days=3)):
+        requeue_stale()
+    db.session.expire_all()
+    assert db.session.scalars(select(EarlyStatus)).all() == []
+    assert final_status().status == "sending"  # ours untouched
