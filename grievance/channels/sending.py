@@ -55,17 +55,16 @@ def outbound(message: Message) -> OutboundMessage:
 
 
 def claim(message_ids: list[int]) -> list[int]:
-    """Queued → sending, committed, for those of these replies still queued; returns their ids.
-    Only the caller that claimed a reply sends it (``prepare``, ``Attempt.send``, ``record``)."""
-    claimed = db.session.scalars(
+    """Queued → sending for those of these replies still queued; returns their ids. Committed
+    by ``prepare``, in the same transaction, before anything is sent. Only the caller that
+    claimed a reply sends it (``prepare``, ``Attempt.send``, ``record``)."""
+    return db.session.scalars(
         update(Message)
         .where(Message.id.in_(message_ids), Message.direction == OUTBOUND, Message.status == QUEUED)
         .values(status=SENDING, send_started_at=utcnow())
         .returning(Message.id)
         .execution_options(synchronize_session=False)
     ).all()
-    db.session.commit()
-    return claimed
 
 
 @dataclass(eq=False)
@@ -134,7 +133,8 @@ def prepare(message_ids: list[int], reserved: bool = False) -> list[Attempt]:
     """Claimed replies, read with their workers and numbers in one statement, made ready to
     send, in the order given. One to a worker who opted out fails (whether its run was
     cancelled is asked when it is sent); one that cannot be made ready (its channel gone from the settings, say)
-    is given a transient error, so it goes back to queued and is tried again. Commits."""
+    is given a transient error, so it goes back to queued and is tried again. Commits (the
+    claim with it)."""
     found = {message.id: message for message in db.session.scalars(
         select(Message).where(Message.id.in_(message_ids)).options(joinedload(Message.worker))).unique()}
     messages = [found[message_id] for message_id in message_ids if message_id in found]
@@ -220,6 +220,7 @@ def send_message(message_id: int, reserved: bool = False) -> float | None:
     so the job's retry sends it later; one that leaves it uncertain keeps it 'sending' for
     ``reconcile_interrupted``, and is raised too."""
     if not claim([message_id]):
+        db.session.rollback()
         return None
     attempts = prepare([message_id], reserved)
     for attempt in attempts:
