@@ -46,23 +46,7 @@ def test_two_surveys_begun_at_the_same_moment_for_one_worker_make_one_active_and
                                None, now, SETTINGS).id for title in ("Pertama", "Kedua"))
     db.session.commit()
     invite(first)  # not committed yet: its batch is still being sent
-
-    failures = []
-
-    def other_batch():
-        with app.app_context():
-            try:
-                invite(second)
-                db.session.commit()
-            except Exception as error:  # pragma: no cover - shown by the assertion below
-                failures.append(error)
-
-    racing = threading.Thread(target=other_batch)
-    racing.start()
-    time.sleep(0.5)
-    db.session.commit()
-    racing.join(10)
-    assert failures == []
+    assert while_uncommitted(app, lambda: invite(second)) == [None]
     db.session.expire_all()
     statuses = db.session.execute(select(Conversation.status, Conversation.data)).all()
     assert sorted((status, data["run_id"]) for status, data in statuses) == [(ACTIVE, first), (WAITING, second)]
@@ -86,28 +70,36 @@ def test_two_runs_sent_at_the_same_moment_never_take_her_past_the_monthly_cap(ap
                                    {"id": "Kantin tutup hari Senin.", "en": "The canteen is shut on Monday."}))
     db.session.commit()
     assert send_batch(db.session, first, now, capped).sent == 1  # not committed yet
-
-    failures, results = [], []
-
-    def other_batch():
-        with app.app_context():
-            try:
-                results.append(send_batch(db.session, second, now, capped))
-                db.session.commit()
-            except Exception as error:  # pragma: no cover - shown by the assertion below
-                failures.append(error)
-
-    racing = threading.Thread(target=other_batch)
-    racing.start()
-    time.sleep(0.5)
-    db.session.commit()
-    racing.join(10)
-    assert failures == [] and [(r.sent, r.skipped) for r in results] == [(0, 1)]
+    results = while_uncommitted(app, lambda: send_batch(db.session, second, now, capped))
+    assert [(r.sent, r.skipped) for r in results] == [(0, 1)]
     db.session.expire_all()
     assert db.session.scalars(select(Message.body).where(Message.direction == "outbound")).all() == [
         "Rapat PICC hari Jumat."]
     assert db.session.execute(select(SurveyDelivery.run_id, SurveyDelivery.reason)
                               .order_by(SurveyDelivery.run_id)).all() == [(first, None), (second, "monthly_cap")]
+
+
+def while_uncommitted(app, other_batch) -> list:
+    """``other_batch`` run and committed on a thread of its own (another job's session) while
+    this session's batch is still uncommitted; this one commits half a second later. Returns
+    what the other returned, once it is done; fails on what it raised."""
+    failures, results = [], []
+
+    def run():
+        with app.app_context():
+            try:
+                results.append(other_batch())
+                db.session.commit()
+            except Exception as error:  # pragma: no cover - shown by the assertion below
+                failures.append(error)
+
+    racing = threading.Thread(target=run)
+    racing.start()
+    time.sleep(0.5)
+    db.session.commit()
+    racing.join(10)
+    assert failures == []
+    return results
 
 
 def invite(run_id: int) -> None:
