@@ -23,7 +23,7 @@ from grievance.language.normalize import read_number
 from grievance.models import Case, Conversation, Factory, Message, Worker
 from grievance.models.case import ROUTE_ADVISOR
 from grievance.privacy import PhoneVault
-from grievance.workflows.conversations.registry import Kind, Turn, begin, end, register
+from grievance.workflows.conversations.registry import Kind, Turn, begin, begin_or_finish, end, register
 from grievance.workflows.intake import (
     acknowledgement_purpose, acknowledgement_variables, country_factories, factory_code_in, grave_category,
     open_case,
@@ -46,8 +46,10 @@ YES_NO_STEPS = {
 
 def start(turn: Turn, message: Message, language: str) -> list[Message]:
     """A new complaint: the intake begins, and asks its first question (or opens the case at once)."""
-    return begin(turn, new_intake(turn.session, worker=turn.worker, message=message, language=language,
-                                  now=turn.now))
+    conversation = new_intake(turn.session, worker=turn.worker, message=message, language=language, now=turn.now)
+    if next_step(conversation) is None:  # nothing to ask: the case opens now, if nothing is in front
+        return begin_or_finish(turn, conversation, lambda: _finish(turn, conversation))
+    return begin(turn, conversation)
 
 
 def new_intake(session: Session, *, worker: Worker, message: Message, language: str, now: datetime) -> Conversation:
@@ -186,16 +188,22 @@ def ask_or_finish(turn: Turn, conversation: Conversation, prefix: str | None = N
     session, language = turn.session, conversation.language
     step = next_step(conversation)
     if step is None:
-        case = open_gathered_case(session, conversation, turn.worker, turn.now)
+        replies = _finish(turn, conversation)
         end(turn, conversation)
-        return turn.reply(acknowledgement_purpose(case), language, case=case,
-                          **acknowledgement_variables(case, language))
+        return replies
     conversation.step, conversation.retries = step, (conversation.retries if prefix else 0)
     conversation.data = {**conversation.data, "in_dialogue": True}
     purpose, variables = _question(session, conversation, step)
     if prefix:
         return turn.reply(purpose, language, body=prefix + " " + worker_text(purpose, language, **variables))
     return turn.reply(purpose, language, **variables)
+
+
+def _finish(turn: Turn, conversation: Conversation) -> list[Message]:
+    """The case from what was gathered, and its acknowledgement."""
+    case = open_gathered_case(turn.session, conversation, turn.worker, turn.now)
+    return turn.reply(acknowledgement_purpose(case), conversation.language, case=case,
+                      **acknowledgement_variables(case, conversation.language))
 
 
 def answer(turn: Turn, conversation: Conversation, message: Message) -> list[Message]:

@@ -160,6 +160,23 @@ def active(session: Session, worker: Worker) -> Conversation | None:
 
 def begin(turn: Turn, conversation: Conversation) -> list[Message]:
     """A new conversation: it speaks now if it outranks the active one, else it waits its turn."""
+    if not _takes_the_floor(turn, conversation):
+        return _waits(turn, conversation)
+    turn.session.add(conversation)
+    return _speak(turn, conversation)
+
+
+def begin_or_finish(turn: Turn, conversation: Conversation, finish: Callable[[], list[Message]]) -> list[Message]:
+    """A conversation with nothing left to ask (a first message that says all an intake needs):
+    ``finish`` now, without storing a conversation only to delete it in the same breath, when
+    it would speak now; else it waits its turn, as any other."""
+    if not _takes_the_floor(turn, conversation):
+        return _waits(turn, conversation)
+    return finish()
+
+
+def _takes_the_floor(turn: Turn, conversation: Conversation) -> bool:
+    """Whether it speaks now: nothing of hers outranks it (what it outranks waits behind it)."""
     session, kind = turn.session, KINDS[conversation.kind]
     # Her row locked, as her messages lock it: a case resolved while her message is processed,
     # or two runs' batches sent at once, must not make two of her conversations active. The
@@ -168,14 +185,17 @@ def begin(turn: Turn, conversation: Conversation) -> list[Message]:
     lock_worker(session, turn.worker)
     current = active(session, turn.worker)
     if current is not None and current is not conversation and KINDS[current.kind].priority >= kind.priority:
-        conversation.status = WAITING
-        session.add(conversation)
-        session.flush()
-        return []
+        return False
     if current is not None and current is not conversation:
         current.status = WAITING
-    session.add(conversation)
-    return _speak(turn, conversation)
+    return True
+
+
+def _waits(turn: Turn, conversation: Conversation) -> list[Message]:
+    conversation.status = WAITING
+    turn.session.add(conversation)
+    turn.session.flush()
+    return []
 
 
 def _speak(turn: Turn, conversation: Conversation) -> list[Message]:
