@@ -136,14 +136,15 @@ def cancel_run(session: Session, run: SurveyRun, actor: User | None, now: dateti
     if not may_cancel(session, run):
         raise DispatchRefused(_l("This run is over already."))
     run.status, run.cancelled_at = CANCELLED, now
+    # The rows of those in the middle of it locked first, as their messages lock them: an answer
+    # being processed now is committed first (the question it queued is cancelled below), or
+    # finds her conversation gone.
+    lock_rows(session, select(Conversation.worker_id).where(of_run(run.id)))
     session.execute(update(SurveyDelivery).where(SurveyDelivery.run_id == run.id, SurveyDelivery.status == PENDING)
                     .values(status=DELIVERY_CANCELLED), execution_options={"synchronize_session": False})
     session.execute(update(Message).where(Message.run_id == run.id, Message.status == QUEUED)
                     .values(status=MESSAGE_CANCELLED, error="its run was cancelled"),
                     execution_options={"synchronize_session": False})
-    # Her row locked before her survey conversation ends, as her messages lock it: an answer of
-    # hers being processed now is taken first, or finds the conversation gone.
-    lock_rows(session, select(Conversation.worker_id).where(of_run(run.id)))
     interrupted = _end_conversations(session, run)
     session.flush()
     session.expire_all()  # rows loaded before the bulk updates show what they say now
