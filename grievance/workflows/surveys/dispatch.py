@@ -72,10 +72,14 @@ def _defer_batch(run: SurveyRun) -> None:
 
 def _locked(session: Session, run_id: int) -> SurveyRun | None:
     # An UPDATE first: SQLite ignores FOR UPDATE, and two batch jobs of one run reading its
-    # pending deliveries side by side would both send them.
+    # pending deliveries side by side would both send them. FOR NO KEY UPDATE on PostgreSQL:
+    # batches, pauses and cancels of the run wait for one another, but a worker's answer being
+    # processed may still store rows that refer to the run (its answer, her next question)
+    # while a cancel holds it and waits for her row; FOR UPDATE made the two wait for each
+    # other until PostgreSQL cancelled one.
     session.execute(update(SurveyRun).where(SurveyRun.id == run_id).values(id=SurveyRun.id),
                     execution_options={"synchronize_session": False})
-    return session.scalar(select(SurveyRun).where(SurveyRun.id == run_id).with_for_update()
+    return session.scalar(select(SurveyRun).where(SurveyRun.id == run_id).with_for_update(key_share=True)
                           .execution_options(populate_existing=True))
 
 
