@@ -351,6 +351,44 @@ def run_jobs(app):
 
 
 @pytest.fixture
+def processing_held(app, monkeypatch):
+    """Her stored message processed on a thread of its own, as another worker process's job,
+    held for 0.8 s once her row is locked: ``start(message_id)`` returns when her row is held
+    (and her message not yet handled); ``finish()`` waits for it and returns what it raised."""
+    from grievance.tasks import inbound
+
+    locked, failures, real, threads = threading.Event(), [], inbound.lock_workers, []
+
+    def lock_then_hold(*args, **kwargs):
+        found = real(*args, **kwargs)
+        locked.set()
+        time.sleep(0.8)  # what the test does next comes while her row is held
+        return found
+
+    monkeypatch.setattr(inbound, "lock_workers", lock_then_hold)
+
+    def process(message_id: int) -> None:
+        with app.app_context():
+            try:
+                inbound._process([message_id])
+            except Exception as error:  # noqa: BLE001 - returned by finish()
+                failures.append(error)
+
+    class Held:
+        def start(self, message_id: int) -> None:
+            threads.append(threading.Thread(target=process, args=(message_id,)))
+            threads[-1].start()
+            assert locked.wait(10)
+
+        def finish(self) -> list:
+            for thread in threads:
+                thread.join(20)
+            return failures
+
+    return Held()
+
+
+@pytest.fixture
 def twilio_mock():
     need("twilio_mock", bool(TWILIO_MOCK_URL and TWILIO_CONTENT_MOCK_URL),
          "TWILIO_API_BASE_URL / TWILIO_CONTENT_BASE_URL are not set (eval \"$(bash .ci/twilio-mock/start.sh)\")")

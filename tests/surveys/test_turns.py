@@ -80,7 +80,7 @@ def test_two_runs_sent_at_the_same_moment_never_take_her_past_the_monthly_cap(ap
 
 
 def test_a_run_cancelled_while_her_answer_is_processed_waits_for_it_and_nothing_falls_apart(
-        app, monkeypatch, require_postgres):
+        app, monkeypatch, processing_held, require_postgres):
     """Her answer to the first question is being processed (her row locked) when the run is
     cancelled: the cancel waits for it, then ends what is left, and her answer is kept (before,
     the cancel went first and her answer, stored before it, was not kept; with the run's row
@@ -89,7 +89,6 @@ def test_a_run_cancelled_while_her_answer_is_processed_waits_for_it_and_nothing_
     from grievance.models.message import INBOUND, RECEIVED
     from grievance.models.survey import CANCELLED
     from grievance.privacy import vault
-    from grievance.tasks import inbound
     from grievance.workflows.surveys.dispatch import cancel_run
 
     monkeypatch.delitem(app.extensions, BATCH_JOB)
@@ -109,30 +108,10 @@ def test_a_run_cancelled_while_her_answer_is_processed_waits_for_it_and_nothing_
                      address_encrypted=vault().encrypt("+628120000000"), body="1", status=RECEIVED)
     db.session.add(answer)
     db.session.commit()
-    locked, failures, real = threading.Event(), [], inbound.lock_workers
-
-    def lock_then_pause(*args, **kwargs):
-        found = real(*args, **kwargs)
-        locked.set()
-        time.sleep(0.8)  # the cancel comes while her row is held and her answer not yet taken
-        return found
-
-    monkeypatch.setattr(inbound, "lock_workers", lock_then_pause)
-
-    def process():
-        with app.app_context():
-            try:
-                inbound._process([answer.id])
-            except Exception as error:  # noqa: BLE001 - shown by the assertion below
-                failures.append(error)
-
-    processing = threading.Thread(target=process)
-    processing.start()
-    assert locked.wait(10)
+    processing_held.start(answer.id)
     cancel_run(db.session, db.session.get(SurveyRun, run_id), None, utcnow())
     db.session.commit()
-    processing.join(20)
-    assert failures == []
+    assert processing_held.finish() == []
     db.session.expire_all()
     assert db.session.scalars(select(SurveyAnswer.value)).all() == ["yes"]  # her answer kept
     assert db.session.get(SurveyRun, run_id).status == CANCELLED

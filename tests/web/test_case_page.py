@@ -313,17 +313,13 @@ def test_an_admins_template_too_long_once_signed_is_refused_and_not_sent(app):
     assert db.session.scalar(select(Message).where(Message.purpose == "committee_text")) is None
 
 
-def test_resolving_while_her_message_is_processed_waits_for_it_and_says_she_wrote_again(app, monkeypatch):
+def test_resolving_while_her_message_is_processed_waits_for_it_and_says_she_wrote_again(app, processing_held):
     """Her message is being processed (her row locked, the case not yet written) when Ani
     confirms the outcome: the action waits for it, then sees it, and the two never wait for each
     other (on PostgreSQL they did: the action held the case and wanted her row, her message held
     her row and wanted the case, until the database cancelled one)."""
-    import threading
-    import time
-
     from grievance.models.message import INBOUND, RECEIVED
     from grievance.privacy import vault
-    from grievance.tasks import inbound
 
     case = _world()
     http = _signed_in(app, "ani@example.org")
@@ -334,31 +330,11 @@ def test_resolving_while_her_message_is_processed_waits_for_it_and_says_she_wrot
                      status=RECEIVED)
     db.session.add(stored)
     db.session.commit()
-    locked, failures, real = threading.Event(), [], inbound.lock_workers
-
-    def lock_then_pause(*args, **kwargs):
-        found = real(*args, **kwargs)
-        locked.set()
-        time.sleep(0.8)  # the action arrives while her row is held and her case not yet written
-        return found
-
-    monkeypatch.setattr(inbound, "lock_workers", lock_then_pause)
-
-    def process():
-        with app.app_context():
-            try:
-                inbound._process([stored.id])
-            except Exception as error:  # noqa: BLE001 - shown by the assertion below
-                failures.append(error)
-
-    processing = threading.Thread(target=process)
-    processing.start()
-    assert locked.wait(10)
+    processing_held.start(stored.id)
     data = {**form, "resolve-outcome_code": "remedied", "resolve-outcome": "Mandor sudah ditegur.",
             "resolve-confirm": "y"}
     response = http.post(f"/cases/{case.reference}/resolve", data=data)
-    processing.join(20)
-    assert failures == []
+    assert processing_held.finish() == []
     assert response.status_code == 409 and "She wrote again." in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Case, case.id).status != "resolved"  # nothing was sent on the old page
