@@ -59,15 +59,17 @@ def lock_rows(session: Session, worker_ids: Iterable[int] | Select) -> dict[int,
     """These workers' rows, locked until the commit, taken in the order of their hash as
     ``lock_workers`` takes a batch's: whatever else locks her row (a PICC member resolving her
     case, a survey's batch, the expiry round, a run cancelled) waits for her message being
-    processed, or it for them, and never both for each other. ``worker_ids`` may be a query of
-    ids. Returns the workers by id."""
+    processed, or it for them, and never both for each other. ``FOR NO KEY UPDATE``: rows that
+    only refer to her (a run's delivery, a roster's subscriber row) are stored meanwhile without
+    waiting, and a statement storing thousands of those (a run starting) holds no message of
+    hers up. ``worker_ids`` may be a query of ids. Returns the workers by id."""
     if not isinstance(worker_ids, Select):
         worker_ids = sorted(set(worker_ids))
         if not worker_ids:
             return {}
     query = select(Worker).where(Worker.id.in_(worker_ids))
     if session.get_bind().dialect.name == "postgresql":
-        query = query.order_by(Worker.phone_hash).with_for_update(of=Worker)
+        query = query.order_by(Worker.phone_hash).with_for_update(of=Worker, key_share=True)
     else:  # SQLite ignores FOR UPDATE: a write takes its lock on the whole database
         session.execute(update(Worker).where(Worker.id.in_(worker_ids)).values(id=Worker.id),
                         execution_options={"synchronize_session": False})
@@ -101,7 +103,8 @@ def lock_workers(session: Session, senders: list[tuple[str, str]], vault: PhoneV
         return {}
     hashes = sorted(numbers)
     found = {worker.phone_hash: worker for worker in session.scalars(
-        select(Worker).where(Worker.phone_hash.in_(hashes)).order_by(Worker.phone_hash).with_for_update())}
+        select(Worker).where(Worker.phone_hash.in_(hashes)).order_by(Worker.phone_hash)
+        .with_for_update(key_share=True))}
     missing = [phone_hash for phone_hash in hashes if phone_hash not in found]
     if missing and not rotating:
         insert = dialect_insert(session.get_bind().dialect.name)
@@ -123,6 +126,7 @@ def find_or_create_worker(session: Session, e164: str, vault: PhoneVault, countr
         _locked(session, [known[current]])
         return known[current]
     if previous:  # keys are rotating: she may still be stored under a previous hash key
+        # FOR UPDATE, not NO KEY: her hash, a key, changes
         stored = session.scalar(select(Worker).where(Worker.phone_hash.in_(previous)).with_for_update())
         if stored is not None:
             stored.phone_hash = current
@@ -134,7 +138,7 @@ def find_or_create_worker(session: Session, e164: str, vault: PhoneVault, countr
     # Most messages come from workers we know: one round trip finds and locks her row.
     # Locked until the commit: two messages from one worker processed at once must not both
     # find "no open case" and open two (PostgreSQL; SQLite serializes writers anyway).
-    found = session.scalar(select(Worker).where(Worker.phone_hash == phone_hash).with_for_update())
+    found = session.scalar(select(Worker).where(Worker.phone_hash == phone_hash).with_for_update(key_share=True))
     if found is not None:
         _locked(session, [found])
         return found
@@ -151,6 +155,6 @@ def find_or_create_worker(session: Session, e164: str, vault: PhoneVault, countr
         },
         conflict=["phone_hash"],
     )
-    created = session.scalar(select(Worker).where(Worker.phone_hash == phone_hash).with_for_update())
+    created = session.scalar(select(Worker).where(Worker.phone_hash == phone_hash).with_for_update(key_share=True))
     _locked(session, [created])
     return created

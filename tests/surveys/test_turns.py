@@ -118,6 +118,42 @@ def test_a_run_cancelled_while_her_answer_is_processed_waits_for_it_and_nothing_
     assert db.session.scalars(select(Conversation)).all() == []
 
 
+def test_a_run_started_while_her_message_is_processed_does_not_wait_for_it(
+        app, monkeypatch, processing_held, require_postgres):
+    """Her message is being processed (her row locked) when the run she is in starts: its
+    deliveries, rows referring to her, are stored at once, and her message goes on. With her
+    row locked FOR UPDATE, the start waited for every recipient whose message was being
+    processed, and a batch of hers locking her row after the start had stored her delivery
+    waited for the whole start to commit."""
+    from grievance.models.message import INBOUND, PROCESSED, RECEIVED
+    from grievance.models.survey import RUNNING
+    from grievance.privacy import vault
+
+    monkeypatch.delitem(app.extensions, BATCH_JOB)
+    factory = factories.factory()
+    builders.subscribers(factory=factory, count=1, now=utcnow())
+    now = utcnow()
+    run = plan_run(db.session, survey=builders.survey(now=now), factory=factory, actor=None, now=now,
+                   settings=SETTINGS)
+    endpoint = db.session.scalar(select(ChannelEndpoint))
+    complaint = Message(direction=INBOUND, provider="simulator", channel="sms", endpoint_id=endpoint.id,
+                        address_encrypted=vault().encrypt("+628120000000"), status=RECEIVED,
+                        body="Upah lembur saya belum dibayar")
+    db.session.add(complaint)
+    db.session.commit()
+    processing_held.start(complaint.id)
+    start_run(db.session, run, None, utcnow(), SETTINGS)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Message, complaint.id).status == RECEIVED  # still being processed
+    assert db.session.get(SurveyRun, run.id).status == RUNNING
+    assert processing_held.finish() == []
+    db.session.expire_all()
+    assert db.session.get(Message, complaint.id).status == PROCESSED
+    assert [d.worker_id for d in db.session.scalars(select(SurveyDelivery))] == [
+        db.session.scalar(select(Worker.id))]
+
+
 def while_uncommitted(app, other_batch) -> list:
     """``other_batch`` run and committed on a thread of its own (another job's session) while
     this session's batch is still uncommitted; this one commits half a second later. Returns
