@@ -61,12 +61,18 @@ def _detector(languages: tuple[str, ...]):
     ).build()
 
 
-def detect_language(text: str, country_languages: list[str], chosen: str | None = None) -> str:
+def detect_language(text: str, country_languages: list[str], chosen: str | None = None,
+                    current: str | None = None) -> str:
+    """Her language: the one she chose, else the one this text is written in; a text with no
+    letters (a digit answering a question, a photo) keeps ``current``, the language of what
+    she wrote before, where there is one."""
     if chosen:
         return chosen
     by_script = script_language(text)
     if by_script:
         return by_script
+    if current and not any(char.isalpha() for char in text):
+        return current
     candidates = tuple(dict.fromkeys(code for code in [*country_languages, "en"] if code in LINGUA_NAMES))
     if len(candidates) < 2 or not any(char.isalpha() for char in text):
         return candidates[0] if candidates else country_languages[0]

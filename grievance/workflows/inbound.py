@@ -111,7 +111,7 @@ def handle_inbound(session: Session, message: Message, now: datetime, vault: Pho
     if request is not None:
         return _choose_language(worker, request, languages, reply)
 
-    language = detect_language(text, languages, worker.chosen_language)
+    language = detect_language(text, languages, worker.chosen_language, worker.language)
     message.language = worker.language = language
     if _recent_inbound(session, worker, message, now, recent) > per_hour:
         message.status = FLAGGED

@@ -19,7 +19,7 @@ def test_a_message_arriving_while_the_database_is_down_is_spooled_then_replayed(
                                                                                  run_jobs):
     factories.factory()
     down = make_app(DATABASE_URL=f"sqlite:///{test_root}/no-such-dir/down.db")
-    params = inbound_params("Pintu darurat dikunci", sender="+6281298765432")
+    params = inbound_params("Upah lembur belum dibayar", sender="+6281298765432")
     url = "http://localhost/webhooks/twilio/messages"
     headers = {"X-Twilio-Signature": sign(url, params)}
 
@@ -34,7 +34,7 @@ def test_a_message_arriving_while_the_database_is_down_is_spooled_then_replayed(
     assert replay_spool() == 0
     run_jobs()
     db.session.expire_all()
-    assert db.session.scalar(select(Message).where(Message.direction == "inbound")).body == "Pintu darurat dikunci"
+    assert db.session.scalar(select(Message).where(Message.direction == "inbound")).body == "Upah lembur belum dibayar"
     assert db.session.scalar(select(Case)) is not None
 
 

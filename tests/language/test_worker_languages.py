@@ -60,8 +60,9 @@ def reply_language(post_twilio, run_jobs, country: str, text: str) -> Message:
 def test_a_real_sentence_is_answered_in_its_language(countries, post_twilio, run_jobs, country, language, text):
     reply = reply_language(post_twilio, run_jobs, country, text)
     assert reply.language == language
-    # A case opens (to the committee or, for grave matters, to the advisors), or the intake asks.
-    assert reply.purpose in ("acknowledgement", "acknowledgement_programme", "ask_category")
+    # A case opens (to the committee or, for grave matters, to the advisors), or the intake asks
+    # (what it is about, or, for a danger to safety, whether anyone is in danger right now).
+    assert reply.purpose in ("acknowledgement", "acknowledgement_programme", "ask_category", "ask_danger")
     if language != "en":
         assert not reply.body.startswith("We received"), "answered in English"
 
@@ -72,6 +73,15 @@ def test_the_programmes_own_indonesian_is_indonesian_never_malay():
     for paragraph in paragraphs[:10]:
         assert detect_language(paragraph, ["id", "en"]) == "id"
         assert detect_language(paragraph[:60], ["id", "en"]) == "id"
+
+
+def test_an_english_speaker_answering_with_a_digit_is_answered_in_english_after_it(countries, post_twilio, run_jobs):
+    """A digit carries no language: hers stays what she wrote before (it became the country's
+    first language, and every later text outside the conversation came in Indonesian:
+    ``tests/workflows/test_worker_truth.py`` has her told her case reopened)."""
+    assert reply_language(post_twilio, run_jobs, "ID", "Please help me, there is a problem").purpose == "ask_category"
+    assert reply_language(post_twilio, run_jobs, "ID", "1").language == "en"  # wages
+    assert db.session.scalar(select(Worker.language)) == "en"
 
 
 def test_the_language_keyword_shows_a_menu_and_a_choice_is_kept(countries, post_twilio, run_jobs):

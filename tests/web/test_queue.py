@@ -22,6 +22,8 @@ def two_factories(app, post_twilio, run_jobs):
     post_twilio(inbound_params("Pintu darurat dikunci saat shift malam", sender=WORKER_PHONE, to="+622150000001"))
     post_twilio(inbound_params("Upah lembur tidak dibayar", sender="+6281311112222", to="+622150000002"))
     run_jobs()
+    post_twilio(inbound_params("2", sender=WORKER_PHONE, to="+622150000001"))  # nobody in danger right now
+    run_jobs()
     db.session.expire_all()
     cases = {c.factory.code: c for c in db.session.scalars(select(Case))}
     return cases["IDN-0001"], cases["IDN-0002"]

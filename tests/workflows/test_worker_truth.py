@@ -88,6 +88,36 @@ def test_in_khmer_the_advisors_route_names_the_advisors_not_the_committee(app, p
     assert "គណៈកម្មាធិការ" not in added.body and "ទីប្រឹក្សាកម្មវិធី" in added.body
 
 
+def test_a_locked_fire_exit_in_one_message_is_asked_about_danger_and_yes_takes_it_to_the_advisors(app, phone):
+    """Everything named in one message would open the case at once on the committee's route,
+    where the manager sits: a danger to safety is first asked about, and only that."""
+    factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
+    factories.advisor(email="adv@example.org", country="ID")
+    asked = phone.text("Pintu darurat dikunci saat shift malam, upah lembur tidak dibayar")
+    assert asked.body == worker_text("ask_danger", "id")
+    assert cases() == []  # nothing anyone can see until she has answered
+    ack = phone.text("1")
+    case = cases()[0]
+    assert (case.category, case.danger_now, case.route, case.anonymous) == ("safety_health", True, "advisor", True)
+    assert ack.body == worker_text("acknowledgement_programme", "id", reference=case.reference,
+                                   date=deadline(case, "id"))
+    picc, page = page_of(app, "ani@example.org", case)
+    assert page.status_code == 404 and case.reference not in picc.get("/queue").get_data(as_text=True)
+    _advisor, page = page_of(app, "adv@example.org", case)
+    assert "Pintu darurat dikunci saat shift malam" in page.get_data(as_text=True)
+
+
+def test_in_khmer_a_locked_fire_door_with_nobody_in_danger_goes_to_the_committee(app, phone):
+    phone.number = KH_WORKER
+    asked = phone.text("ទ្វារភ្លើងឆេះត្រូវចាក់សោ", to=KH)  # the fire door is locked
+    assert (asked.purpose, asked.language) == ("ask_danger", "km")
+    ack = phone.text("២", to=KH)  # 2 in Khmer digits: no
+    case = cases()[0]
+    assert (case.category, case.danger_now, case.route) == ("safety_health", False, "picc")
+    assert (ack.purpose, ack.language) == ("acknowledgement", "km")
+    assert ack.body == worker_text("acknowledgement", "km", reference=case.reference, date=deadline(case, "km"))
+
+
 def test_a_committee_case_still_names_the_committee(app, phone):
     phone.text("Upah lembur saya belum dibayar")
     case = cases()[0]
@@ -229,6 +259,7 @@ def test_a_grave_answer_during_an_intake_makes_it_an_advisors_case(app, phone):
 def test_a_rating_with_words_is_taken_and_her_words_are_on_the_case(app, phone):
     factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
     phone.text("Pintu darurat dikunci")
+    phone.text("2")  # nobody in danger right now: the committee's case
     case = cases()[0]
     reply = outcome_then(app, phone, case, "ani@example.org", "tidak, pintunya masih dikunci")
     case = cases()[0]
@@ -251,6 +282,7 @@ def test_a_satisfied_rating_with_thanks_closes_the_case(app, phone):
 def test_in_english_2_no_with_words_reopens(app, phone):
     factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
     phone.text("The fire exit is locked")
+    phone.text("2")  # nobody in danger right now: the committee's case
     reply = outcome_then(app, phone, cases()[0], "ani@example.org", "2 no the door is still locked")
     assert reply.purpose == "reopened" and reply.language == "en"
     assert inbound("2 no the door is still locked").case_id == cases()[0].id

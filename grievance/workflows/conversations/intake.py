@@ -4,6 +4,8 @@ answerable with a digit in any script or a word.
     message ─► [category?] ─► [factory?] ─► anonymity ─► [name] ─► [danger?] ─► case
                   │ named in the message, or grave        │ "yes"        │ skipped when the
                   │ category: skipped                     ▼              │ category is grave
+    all named in the first message: the case opens at once, anonymous; a danger to safety or
+    health asks [danger?] first, and only that
     a wrong answer is asked again once with help, then the default is taken (other /
     anonymous / not dangerous); an intake left unanswered past its expiry still becomes a case.
 
@@ -35,6 +37,10 @@ INTAKE_EXPIRY = timedelta(hours=24)
 # Where "is anyone in danger right now?" changes the route (the grave categories go to the
 # advisors anyway).
 DANGER_MAY_APPLY = frozenset({"safety_health", "other", "hours_leave"})
+# Where it is asked even when her first message said everything else (a locked fire exit, a
+# crack in the wall): the case would open at once on the committee's route, and what endangers
+# lives now must reach the advisors; her answer, not the first words of her message, decides.
+DANGER_ASKED_AT_ONCE = frozenset({"safety_health"})
 STEPS = ("category", "factory", "anonymity", "name", "danger")
 # The 1/2 questions: what her yes or no records ("may the committee know your name?" yes: not
 # anonymous; "is anyone in danger right now?" yes: danger).
@@ -70,14 +76,17 @@ def new_intake(session: Session, *, worker: Worker, message: Message, language: 
 
 def next_step(conversation: Conversation) -> str | None:
     """The next question, or None when the case can open. A message that already names the
-    category (and the factory, when the number is shared) opens it at once, anonymous; once we
-    are asking anyway, we also ask about her name and, where it may apply, about danger."""
+    category (and the factory, when the number is shared) opens it at once, anonymous (a danger
+    to safety or health is asked about first, and only that); once we are asking anyway, we also
+    ask about her name and, where it may apply, about danger."""
     data = conversation.data
     if "category" not in data:
         return "category"
     if "factory_id" not in data:
         return "factory"
     if not data.get("in_dialogue"):
+        if "danger_asked" not in data and data["category"] in DANGER_ASKED_AT_ONCE:
+            return "danger"  # the one question before a case that would open at once
         return None
     if "anonymity_asked" not in data:
         return "anonymity"
@@ -192,7 +201,8 @@ def ask_or_finish(turn: Turn, conversation: Conversation, prefix: str | None = N
         end(turn, conversation)
         return replies
     conversation.step, conversation.retries = step, (conversation.retries if prefix else 0)
-    conversation.data = {**conversation.data, "in_dialogue": True}
+    if step != "danger" or conversation.data.get("in_dialogue"):  # danger alone asks nothing more
+        conversation.data = {**conversation.data, "in_dialogue": True}
     purpose, variables = _question(session, conversation, step)
     if prefix:
         return turn.reply(purpose, language, body=prefix + " " + worker_text(purpose, language, **variables))

@@ -54,7 +54,7 @@ def test_a_photo_is_shown_to_the_picc_of_her_factory_only(make_app, media_host, 
         factories.factory(code="IDN-0002", name="PT Lain", number="+622150000002")
         factories.picc_member(email="ani@example.org", factory_code="IDN-0001")
         factories.picc_member(email="budi@example.org", factory_code="IDN-0002")
-        params = inbound_params("Pintu darurat dikunci, ini fotonya")
+        params = inbound_params("Upah lembur saya dipotong, ini fotonya")
         params.update({"NumMedia": "2", "MediaUrl0": "https://api.twilio.com" + MEDIA_PATH,
                        "MediaContentType0": "image/png", "MediaUrl1": "https://api.twilio.com" + BIG_PATH,
                        "MediaContentType1": "image/png"})
