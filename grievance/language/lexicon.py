@@ -156,18 +156,39 @@ def is_new_request(text: str) -> bool:
 
 def status_request(text: str) -> tuple[bool, str | None]:
     """('STATUS' or 'CEK ID-7Q4K2M' …) → (True, reference or None)."""
+    asked = _status_words(text)
+    return (True, asked[1]) if asked else (False, None)
+
+
+def status_languages(text: str) -> tuple[str, ...]:
+    """The languages whose status word the request is written with ("STATUS": English and
+    Indonesian), none when it is no status request."""
+    asked = _status_words(text)
+    return asked[0] if asked else ()
+
+
+def _status_words(text: str) -> tuple[tuple[str, ...], str | None] | None:
     form = keyword_form(text)
-    for words in STATUS_WORDS.values():
+    for word_form, languages in _status_forms():
+        if form.startswith(word_form):
+            rest = form[len(word_form):]
+            if rest == "":
+                return languages, None
+            found = find_reference(rest)
+            if found:
+                return languages, found
+    return None
+
+
+@lru_cache(maxsize=1)
+def _status_forms() -> list[tuple[str, tuple[str, ...]]]:
+    """Each status word's keyword form with the languages it belongs to, in the order of
+    ``STATUS_WORDS``."""
+    forms: dict[str, list[str]] = {}
+    for language, words in STATUS_WORDS.items():
         for word in words:
-            word_form = keyword_form(word)
-            if form.startswith(word_form):
-                rest = form[len(word_form):]
-                if rest == "":
-                    return True, None
-                found = find_reference(rest)
-                if found:
-                    return True, found
-    return False, None
+            forms.setdefault(keyword_form(word), []).append(language)
+    return [(form, tuple(languages)) for form, languages in forms.items()]
 
 
 def find_reference(text: str) -> str | None:

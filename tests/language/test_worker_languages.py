@@ -84,6 +84,14 @@ def test_an_english_speaker_answering_with_a_digit_is_answered_in_english_after_
     assert db.session.scalar(select(Worker.language)) == "en"
 
 
+def test_status_written_by_an_english_speaker_in_indonesia_is_answered_in_english(countries, post_twilio, run_jobs):
+    """STATUS is an English and an Indonesian word (lingua takes it for Indonesian): hers stays."""
+    assert reply_language(post_twilio, run_jobs, "ID", "I have not been paid my overtime this month").language == "en"
+    status = reply_language(post_twilio, run_jobs, "ID", "STATUS")
+    assert (status.purpose, status.language) == ("status", "en")
+    assert reply_language(post_twilio, run_jobs, "ID", "CEK").language == "id"  # an Indonesian word: hers now
+
+
 def test_the_language_keyword_shows_a_menu_and_a_choice_is_kept(countries, post_twilio, run_jobs):
     menu = reply_language(post_twilio, run_jobs, "KH", "ភាសា")
     assert menu.purpose == "language_menu" and "1 ខ្មែរ" in menu.body and "2 English" in menu.body
