@@ -150,3 +150,25 @@ def test_a_roster_of_the_largest_size_is_written_within_a_web_requests_time(sess
     assert (result.imported, result.errors) == (rosters.MAX_ROWS, [])
     assert session.scalar(select(func.count()).select_from(SurveySubscriber)) == rosters.MAX_ROWS
     assert took < 20, f"{took:.1f} s: gunicorn gives a request 30"
+
+
+def test_a_roster_may_say_whatsapp_and_her_run_goes_by_whatsapp(session, now):
+    """The optional ``channel`` column: whatsapp is planned on the factory's WhatsApp number,
+    empty is SMS, anything else is a bad row named with what to write."""
+    from grievance.workflows.surveys.planning import plan_run
+    from tests.surveys import builders
+    from tests.surveys.test_dispatch import SETTINGS
+
+    factory = factories.factory(numbers=["+622150000001", "whatsapp:+622150000001"])
+    result = import_roster(session, factory=factory, vault=vault(), now=now, actor=None, data=(
+        "phone,language,consent_where,consent_at,channel\n"
+        "081234567801,id,Kantin pabrik,2026-08-01,WhatsApp\n"  # 2
+        "081234567802,id,Kantin pabrik,2026-08-01,\n"  # 3: SMS
+        "081234567803,id,Kantin pabrik,2026-08-01,telegram\n"))  # 4
+    session.commit()
+    assert result.imported == 2
+    assert [(error.row, error.reason) for error in result.errors] == [
+        (4, "Write sms or whatsapp as the channel, or leave it empty (sms).")]
+    assert [row.channel for row in subscribers(session)] == ["whatsapp", "sms"]
+    run = plan_run(session, survey=builders.survey(now=now), factory=factory, actor=None, now=now, settings=SETTINGS)
+    assert {key: run.plan["languages"]["id"][key] for key in ("sms", "whatsapp")} == {"sms": 1, "whatsapp": 1}

@@ -1,8 +1,9 @@
 """A roster: workers a factory or the programme met in person who agreed to be sent surveys.
 
 A CSV file with a header row naming the columns ``phone``, ``language``, ``consent_where`` and
-``consent_at`` (in any order, separated by commas or semicolons, with or without a byte-order
-mark). Every row is checked first; then the good ones are written together, or none is (an
+``consent_at``, and, if it likes, ``channel`` (``sms`` or ``whatsapp``: how she is to be reached;
+SMS when empty), in any order, separated by commas or semicolons, with or without a byte-order
+mark. Every row is checked first; then the good ones are written together, or none is (an
 error while writing undoes the rows written before it). A bad row is named by its row number
 as a spreadsheet shows it (the header is row 1), with its reason, never with the number it
 holds.
@@ -30,6 +31,9 @@ from grievance.privacy import PhoneVault, new_pseudonym
 from grievance.workflows.workers import find_or_create_worker
 
 COLUMNS = ("phone", "language", "consent_where", "consent_at")
+# How she asked to be reached (an optional column; SMS when it is missing or empty). A factory
+# without a WhatsApp number sends hers by SMS (``audience``).
+CHANNELS = ("sms", "whatsapp")
 # A roster larger than this is refused whole: a factory's workforce, not a phone book.
 MAX_ROWS = 20_000
 WHERE_MAX = 120
@@ -68,6 +72,7 @@ class _Good:
     language: str
     where: str
     at: datetime
+    channel: str = "sms"
 
 
 def import_roster(session: Session, *, factory: Factory, data: bytes | str, vault: PhoneVault, now: datetime,
@@ -98,7 +103,7 @@ def _write(session: Session, factory: Factory, chunk: list[_Good], vault: PhoneV
         worker_id = workers[row.e164]
         current = existing.get(worker_id)
         if current is None:
-            new.append({"worker_id": worker_id, "factory_id": factory.id, "source": ROSTER, "channel": "sms",
+            new.append({"worker_id": worker_id, "factory_id": factory.id, "source": ROSTER, "channel": row.channel,
                         "language": row.language, "consent_where": row.where, "consent_at": row.at,
                         "created_at": now})
             result.imported += 1
@@ -107,7 +112,7 @@ def _write(session: Session, factory: Factory, chunk: list[_Good], vault: PhoneV
         else:
             if current.source == ROSTER and current.id is not None:
                 changed.append({"id": current.id, "language": row.language, "consent_where": row.where,
-                                "consent_at": row.at})
+                                "consent_at": row.at, "channel": row.channel})
             result.updated += 1
     _subscribe_rows(session, new, changed)
     for row in existing.values():
@@ -229,7 +234,10 @@ def _check_row(number: int, values: dict[str, str], factory: Factory, now: datet
         return _l("The consent date is not a date in ISO form (2026-08-14, or 2026-08-14T09:30)."), None
     if at > now:
         return _l("The consent date is in the future."), None
-    return None, _Good(number, e164, language, where, at)
+    channel = values.get("channel", "").strip().lower() or "sms"
+    if channel not in CHANNELS:
+        return _l("Write sms or whatsapp as the channel, or leave it empty (sms)."), None
+    return None, _Good(number, e164, language, where, at, channel)
 
 
 def _phone(raw: str, region: str) -> str | None:
