@@ -170,5 +170,11 @@ def test_a_roster_may_say_whatsapp_and_her_run_goes_by_whatsapp(session, now):
     assert [(error.row, error.reason) for error in result.errors] == [
         (4, "Write sms or whatsapp as the channel, or leave it empty (sms).")]
     assert [row.channel for row in subscribers(session)] == ["whatsapp", "sms"]
+    # The same rows again from a file of the four columns: each keeps the channel she had.
+    import_roster(session, factory=factory, vault=vault(), now=now, actor=None, data=(
+        "phone,language,consent_where,consent_at\n081234567801,id,Kantin pabrik,2026-08-02\n"))
+    session.commit()
+    session.expire_all()
+    assert [row.channel for row in subscribers(session)] == ["whatsapp", "sms"]
     run = plan_run(session, survey=builders.survey(now=now), factory=factory, actor=None, now=now, settings=SETTINGS)
     assert {key: run.plan["languages"]["id"][key] for key in ("sms", "whatsapp")} == {"sms": 1, "whatsapp": 1}

@@ -72,7 +72,7 @@ class _Good:
     language: str
     where: str
     at: datetime
-    channel: str = "sms"
+    channel: str | None = None  # None: the file has no channel column (a row updated keeps hers)
 
 
 def import_roster(session: Session, *, factory: Factory, data: bytes | str, vault: PhoneVault, now: datetime,
@@ -103,7 +103,7 @@ def _write(session: Session, factory: Factory, chunk: list[_Good], vault: PhoneV
         worker_id = workers[row.e164]
         current = existing.get(worker_id)
         if current is None:
-            new.append({"worker_id": worker_id, "factory_id": factory.id, "source": ROSTER, "channel": row.channel,
+            new.append({"worker_id": worker_id, "factory_id": factory.id, "source": ROSTER, "channel": row.channel or "sms",
                         "language": row.language, "consent_where": row.where, "consent_at": row.at,
                         "created_at": now})
             result.imported += 1
@@ -112,7 +112,7 @@ def _write(session: Session, factory: Factory, chunk: list[_Good], vault: PhoneV
         else:
             if current.source == ROSTER and current.id is not None:
                 changed.append({"id": current.id, "language": row.language, "consent_where": row.where,
-                                "consent_at": row.at, "channel": row.channel})
+                                "consent_at": row.at, **({"channel": row.channel} if row.channel else {})})
             result.updated += 1
     _subscribe_rows(session, new, changed)
     for row in existing.values():
@@ -234,8 +234,9 @@ def _check_row(number: int, values: dict[str, str], factory: Factory, now: datet
         return _l("The consent date is not a date in ISO form (2026-08-14, or 2026-08-14T09:30)."), None
     if at > now:
         return _l("The consent date is in the future."), None
-    channel = values.get("channel", "").strip().lower() or "sms"
-    if channel not in CHANNELS:
+    channel = values.get("channel")
+    channel = None if channel is None else channel.strip().lower() or "sms"  # the column there, empty: SMS
+    if channel is not None and channel not in CHANNELS:
         return _l("Write sms or whatsapp as the channel, or leave it empty (sms)."), None
     return None, _Good(number, e164, language, where, at, channel)
 
