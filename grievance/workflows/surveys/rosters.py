@@ -103,9 +103,9 @@ def _write(session: Session, factory: Factory, chunk: list[_Good], vault: PhoneV
         worker_id = workers[row.e164]
         current = existing.get(worker_id)
         if current is None:
-            new.append({"worker_id": worker_id, "factory_id": factory.id, "source": ROSTER, "channel": row.channel or "sms",
-                        "language": row.language, "consent_where": row.where, "consent_at": row.at,
-                        "created_at": now})
+            new.append({"worker_id": worker_id, "factory_id": factory.id, "source": ROSTER,
+                        "channel": row.channel or "sms", "language": row.language, "consent_where": row.where,
+                        "consent_at": row.at, "created_at": now})
             result.imported += 1
         elif current.withdrawn_at is not None:
             result.withdrawn += 1
