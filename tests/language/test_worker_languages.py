@@ -92,6 +92,15 @@ def test_status_written_by_an_english_speaker_in_indonesia_is_answered_in_englis
     assert reply_language(post_twilio, run_jobs, "ID", "CEK").language == "id"  # an Indonesian word: hers now
 
 
+def test_a_bare_no_from_an_english_speaker_in_nicaragua_is_answered_in_english(countries, post_twilio, run_jobs):
+    """ "no" is Spanish and English (lingua takes it for Spanish): her language stays English."""
+    assert reply_language(post_twilio, run_jobs, "NI", "I have not been paid my overtime this month").language == "en"
+    added = reply_language(post_twilio, run_jobs, "NI", "no")
+    assert (added.purpose, added.language) == ("added_to_case", "en")
+    assert db.session.scalar(select(Worker.language)) == "en"
+    assert reply_language(post_twilio, run_jobs, "NI", "Todavía no me han pagado").language == "es"  # words: hers now
+
+
 def test_the_language_keyword_shows_a_menu_and_a_choice_is_kept(countries, post_twilio, run_jobs):
     menu = reply_language(post_twilio, run_jobs, "KH", "ភាសា")
     assert menu.purpose == "language_menu" and "1 ខ្មែរ" in menu.body and "2 English" in menu.body
