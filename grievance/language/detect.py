@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from grievance.language.lexicon import status_languages, yes_or_no
+
 SCRIPT_LANGUAGES = (
     ("km", (0x1780, 0x17FF), (0x19E0, 0x19FF)),
     ("bn", (0x0980, 0x09FF)),
@@ -63,15 +65,17 @@ def _detector(languages: tuple[str, ...]):
 
 def detect_language(text: str, country_languages: list[str], chosen: str | None = None,
                     current: str | None = None) -> str:
-    """Her language: the one she chose, else the one this text is written in; a text with no
-    letters (a digit answering a question, a photo) keeps ``current``, the language of what
-    she wrote before, where there is one."""
+    """Her language: the one she chose, else the one this text is written in; a text that says
+    too little to tell keeps ``current``, the language of what she wrote before, where there is
+    one: no letters (a digit answering a question, a photo), a bare yes or no ("no": English and
+    Spanish), a status word of several languages ("STATUS": English and Indonesian)."""
     if chosen:
         return chosen
     by_script = script_language(text)
     if by_script:
         return by_script
-    if current and not any(char.isalpha() for char in text):
+    if current and (not any(char.isalpha() for char in text) or yes_or_no(text) is not None
+                    or current in status_languages(text)):
         return current
     candidates = tuple(dict.fromkeys(code for code in [*country_languages, "en"] if code in LINGUA_NAMES))
     if len(candidates) < 2 or not any(char.isalpha() for char in text):

@@ -12,7 +12,6 @@ from grievance.language.keywords import (
     HELP, OPT_IN, OPT_OUT, SURVEYS_OFF, SURVEYS_ON, keyword_for, language_keyword, match_keyword,
     match_language_request,
 )
-from grievance.language.lexicon import status_languages, yes_or_no
 from grievance.language.normalize import normalize, readable
 from grievance.i18n.pages import LANGUAGE_NAMES
 from grievance.models import Message, Worker
@@ -113,11 +112,6 @@ def handle_inbound(session: Session, message: Message, now: datetime, vault: Pho
         return _choose_language(worker, request, languages, reply)
 
     language = detect_language(text, languages, worker.chosen_language, worker.language)
-    if worker.language and not worker.chosen_language and (
-            worker.language in status_languages(text) or yes_or_no(text) is not None):
-        # "STATUS" is English and Indonesian, "no" English and Spanish: one word of several
-        # languages, or a bare yes or no, says too little to change hers
-        language = worker.language
     message.language = worker.language = language
     if _recent_inbound(session, worker, message, now, recent) > per_hour:
         message.status = FLAGGED
