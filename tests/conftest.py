@@ -540,6 +540,14 @@ def browser():
         chromium.close()
 
 
+def wait_for_fonts(page) -> None:
+    """Until the served script fonts the text needs have loaded. Evaluated once, awaiting
+    ``document.fonts.ready``: a polled ``wait_for_function`` evaluates its string in the page,
+    which the pages' Content-Security-Policy (no 'unsafe-eval') refuses whenever the fonts are
+    not loaded at the first look."""
+    assert page.evaluate("document.fonts.ready.then(() => document.fonts.status)") == "loaded"
+
+
 @pytest.fixture
 def screenshot():
     ARTIFACTS.mkdir(exist_ok=True)
@@ -547,7 +555,7 @@ def screenshot():
     def take(page, name: str) -> Path:
         # The served script fonts load once text needs them: wait for them to finish.
         page.wait_for_timeout(300)
-        page.wait_for_function("document.fonts.status === 'loaded'")
+        wait_for_fonts(page)
         path = ARTIFACTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path

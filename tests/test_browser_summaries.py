@@ -12,6 +12,7 @@ from grievance.access.grants import grant, organisation_for
 from grievance.extensions import db
 from grievance.models import Factory
 from tests import factories
+from tests.conftest import wait_for_fonts
 from tests.web.summary_world import clock, quarter_two_cases, refresh  # noqa: F401
 
 SHOTS = Path("/tmp/shots")
@@ -45,7 +46,7 @@ def test_the_summaries_fit_a_phone_with_their_charts(app, clock, live_server, br
     page.click("main button[type=submit]")
     page.goto(f"{live_server}{PAGES[role]}")
     expect(page.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
-    page.wait_for_function("document.fonts.status === 'loaded'")
+    wait_for_fonts(page)
     assert page.locator("svg.chart").count() >= 2  # categories and months, at least
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     for box in page.locator("svg.chart").all():
